@@ -1,0 +1,543 @@
+"""Typed per-stack settings: every config key, its default and the rules zot and the chart impose on it.
+
+Pydantic checks shapes and single values; `Settings.issues()` checks rules that span several keys and
+reports each with the path of the key to change, so one run shows every mistake at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic.alias_generators import to_camel
+
+from components.units import parse_go_duration, parse_go_memory, parse_quantity
+
+Path = tuple[str | int, ...]
+Issue = tuple[Path, str]
+
+Action = Literal["read", "create", "update", "delete"]
+ALL_ACTIONS: list[Action] = ["read", "create", "update", "delete"]
+
+# zot's periodic sync walks the upstream /v2/_catalog; these registries do not serve it.
+NO_CATALOG_HOSTS = {"docker.io", "index.docker.io", "registry-1.docker.io", "ghcr.io"}
+
+# Port the chart's container listens on (values httpGet.port); zot's http.port must be the same.
+CONTAINER_PORT = 5000
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS_NAME = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_HTPASSWD_HASH = re.compile(r"^(\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}|\$[56]\$(rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]+)$")
+_PYTHON_ONLY_REGEX = re.compile(r"\(\?<?[=!]|\\[1-9]|\(\?P=")
+
+
+def _duration(value: str) -> str:
+    parse_go_duration(value)
+    return value
+
+
+def _quantity(value: str) -> str:
+    parse_quantity(value)
+    return value
+
+
+def _go_memory(value: str) -> str:
+    parse_go_memory(value)
+    return value
+
+
+def _dns_label(value: str) -> str:
+    if len(value) > 63 or not _DNS_LABEL.match(value):
+        raise ValueError(
+            f"{value!r} is not a Kubernetes name; use at most 63 lower-case letters, digits and '-', "
+            "starting and ending with a letter or digit"
+        )
+    return value
+
+
+def _go_regex(value: str) -> str:
+    """Compile as Python does, and refuse what Go's RE2 (zot) lacks: look-arounds and back-references."""
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"{value!r} is not a valid regular expression ({exc})") from None
+    if _PYTHON_ONLY_REGEX.search(value):
+        raise ValueError(
+            f"{value!r} uses look-around or a back-reference, which Go's RE2 (used by zot) does not support"
+        )
+    return value
+
+
+def _glob(value: str) -> str:
+    """Balanced [] and {} are what doublestar needs to compile a pattern."""
+    depth = {"[": 0, "{": 0}
+    closing = {"]": "[", "}": "{"}
+    for char in value:
+        if char in depth:
+            depth[char] += 1
+        elif char in closing:
+            depth[closing[char]] -= 1
+            if depth[closing[char]] < 0:
+                break
+    if not value or any(depth.values()):
+        raise ValueError(f"{value!r} is not a valid glob; check that every '[' and '{{' is closed")
+    return value
+
+
+Duration = Annotated[str, AfterValidator(_duration)]
+Quantity = Annotated[str, AfterValidator(_quantity)]
+GoMemory = Annotated[str, AfterValidator(_go_memory)]
+DnsLabel = Annotated[str, AfterValidator(_dns_label)]
+GoRegex = Annotated[str, AfterValidator(_go_regex)]
+Glob = Annotated[str, AfterValidator(_glob)]
+
+
+class Model(BaseModel):
+    """Config keys are camelCase as users write them; unknown keys are errors, not silently dropped."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, coerce_numbers_to_str=True
+    )
+
+
+# ---------------------------------------------------------------------------------------------- target
+
+
+class WorkloadCluster(Model):
+    name: DnsLabel
+    organization: DnsLabel
+
+
+class AppTarget(Model):
+    name: DnsLabel = "zot"
+    chart: str = "zot"
+    version: str = "2.9.0"
+    catalog: str = "giantswarm"
+    namespace: DnsLabel = "zot"
+    cluster: WorkloadCluster | None = None
+    app_namespace: DnsLabel | None = None
+    pod_security_standards_enforced: bool = True
+
+    @property
+    def cr_namespace(self) -> str:
+        """Where App, ConfigMap and Secret live: the org namespace for a workload cluster."""
+        if self.app_namespace:
+            return self.app_namespace
+        return f"org-{self.cluster.organization}" if self.cluster else self.namespace
+
+    def issues(self) -> Iterator[Issue]:
+        if not self.pod_security_standards_enforced:
+            yield (("podSecurityStandardsEnforced",), "false makes the chart render a PodSecurityPolicy "
+                   "(policy/v1beta1), an API removed in Kubernetes 1.25; keep it true")
+
+
+# ------------------------------------------------------------------------------------------- upstreams
+
+
+class TagFilter(Model):
+    regex: GoRegex | None = None
+    exclude_regex: GoRegex | None = None
+    semver: bool | None = None
+
+
+class Content(Model):
+    prefix: Glob
+    destination: str | None = None
+    strip_prefix: bool = False
+    tags: TagFilter | None = None
+
+    def issues(self) -> Iterator[Issue]:
+        if self.destination is not None and not self.destination.startswith("/"):
+            yield (("destination",), f"{self.destination!r} must start with '/', like \"/docker.io\"")
+        if self.strip_prefix and (self.destination or "").strip("/") == "" and "*" not in self.prefix:
+            yield (("stripPrefix",), "stripPrefix with destination \"/\" needs a glob in prefix "
+                   "(zot refuses it); use a prefix like \"library/**\" or set a destination")
+
+
+class Credentials(Model):
+    username: str = Field(min_length=1)
+    password: SecretStr | None = None
+
+
+def _url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{value!r} needs a scheme and a host, like \"https://{value.split('://')[-1]}\"")
+    if parts.username or parts.password:
+        raise ValueError("user:password in a URL would land in the ConfigMap in clear; use credentials instead")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(
+            f"{value!r} has a path, which zot ignores (it uses the host only; https://docker.io/library is plain "
+            "Docker Hub); write the host only and map repositories with content[].prefix/destination"
+        )
+    return value
+
+
+class Registry(Model):
+    """One upstream registry: a first-class object that sync, credentials and node wiring all derive from."""
+
+    urls: list[Annotated[str, AfterValidator(_url)]] = Field(min_length=1)
+    name: DnsLabel | None = None
+    on_demand: bool = False
+    poll_interval: Duration | None = None
+    content: list[Content] = Field(default_factory=list)
+    tls_verify: bool = True
+    max_retries: int | None = Field(default=None, ge=0)
+    retry_delay: Duration | None = None
+    only_signed: bool = False
+    sync_timeout: Duration | None = None
+    credentials: Credentials | None = None
+
+    @property
+    def hosts(self) -> list[str]:
+        """host[:port] of each URL: the exact keys zot looks up in the credentials file."""
+        return [urlsplit(url).netloc for url in self.urls]
+
+    @property
+    def id(self) -> str:
+        return self.name or self.hosts[0].replace(":", "-").replace(".", "-")
+
+    @property
+    def active(self) -> bool:
+        return self.poll_interval is not None and parse_go_duration(self.poll_interval) > 0
+
+    def issues(self) -> Iterator[Issue]:
+        if len(set(self.urls)) != len(self.urls):
+            yield (("urls",), "lists the same URL twice; list each mirror once")
+        if not self.on_demand and not self.active:
+            yield (("onDemand",), "neither onDemand nor pollInterval is set, so zot would never use this "
+                   "registry; set onDemand: true, or pollInterval with content filters for active sync")
+        if self.active and not self.content:
+            yield (("content",), "active sync (pollInterval) needs content filters, or zot syncs nothing; "
+                   "add e.g. [{prefix: \"my-org/my-image\", tags: {regex: \"^6\\\\.\", semver: true}}]")
+        if self.active and self.hosts[0] in NO_CATALOG_HOSTS:
+            yield (("pollInterval",), f"{self.hosts[0]} does not serve /v2/_catalog, which active sync walks; "
+                   "use onDemand: true for it and remove pollInterval")
+        if (self.max_retries is None) != (self.retry_delay is None):
+            yield (("retryDelay" if self.max_retries is not None else "maxRetries",),
+                   "maxRetries and retryDelay go together (zot refuses maxRetries without retryDelay); set both")
+        if not self.active:
+            for index, content in enumerate(self.content):
+                if content.tags is not None:
+                    yield (("content", index, "tags"), "tag filters apply only to active sync and on-demand "
+                           "pulls ignore them; set pollInterval or remove tags")
+        for index, content in enumerate(self.content):
+            for path, message in content.issues():
+                yield (("content", index, *path), message)
+
+
+# ------------------------------------------------------------------------------------- users and access
+
+
+class User(Model):
+    name: str
+    password: SecretStr | None = None
+    htpasswd: SecretStr | None = None
+    bcrypt_cost: int = Field(default=10, ge=4, le=31)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not value or ":" in value or any(ch.isspace() for ch in value):
+            raise ValueError(f"{value!r} cannot be an htpasswd user name; use letters, digits, '-', '_' or '.'")
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value():
+            raise ValueError("is empty; set a password")
+        if value is not None and len(value.get_secret_value().encode()) > 72:
+            raise ValueError("is longer than 72 bytes, and bcrypt only uses the first 72; use a shorter password")
+        return value
+
+    @field_validator("htpasswd")
+    @classmethod
+    def _hash(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _HTPASSWD_HASH.match(value.get_secret_value()):
+            raise ValueError("is not a hash zot reads; give only the hash part of an htpasswd line "
+                             "(bcrypt $2y$/$2b$/$2a$, or crypt $5$/$6$), e.g. from `htpasswd -nbB user pw`")
+        return value
+
+
+class Policy(Model):
+    users: list[str] = Field(min_length=1)
+    actions: list[Action] = Field(min_length=1)
+
+
+class RepositoryAccess(Model):
+    policies: list[Policy] = Field(default_factory=list)
+    default_policy: list[Action] = Field(default_factory=list)
+    anonymous_policy: list[Action] = Field(default_factory=list)
+
+    def grants_read(self, authenticated: bool) -> bool:
+        if not authenticated:
+            return "read" in self.anonymous_policy
+        return "read" in self.default_policy or any("read" in p.actions for p in self.policies)
+
+
+class AccessControl(Model):
+    repositories: dict[Glob, RepositoryAccess] = Field(default_factory=dict)
+    admin_policy: Policy | None = None
+
+    @property
+    def anonymous_only(self) -> bool:
+        return self.admin_policy is None and all(
+            not access.policies and not access.default_policy for access in self.repositories.values()
+        )
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.repositories) or self.admin_policy is not None
+
+
+# ------------------------------------------------------------------------------------------ exposure
+
+
+class Service(Model):
+    type: Literal["ClusterIP", "NodePort"] = "ClusterIP"
+    port: int = Field(default=5000, ge=1, le=65535)
+    node_port: int | None = Field(default=None, ge=30000, le=32767)
+
+    def issues(self) -> Iterator[Issue]:
+        if self.node_port is not None and self.type != "NodePort":
+            yield (("nodePort",), "is only used with type NodePort; set type: NodePort or remove nodePort")
+
+
+NGINX_REGISTRY_ANNOTATIONS = {
+    # Layers are large: no body size limit, no request buffering, and long timeouts for pulls that sync.
+    "nginx.ingress.kubernetes.io/proxy-body-size": "0",
+    "nginx.ingress.kubernetes.io/proxy-request-buffering": "off",
+    "nginx.ingress.kubernetes.io/proxy-read-timeout": "1800",
+    "nginx.ingress.kubernetes.io/proxy-send-timeout": "1800",
+}
+
+
+class Ingress(Model):
+    enabled: bool = False
+    class_name: str = "nginx"
+    hosts: list[str] = Field(default_factory=list)
+    tls: bool = True
+    tls_secret_name: DnsLabel | None = None
+    cluster_issuer: str | None = None
+    annotations: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("hosts")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        for host in value:
+            if len(host) > 253 or not _DNS_NAME.match(host):
+                raise ValueError(f"{host!r} is not a host name; write it without scheme, port or path, "
+                                 "like registry.example.org")
+        return value
+
+    def issues(self) -> Iterator[Issue]:
+        if self.enabled and not self.hosts:
+            yield (("hosts",), "an enabled ingress needs at least one host, like [registry.example.org]")
+        if self.cluster_issuer and not self.tls:
+            yield (("clusterIssuer",), "cert-manager only issues a certificate for a TLS ingress; set tls: true")
+        if len(set(self.hosts)) != len(self.hosts):
+            yield (("hosts",), "lists a host twice; list each once")
+
+
+# ----------------------------------------------------------------------------------------- resources
+
+
+class Amounts(Model):
+    cpu: Quantity
+    memory: Quantity
+
+
+class Vpa(Model):
+    enabled: bool = True
+    max_allowed: Amounts = Field(default_factory=lambda: Amounts(cpu="750m", memory="2048Mi"))
+
+
+# Go runtime guidance for fixed memory (Giant Swarm chart README): GOGC 50, GOMEMLIMIT ~80% of the limit.
+DEFAULT_GOGC = 50
+GOMEMLIMIT_SHARE = Decimal("0.8")
+
+
+class Resources(Model):
+    requests: Amounts = Field(default_factory=lambda: Amounts(cpu="300m", memory="1024Mi"))
+    limits: Amounts = Field(default_factory=lambda: Amounts(cpu="500m", memory="1536Mi"))
+    vpa: Vpa = Field(default_factory=Vpa)
+    gogc: int | None = Field(default=None, ge=10, le=100)
+    gomemlimit: GoMemory | None = None
+
+    def issues(self) -> Iterator[Issue]:
+        for kind in ("cpu", "memory"):
+            if parse_quantity(getattr(self.requests, kind)) > parse_quantity(getattr(self.limits, kind)):
+                yield (("requests", kind), f"is above limits.{kind}; a request cannot exceed its limit")
+            if self.vpa.enabled and parse_quantity(getattr(self.vpa.max_allowed, kind)) < parse_quantity(
+                getattr(self.limits, kind)
+            ):
+                yield (("vpa", "maxAllowed", kind), f"is below limits.{kind}; VPA could only shrink the pod. "
+                       f"Set it at least to limits.{kind}")
+        if self.vpa.enabled and self.gomemlimit is not None:
+            yield (("gomemlimit",), "cannot be fixed while VPA moves the memory limit (GOMEMLIMIT would stay "
+                   "put); remove gomemlimit, or set vpa.enabled: false for fixed memory")
+        if self.gomemlimit is not None and parse_go_memory(self.gomemlimit) > parse_quantity(self.limits.memory):
+            yield (("gomemlimit",), f"is above limits.memory ({self.limits.memory}); the pod would be OOM-killed "
+                   "before Go collects; keep it about 80% of the limit")
+
+
+class Storage(Model):
+    persistence: bool = True
+    size: Quantity = "8Gi"
+    storage_class: str | None = None
+
+
+class Metrics(Model):
+    enabled: bool = False
+    service_monitor: bool = False
+
+    def issues(self) -> Iterator[Issue]:
+        if self.service_monitor and not self.enabled:
+            yield (("serviceMonitor",), "needs metrics enabled: set enabled: true")
+
+
+# ------------------------------------------------------------------------------------------- zot itself
+
+
+class Scrub(Model):
+    enabled: bool = False
+    interval: Duration = "24h"
+
+    def issues(self) -> Iterator[Issue]:
+        if self.enabled and parse_go_duration(self.interval) < 7200:
+            yield (("interval",), "is below zot's minimum of 2h (zot would raise it); use 2h or more")
+
+
+LogLevel = Literal["debug", "info", "warn", "error"]
+
+
+class Zot(Model):
+    log_level: LogLevel = "info"
+    read_timeout: Duration = "10m"
+    write_timeout: Duration = "30m"
+    preserve_digests: bool = True
+    scrub: Scrub = Field(default_factory=Scrub)
+    search: bool = False
+    ui: bool = False
+
+    def issues(self) -> Iterator[Issue]:
+        write = parse_go_duration(self.write_timeout)
+        if 0 < write <= 60:
+            yield (("writeTimeout",), "cuts every response that takes longer, such as big layers or pulls that "
+                   "sync on demand; use 30m or more (or 0s for none)")
+        if self.ui and not self.search:
+            yield (("ui",), "needs search: true (zot refuses ui without search)")
+        for path, message in self.scrub.issues():
+            yield (("scrub", *path), message)
+
+
+# -------------------------------------------------------------------------------------------- settings
+
+
+class Settings(Model):
+    app: AppTarget = Field(default_factory=AppTarget)
+    registries: list[Registry] = Field(min_length=1)
+    users: list[User] = Field(default_factory=list)
+    access_control: AccessControl = Field(default_factory=AccessControl)
+    service: Service = Field(default_factory=Service)
+    ingress: Ingress = Field(default_factory=Ingress)
+    resources: Resources = Field(default_factory=Resources)
+    storage: Storage = Field(default_factory=Storage)
+    strategy: Literal["Recreate", "RollingUpdate"] | None = None
+    metrics: Metrics = Field(default_factory=Metrics)
+    zot: Zot = Field(default_factory=Zot)
+    htpasswd_salt_key: SecretStr | None = Field(default=None, min_length=16)
+    render_yaml_to_directory: str | None = None
+
+    @property
+    def user_names(self) -> set[str]:
+        return {user.name for user in self.users}
+
+    def issues(self) -> Iterator[Issue]:
+        for key in ("app", "service", "ingress", "resources", "metrics", "zot"):
+            for path, message in getattr(self, key).issues():
+                yield ((key, *path), message)
+        yield from self._registry_issues()
+        yield from self._user_issues()
+        yield from self._access_issues()
+
+    def _registry_issues(self) -> Iterator[Issue]:
+        names: dict[str, int] = {}
+        logins: dict[str, tuple[int, str]] = {}
+        root_on_demand: int | None = None
+        for index, registry in enumerate(self.registries):
+            for path, message in registry.issues():
+                yield (("registries", index, *path), message)
+            if registry.id in names:
+                yield (("registries", index, "name"), f"{registry.id!r} is already used by registries"
+                       f"[{names[registry.id]}]; give each registry its own name")
+            names.setdefault(registry.id, index)
+            if registry.credentials is not None and registry.credentials.password is None:
+                yield (("registries", index, "credentials", "password"), "missing; run pulumi config set "
+                       f"--secret --path 'registries[{index}].credentials.password' <password-or-token>")
+            if registry.credentials is not None:
+                for host in registry.hosts:
+                    other = logins.get(host)
+                    if other is not None and other[1] != registry.credentials.username:
+                        yield (("registries", index, "credentials"), f"{host} already has credentials from "
+                               f"registries[{other[0]}]; zot keys credentials by host, so one host has one login")
+                    logins.setdefault(host, (index, registry.credentials.username))
+            if registry.on_demand and not registry.content:
+                if root_on_demand is not None:
+                    yield (("registries", index, "content"), f"registries[{root_on_demand}] already serves the root "
+                           "namespace on demand, so a pull would be tried against both; give this one content "
+                           "with a destination, like [{prefix: \"**\", destination: \"/ghcr.io\"}]")
+                root_on_demand = index
+
+    def _user_issues(self) -> Iterator[Issue]:
+        seen: set[str] = set()
+        for index, user in enumerate(self.users):
+            if user.name in seen:
+                yield (("users", index, "name"), f"{user.name!r} is defined twice; define each user once")
+            seen.add(user.name)
+            if user.password is None and user.htpasswd is None:
+                yield (("users", index, "password"), f"missing; run pulumi config set --secret --path "
+                       f"'users[{index}].password' <password> (or give a pre-hashed users[{index}].htpasswd)")
+            if user.password is not None and user.htpasswd is not None:
+                yield (("users", index, "htpasswd"), "give either password or htpasswd, not both")
+        if any(user.password is not None for user in self.users) and self.htpasswd_salt_key is None:
+            yield (("htpasswdSaltKey",), "missing: it keeps bcrypt salts stable between runs; run "
+                   "pulumi config set --secret htpasswdSaltKey \"$(openssl rand -base64 32)\"")
+
+    def _access_issues(self) -> Iterator[Issue]:
+        access = self.access_control
+        base = ("accessControl",)
+        policies: list[tuple[Path, Policy]] = [
+            (("repositories", glob, "policies", i), policy)
+            for glob, repo in access.repositories.items()
+            for i, policy in enumerate(repo.policies)
+        ]
+        if access.admin_policy is not None:
+            policies.append((("adminPolicy",), access.admin_policy))
+        for path, policy in policies:
+            for i, name in enumerate(policy.users):
+                if name not in self.user_names:
+                    yield ((*base, *path, "users", i), f"{name!r} is not defined in users; add it there or "
+                           "remove it here")
+        if not self.users:
+            if not access.configured:
+                yield (base, "with no users and no accessControl zot lets anyone push and delete; allow "
+                       "anonymous pulls with accessControl.repositories: {\"**\": {anonymousPolicy: [read]}}, "
+                       "or define users")
+            elif not access.anonymous_only:
+                yield (base, "policies, defaultPolicy and adminPolicy need users to log in (zot refuses them "
+                       "without authentication); define users or use anonymousPolicy only")
+        elif not access.configured:
+            yield (base, "users are defined but nothing says what they may do; add e.g. repositories: "
+                   "{\"**\": {policies: [{users: [...], actions: [read]}]}}")
+        readers = [repo.grants_read(authenticated) for repo in access.repositories.values()
+                   for authenticated in (False, bool(self.users))]
+        admin_reads = access.admin_policy is not None and "read" in access.admin_policy.actions
+        if access.configured and not any(readers) and not admin_reads:
+            yield (base, "grants read to nobody, so nobody could pull from the cache; give someone the "
+                   "read action (for in-cluster pulls: anonymousPolicy: [read])")

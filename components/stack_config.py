@@ -1,0 +1,137 @@
+"""The one boundary where stack config becomes `Settings`: every mistake becomes one clean `pulumi.RunError`."""
+
+from __future__ import annotations
+
+import json
+import typing
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+from pydantic import BaseModel, ValidationError
+
+from components.settings import Issue, Path, Settings
+
+PROJECT = "zot-cache"
+
+# Config leaves that hold secrets: they must come from secret config and are never echoed back.
+_SECRET_LEAVES = {"password", "htpasswd", "htpasswdSaltKey"}
+
+
+def read_stack_config(project: str = PROJECT) -> tuple[dict[str, Any], set[str]]:
+    """All `<project>:*` keys the engine passed in, decoded, and the names of those that are secret."""
+    prefix = f"{project}:"
+    full_keys = sorted(
+        key for key in {*runtime_config.CONFIG.get(), *runtime_config.get_config_env()} if key.startswith(prefix)
+    )
+    raw = {key[len(prefix):]: _decode(runtime_config.get_config(key)) for key in full_keys}
+    secret = {key[len(prefix):] for key in full_keys if runtime_config.is_config_secret(key)}
+    return raw, secret
+
+
+def _decode(value: Any) -> Any:
+    """The CLI passes structured values as JSON text and plain strings as they are."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def load_settings(raw: Mapping[str, Any], secret_keys: Iterable[str] = (), project: str = PROJECT) -> Settings:
+    """Parse and check everything, or raise RunError listing each bad key, what is wrong and the fix."""
+    try:
+        settings = Settings.model_validate(dict(raw))
+    except ValidationError as exc:
+        raise pulumi.RunError(_message(project, [_pydantic_issue(error) for error in exc.errors()])) from None
+    issues = [*settings.issues(), *_plain_text_secrets(raw, set(secret_keys))]
+    if issues:
+        raise pulumi.RunError(_message(project, issues))
+    return settings
+
+
+def _plain_text_secrets(raw: Mapping[str, Any], secret_keys: set[str]) -> Iterable[Issue]:
+    """Secret config marks a whole top-level key secret, so a password under a clear key was set without --secret."""
+    for key, value in raw.items():
+        if key in secret_keys:
+            continue
+        for path in _secret_leaf_paths(value, (key,)):
+            yield path, (f"is stored in clear text; run pulumi config set --secret --path '{format_path(path)}' "
+                         "<value> so that it is encrypted in the stack file")
+
+
+def _secret_leaf_paths(value: Any, path: Path) -> Iterable[Path]:
+    if path[-1] in _SECRET_LEAVES and value is not None:
+        yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _secret_leaf_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _secret_leaf_paths(item, (*path, index))
+
+
+def format_path(path: Path) -> str:
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part.replace("_", "").isalnum():
+            text += f".{part}" if text else part
+        else:
+            text += f'["{part}"]'
+    return text
+
+
+def _message(project: str, issues: list[Issue]) -> str:
+    lines = [f"  {project}:{format_path(path)}: {message}" for path, message in issues]
+    noun = "problem" if len(issues) == 1 else "problems"
+    return f"invalid stack configuration ({len(issues)} {noun}); nothing was changed:\n" + "\n".join(lines)
+
+
+def _pydantic_issue(error: Any) -> Issue:
+    path: Path = tuple(error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        known = ", ".join(_known_keys(path[:-1]))
+        return path, f"unknown key; the keys here are: {known}"
+    if kind == "missing":
+        return path, "is required; see the config reference in README.md"
+    message = error["msg"].removeprefix("Value error, ")
+    secret = any(part in _SECRET_LEAVES for part in path if isinstance(part, str))
+    if kind not in ("value_error", "assertion_error") and not secret:
+        message += f" (got {json.dumps(error['input'])[:80]})"
+    return path, message
+
+
+def _known_keys(path: Path) -> list[str]:
+    """The keys a model at `path` accepts, for 'unknown key' messages."""
+    model: type[BaseModel] | None = Settings
+    expect_key = False
+    for part in path:
+        if model is None:
+            return []
+        if expect_key or isinstance(part, int):
+            expect_key = False
+            continue
+        field = next((f for name, f in model.model_fields.items() if part in (f.alias, name)), None)
+        if field is None:
+            return []
+        model, expect_key = _inner_model(field.annotation)
+    if model is None:
+        return []
+    return sorted(field.alias or name for name, field in model.model_fields.items())
+
+
+def _inner_model(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    """The model inside Optional/list/dict; the flag says a map key comes first in a path."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    origin = typing.get_origin(annotation)
+    for arg in typing.get_args(annotation):
+        inner, _ = _inner_model(arg)
+        if inner is not None:
+            return inner, origin is dict
+    return None, False
