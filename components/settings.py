@@ -284,6 +284,15 @@ class AccessControl(Model):
     repositories: dict[Glob, RepositoryAccess] = Field(default_factory=dict)
     admin_policy: Policy | None = None
 
+    @field_validator("repositories")
+    @classmethod
+    def _lower_case_globs(cls, value: dict[str, RepositoryAccess]) -> dict[str, RepositoryAccess]:
+        for glob in value:
+            if glob != glob.lower():
+                # zot's config loader lower-cases map keys, so the glob zot sees would differ from this one.
+                raise ValueError(f"{glob!r} has upper-case letters; repository names are lower case, write it so")
+        return value
+
     @property
     def anonymous_only(self) -> bool:
         return self.admin_policy is None and all(

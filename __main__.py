@@ -1,0 +1,27 @@
+"""zot-cache: read the stack config once, deploy the cache, export what nodes and CI need to use it."""
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.app_platform import in_cluster_url, registry_url, release_name, service_name
+from components.stack_config import load_settings, read_stack_config
+from components.zot_registry import ZotRegistry
+
+settings = load_settings(*read_stack_config())
+
+opts = None
+if settings.render_yaml_to_directory:
+    renderer = k8s.Provider("render", render_yaml_to_directory=settings.render_yaml_to_directory)
+    opts = pulumi.ResourceOptions(providers=[renderer])
+
+registry = ZotRegistry(settings.app.name, settings, opts)
+
+pulumi.export("registryUrl", registry_url(settings))
+pulumi.export("inClusterUrl", in_cluster_url(settings))
+pulumi.export("namespace", settings.app.namespace)
+pulumi.export("appName", settings.app.name)
+pulumi.export("appNamespace", settings.app.cr_namespace)
+pulumi.export("releaseName", release_name(settings.app))
+pulumi.export("serviceName", service_name(settings.app))
+pulumi.export("valuesConfigMap", registry.config_map.metadata.name)
+pulumi.export("zotConfig", registry.zot_config)

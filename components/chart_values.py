@@ -1,0 +1,128 @@
+"""Values for the giantswarm/zot 2.9.0 chart, split into what may be read (ConfigMap) and what may not (Secret).
+
+Nothing here knows how the chart is installed: an App CR, a Flux HelmRelease or `helm` take the same values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from components.settings import (
+    CONTAINER_PORT,
+    DEFAULT_GOGC,
+    GOMEMLIMIT_SHARE,
+    NGINX_REGISTRY_ANNOTATIONS,
+    Ingress,
+    Resources,
+    Settings,
+)
+from components.units import go_memory_fraction
+
+CHART_VERSION = "2.9.0"
+
+
+def build_values(settings: Settings, zot_config_json: str) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        # Without it the chart renders a PodSecurityPolicy, an API removed in Kubernetes 1.25.
+        "global": {"podSecurityStandards": {"enforced": settings.app.pod_security_standards_enforced}},
+        "giantswarm": {"verticalPodAutoscaler": _vpa(settings.resources)},
+        "resources": {
+            "requests": settings.resources.requests.model_dump(),
+            "limits": settings.resources.limits.model_dump(),
+        },
+        "env": go_runtime_env(settings.resources),
+        "service": _service(settings),
+        "httpGet": {"scheme": "HTTP", "port": CONTAINER_PORT},
+        "ingress": _ingress(settings.ingress, settings.app.name),
+        "mountConfig": True,
+        "configFiles": {"config.json": zot_config_json},
+        # htpasswd and credentials come from the Secret values; the chart mounts them at /secret.
+        "mountSecret": True,
+        "persistence": settings.storage.persistence,
+    }
+    if settings.storage.persistence:
+        values["pvc"] = {
+            "create": True,
+            "accessModes": ["ReadWriteOnce"],
+            "storage": settings.storage.size,
+            "storageClassName": settings.storage.storage_class or "",
+        }
+    if settings.strategy is not None:
+        values["strategy"] = {"type": settings.strategy}
+    values["metrics"] = {"enabled": settings.metrics.enabled, "serviceMonitor": {"enabled": settings.metrics.service_monitor}}
+    return values
+
+
+def build_secret_values(htpasswd: str, credentials: str | None) -> dict[str, Any]:
+    # Always set htpasswd: an unset key would keep the chart's sample admin:admin and user:user entries.
+    files = {"htpasswd": htpasswd}
+    if credentials is not None:
+        files["credentials"] = credentials
+    return {"secretFiles": files}
+
+
+def go_runtime_env(resources: Resources) -> list[dict[str, str]]:
+    """GOGC/GOMEMLIMIT: fixed memory gets both by default; with VPA a fixed GOMEMLIMIT would be wrong."""
+    env = []
+    gogc = resources.gogc if resources.vpa.enabled else resources.gogc or DEFAULT_GOGC
+    if gogc is not None:
+        env.append({"name": "GOGC", "value": str(gogc)})
+    if not resources.vpa.enabled:
+        limit = resources.gomemlimit or go_memory_fraction(resources.limits.memory, GOMEMLIMIT_SHARE)
+        env.append({"name": "GOMEMLIMIT", "value": limit})
+    return env
+
+
+def _vpa(resources: Resources) -> dict[str, Any]:
+    vpa: dict[str, Any] = {"enabled": resources.vpa.enabled}
+    if resources.vpa.enabled:
+        vpa["maxAllowed"] = resources.vpa.max_allowed.model_dump()
+    return vpa
+
+
+def _service(settings: Settings) -> dict[str, Any]:
+    service: dict[str, Any] = {"type": settings.service.type, "port": settings.service.port}
+    if settings.service.node_port is not None:
+        service["nodePort"] = settings.service.node_port
+    return service
+
+
+def ingress_tls_secret(ingress: Ingress, app_name: str) -> str:
+    return ingress.tls_secret_name or f"{app_name}-tls"
+
+
+def _ingress(ingress: Ingress, app_name: str) -> dict[str, Any]:
+    if not ingress.enabled:
+        return {"enabled": False}
+    annotations = dict(NGINX_REGISTRY_ANNOTATIONS) if ingress.class_name == "nginx" else {}
+    if ingress.cluster_issuer:
+        annotations["cert-manager.io/cluster-issuer"] = ingress.cluster_issuer
+    annotations.update(ingress.annotations)
+    values: dict[str, Any] = {
+        "enabled": True,
+        "className": ingress.class_name,
+        "annotations": dict(sorted(annotations.items())),
+        "hosts": [{"host": host, "paths": [{"path": "/"}]} for host in ingress.hosts],
+        "tls": [],
+    }
+    if ingress.tls:
+        values["tls"] = [{"secretName": ingress_tls_secret(ingress, app_name), "hosts": list(ingress.hosts)}]
+    return values
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line strings (config.json) as literal blocks, so previews show them line by line."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def to_yaml(values: dict[str, Any]) -> str:
+    return yaml.dump(values, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=120)

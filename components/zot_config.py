@@ -1,0 +1,130 @@
+"""zot's config.json (v2.1.18 keys only) and the sync credentials file, built from settings alone."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from components.settings import CONTAINER_PORT, AccessControl, Content, Registry, Settings
+
+# The chart mounts configFiles at /etc/zot and, with mountSecret, secretFiles at /secret.
+SECRET_DIR = "/secret"
+HTPASSWD_PATH = f"{SECRET_DIR}/htpasswd"
+CREDENTIALS_PATH = f"{SECRET_DIR}/credentials"
+STORAGE_ROOT = "/var/lib/registry"
+METRICS_PATH = "/metrics"
+
+
+def build_zot_config(settings: Settings) -> dict[str, Any]:
+    http: dict[str, Any] = {
+        # zot defaults to 127.0.0.1, unreachable from outside the pod.
+        "address": "0.0.0.0",
+        # A string, and the port the chart's probes and Service target (values httpGet.port).
+        "port": str(CONTAINER_PORT),
+        "readTimeout": settings.zot.read_timeout,
+        "writeTimeout": settings.zot.write_timeout,
+    }
+    if settings.zot.preserve_digests:
+        # Keep Docker media types as they are, so image@sha256 pulls hit the cache (needs preserveDigest).
+        http["compat"] = ["docker2s2"]
+    if settings.users:
+        http["auth"] = {"htpasswd": {"path": HTPASSWD_PATH}}
+    access = _access_control(settings.access_control, settings.metrics.enabled)
+    if access:
+        http["accessControl"] = access
+    return {
+        "storage": {"rootDirectory": STORAGE_ROOT, "dedupe": True, "gc": True},
+        "http": http,
+        "log": {"level": settings.zot.log_level},
+        "extensions": _extensions(settings),
+    }
+
+
+def render_zot_config(settings: Settings) -> str:
+    return json.dumps(build_zot_config(settings), indent=2) + "\n"
+
+
+def _extensions(settings: Settings) -> dict[str, Any]:
+    # Every extension object carries "enable": zot drops an empty {} beside any non-empty extension.
+    sync: dict[str, Any] = {"enable": True}
+    if any(registry.credentials for registry in settings.registries):
+        sync["credentialsFile"] = CREDENTIALS_PATH
+    sync["registries"] = [_sync_registry(registry, settings.zot.preserve_digests) for registry in settings.registries]
+    extensions: dict[str, Any] = {"sync": sync}
+    if settings.metrics.enabled:
+        extensions["metrics"] = {"enable": True, "prometheus": {"path": METRICS_PATH}}
+    if settings.zot.scrub.enabled:
+        extensions["scrub"] = {"enable": True, "interval": settings.zot.scrub.interval}
+    if settings.zot.search:
+        extensions["search"] = {"enable": True}
+    if settings.zot.ui:
+        extensions["ui"] = {"enable": True}
+    return extensions
+
+
+def _sync_registry(registry: Registry, preserve_digest: bool) -> dict[str, Any]:
+    entry: dict[str, Any] = {"urls": list(registry.urls), "onDemand": registry.on_demand}
+    if registry.poll_interval is not None:
+        entry["pollInterval"] = registry.poll_interval
+    if registry.content:
+        entry["content"] = [_content(content) for content in registry.content]
+    entry["tlsVerify"] = registry.tls_verify
+    if registry.max_retries is not None:
+        entry["maxRetries"] = registry.max_retries
+        entry["retryDelay"] = registry.retry_delay
+    entry["onlySigned"] = registry.only_signed
+    if registry.sync_timeout is not None:
+        entry["syncTimeout"] = registry.sync_timeout
+    entry["preserveDigest"] = preserve_digest
+    return entry
+
+
+def _content(content: Content) -> dict[str, Any]:
+    entry: dict[str, Any] = {"prefix": content.prefix}
+    if content.destination is not None:
+        entry["destination"] = content.destination
+    if content.strip_prefix:
+        entry["stripPrefix"] = True
+    if content.tags is not None:
+        tags = {"regex": content.tags.regex, "excludeRegex": content.tags.exclude_regex, "semver": content.tags.semver}
+        entry["tags"] = {key: value for key, value in tags.items() if value is not None}
+    return entry
+
+
+def _access_control(access: AccessControl, metrics: bool) -> dict[str, Any]:
+    if not access.configured:
+        return {}
+    repositories: dict[str, Any] = {}
+    for glob in sorted(access.repositories):
+        repo = access.repositories[glob]
+        rules: dict[str, Any] = {}
+        if repo.policies:
+            rules["policies"] = [{"users": p.users, "actions": p.actions} for p in repo.policies]
+        if repo.default_policy:
+            rules["defaultPolicy"] = repo.default_policy
+        if repo.anonymous_policy:
+            rules["anonymousPolicy"] = repo.anonymous_policy
+        repositories[glob] = rules
+    result: dict[str, Any] = {"repositories": repositories}
+    if access.admin_policy is not None:
+        result["adminPolicy"] = {"users": access.admin_policy.users, "actions": access.admin_policy.actions}
+    if metrics:
+        # Prometheus scrapes without credentials; with access control on, /metrics is closed unless opened here.
+        result["metrics"] = {"anonymousPolicy": ["read"]}
+    return result
+
+
+def credentials_file(settings: Settings) -> str | None:
+    """JSON keyed by the exact host[:port] of every URL of every registry with credentials, as zot looks it up."""
+    entries: dict[str, dict[str, str]] = {}
+    for registry in settings.registries:
+        if registry.credentials is None or registry.credentials.password is None:
+            continue
+        for host in registry.hosts:
+            entries[host] = {
+                "username": registry.credentials.username,
+                "password": registry.credentials.password.get_secret_value(),
+            }
+    if not entries:
+        return None
+    return json.dumps(dict(sorted(entries.items())), indent=2) + "\n"
