@@ -36,6 +36,7 @@ class Resource:
     type: str
     name: str
     inputs: dict[str, Any]
+    provider: str | None = None
 
 
 @dataclass
@@ -58,7 +59,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.resources: list[Resource] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.resources.append(Resource(args.typ, args.name, copy.deepcopy(args.inputs)))
+        self.resources.append(Resource(args.typ, args.name, copy.deepcopy(args.inputs), args.provider or None))
         state = copy.deepcopy(args.inputs)
         metadata = state.get("metadata")
         if isinstance(metadata, dict) and not metadata.get("name"):

@@ -1,0 +1,95 @@
+"""What zot v2.1.18 and the giantswarm/zot 2.9.0 chart accept, read from the research notes in ../shared/reference.
+
+These are other projects' files, so they are read in place rather than copied into this repository.
+Set ZOT_CACHE_REFERENCE to another folder holding them; CI (CI=true) fails when they are missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.harness import ROOT
+
+REFERENCE = Path(os.environ.get("ZOT_CACHE_REFERENCE", ROOT.parent / "shared" / "reference"))
+
+
+def _path(name: str) -> Path:
+    path = REFERENCE / name
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing; CI checks against it")
+        pytest.skip(f"{path} is missing; set ZOT_CACHE_REFERENCE to the reference folder")
+    return path
+
+
+@cache
+def zot_keys() -> dict[str, Any]:
+    return json.loads(_path("zot-config-keys.json").read_text())
+
+
+@cache
+def chart_defaults() -> dict[str, Any]:
+    return yaml.safe_load(_path("gs-zot-values.yaml").read_text())
+
+
+@cache
+def chart_schema() -> dict[str, Any]:
+    return json.loads(_path("gs-zot-values.schema.json").read_text())
+
+
+@cache
+def app_crd_schema() -> dict[str, Any]:
+    crd = yaml.safe_load(_path("gs-app-crd.yaml").read_text())
+    (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1"]
+    return version["schema"]["openAPIV3Schema"]
+
+
+def helm_merge(base: Any, override: Any) -> Any:
+    """Helm's (and app-operator's) value merge: maps merge key by key; lists and scalars are replaced."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = helm_merge(base.get(key), value) if key in base else value
+        return merged
+    return override
+
+
+def unknown_zot_keys(config: dict[str, Any]) -> list[str]:
+    """Paths in a config.json that zot v2.1.18's strict loader would reject as unknown keys."""
+    inventory = zot_keys()
+    allowed: dict[str, list[str]] = inventory["keys"]
+    too_new = set(inventory["versionNotes"]["notInV2.1.18"])
+    free_form = set(inventory["_meta"]["freeFormMaps"])
+    problems: list[str] = []
+
+    def walk(node: Any, level: str) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item, f"{level}[]")
+            return
+        if not isinstance(node, dict) or level in free_form:
+            return
+        if f"{level}.*" in allowed:
+            for value in node.values():
+                walk(value, f"{level}.*")
+            return
+        names = {name.lower(): name for name in allowed.get(level, [])}
+        for key, value in node.items():
+            canonical = names.get(key.lower())
+            path = f"{level}.{canonical}" if level else str(canonical)
+            if canonical is None:
+                problems.append(f"{level}.{key}" if level else key)
+            elif path in too_new:
+                problems.append(f"{path} (newer than v2.1.18)")
+            else:
+                walk(value, path)
+
+    walk(config, "")
+    return problems

@@ -1,0 +1,60 @@
+"""Settings shared by the builder tests: the two stacks, and one with every feature switched on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.settings import Settings
+from components.stack_config import load_settings
+from tests.harness import stack_config
+
+SALT_KEY = "test-salt-key-0123456789abcdef"
+
+
+def stack_settings(stack: str) -> Settings:
+    return load_settings(*stack_config(stack))
+
+
+def everything() -> dict[str, Any]:
+    """A config that exercises every emitted key at once."""
+    return {
+        "app": {"name": "mc-zot", "namespace": "registry", "cluster": {"name": "mc", "organization": "acme"}},
+        "registries": [
+            {"name": "hub", "urls": ["https://docker.io"], "onDemand": True, "maxRetries": 2, "retryDelay": "30s",
+             "syncTimeout": "1h", "credentials": {"username": "hub-user", "password": "hub-token"}},
+            {"name": "internal", "urls": ["https://registry.internal:5443", "https://mirror.internal"],
+             "onDemand": True, "pollInterval": "1h", "tlsVerify": False, "onlySigned": True,
+             "content": [{"prefix": "team/**", "destination": "/internal", "stripPrefix": True,
+                          "tags": {"regex": "^v[0-9]+", "excludeRegex": "-rc", "semver": True}}],
+             "credentials": {"username": "robot", "password": "robot-token"}},
+        ],
+        "users": [
+            {"name": "admin", "password": "admin-password", "bcryptCost": 4},
+            {"name": "ci", "htpasswd": "$2y$05$vmiurPmJvHylk78HHFWuruFFVePlit9rZWGA/FbZfTEmNRneGJtha"},
+        ],
+        "accessControl": {
+            "repositories": {
+                "**": {"policies": [{"users": ["ci"], "actions": ["read"]}], "anonymousPolicy": ["read"]},
+                "team/**": {"defaultPolicy": ["read", "create"]},
+            },
+            "adminPolicy": {"users": ["admin"], "actions": ["read", "create", "update", "delete"]},
+        },
+        "service": {"type": "NodePort", "port": 5000, "nodePort": 32767},
+        "ingress": {"enabled": True, "className": "nginx", "hosts": ["zot.example.org", "cache.example.org"],
+                    "clusterIssuer": "letsencrypt", "annotations": {"example.org/team": "platform"}},
+        "resources": {"vpa": {"enabled": False}, "gogc": 75, "gomemlimit": "1000MiB",
+                      "requests": {"cpu": "250m", "memory": "1536Mi"}, "limits": {"cpu": "1", "memory": "1536Mi"}},
+        "storage": {"persistence": False},
+        "strategy": "Recreate",
+        "metrics": {"enabled": True, "serviceMonitor": True},
+        "zot": {"logLevel": "debug", "readTimeout": "5m", "writeTimeout": "0s", "preserveDigests": True,
+                "scrub": {"enabled": True, "interval": "12h"}, "search": True, "ui": True},
+        "htpasswdSaltKey": SALT_KEY,
+    }
+
+
+EVERYTHING_SECRET_KEYS = {"registries", "users", "htpasswdSaltKey"}
+
+
+def everything_settings(**changes: Any) -> Settings:
+    return load_settings({**everything(), **changes}, EVERYTHING_SECRET_KEYS)

@@ -1,0 +1,150 @@
+"""Chart values: valid for giantswarm/zot 2.9.0 once merged as app-operator and Helm merge them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from components import advice
+from components.chart_values import build_secret_values, build_values, go_runtime_env, to_yaml
+from components.htpasswd import htpasswd_file
+from components.settings import NGINX_REGISTRY_ANNOTATIONS, Resources, Settings
+from components.units import parse_go_memory, parse_quantity
+from components.zot_config import credentials_file, render_zot_config
+from tests.reference import chart_defaults, chart_schema, helm_merge
+from tests.samples import SALT_KEY, everything_settings, stack_settings
+
+SAMPLES = {
+    "dev": lambda: stack_settings("dev"),
+    "prod": lambda: stack_settings("prod"),
+    "everything": everything_settings,
+}
+
+
+def values_of(settings: Settings) -> dict[str, Any]:
+    return build_values(settings, render_zot_config(settings))
+
+
+def secret_values_of(settings: Settings) -> dict[str, Any]:
+    return build_secret_values(htpasswd_file(settings.users, SALT_KEY), credentials_file(settings))
+
+
+def merged(settings: Settings) -> dict[str, Any]:
+    """Chart defaults, then the user ConfigMap, then the user Secret: app-operator's order."""
+    user = helm_merge(yaml.safe_load(to_yaml(values_of(settings))), yaml.safe_load(to_yaml(secret_values_of(settings))))
+    return helm_merge(chart_defaults(), user)
+
+
+@pytest.mark.parametrize("sample", sorted(SAMPLES))
+def test_merged_values_pass_the_chart_schema(sample: str) -> None:
+    jsonschema.Draft7Validator(chart_schema()).validate(merged(SAMPLES[sample]()))
+
+
+def test_schema_check_can_fail() -> None:
+    values = merged(stack_settings("dev"))
+    values["service"]["port"] = "5000"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft7Validator(chart_schema()).validate(values)
+
+
+@pytest.mark.parametrize("sample", sorted(SAMPLES))
+def test_yaml_round_trips(sample: str) -> None:
+    settings = SAMPLES[sample]()
+    assert yaml.safe_load(to_yaml(values_of(settings))) == values_of(settings)
+    assert "config.json: |" in to_yaml(values_of(settings)), "config.json should be a literal block for review"
+
+
+def test_pod_security_standards_enforced_and_config_mounted() -> None:
+    values = values_of(stack_settings("dev"))
+    assert values["global"] == {"podSecurityStandards": {"enforced": True}}
+    assert values["mountConfig"] is True and values["mountSecret"] is True
+    assert values["httpGet"] == {"scheme": "HTTP", "port": 5000}
+    assert values["configFiles"]["config.json"] == render_zot_config(stack_settings("dev"))
+
+
+def test_config_map_values_hold_no_secret_files() -> None:
+    for sample in SAMPLES.values():
+        assert "secretFiles" not in values_of(sample())
+
+
+def test_secret_values_always_override_the_chart_sample_htpasswd() -> None:
+    dev = merged(stack_settings("dev"))
+    assert dev["secretFiles"]["htpasswd"] == ""
+    assert "admin:$2y$05$vmiur" not in to_yaml(dev)
+    prod_files = secret_values_of(stack_settings("prod"))["secretFiles"]
+    assert [line.split(":")[0] for line in prod_files["htpasswd"].splitlines()] == ["admin", "reader"]
+    assert set(prod_files) == {"htpasswd", "credentials"}
+
+
+def test_vpa_mode() -> None:
+    values = values_of(stack_settings("dev"))
+    assert values["giantswarm"]["verticalPodAutoscaler"] == {"enabled": True, "maxAllowed": {"cpu": "750m", "memory": "2048Mi"}}
+    vpa = values["giantswarm"]["verticalPodAutoscaler"]["maxAllowed"]
+    for kind in ("cpu", "memory"):
+        assert parse_quantity(vpa[kind]) >= parse_quantity(values["resources"]["limits"][kind])
+    assert all(item["name"] != "GOMEMLIMIT" for item in values["env"])
+
+
+def test_fixed_memory_mode_sets_go_gc_about_80_percent_of_the_limit() -> None:
+    values = values_of(stack_settings("prod"))
+    assert values["giantswarm"]["verticalPodAutoscaler"] == {"enabled": False}
+    env = {item["name"]: item["value"] for item in values["env"]}
+    assert env["GOGC"] == "50"
+    limit = parse_quantity(values["resources"]["limits"]["memory"])
+    assert 0.75 * float(limit) <= parse_go_memory(env["GOMEMLIMIT"]) <= 0.85 * float(limit)
+
+
+@pytest.mark.parametrize(
+    ("resources", "expected"),
+    [
+        ({"vpa": {"enabled": False}, "limits": {"cpu": "1", "memory": "2Gi"}}, [("GOGC", "50"), ("GOMEMLIMIT", "1638MiB")]),
+        ({"vpa": {"enabled": False}, "gogc": 80, "gomemlimit": "1500MiB", "limits": {"cpu": "1", "memory": "2Gi"}},
+         [("GOGC", "80"), ("GOMEMLIMIT", "1500MiB")]),
+        ({"vpa": {"enabled": True}}, []),
+        ({"vpa": {"enabled": True}, "gogc": 40}, [("GOGC", "40")]),
+    ],
+)
+def test_go_runtime_env(resources: dict[str, Any], expected: list[tuple[str, str]]) -> None:
+    env = go_runtime_env(Resources.model_validate(resources))
+    assert [(item["name"], item["value"]) for item in env] == expected
+
+
+def test_ingress_with_cert_manager_and_nginx_registry_settings() -> None:
+    ingress = values_of(stack_settings("prod"))["ingress"]
+    assert ingress["annotations"] == {**NGINX_REGISTRY_ANNOTATIONS, "cert-manager.io/cluster-issuer": "private-giantswarm"}
+    assert ingress["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"] == "0"
+    assert ingress["hosts"] == [{"host": "zot.prod01.example.org", "paths": [{"path": "/"}]}]
+    assert ingress["tls"] == [{"secretName": "zot-prod01-tls", "hosts": ["zot.prod01.example.org"]}]
+
+
+def test_ingress_defaults_and_other_classes() -> None:
+    ingress = values_of(everything_settings(ingress={"enabled": True, "className": "traefik", "hosts": ["a.example.org"],
+                                                     "annotations": {"x": "y"}}))["ingress"]
+    assert ingress["annotations"] == {"x": "y"}
+    assert ingress["tls"] == [{"secretName": "mc-zot-tls", "hosts": ["a.example.org"]}]
+    assert values_of(stack_settings("dev"))["ingress"] == {"enabled": False}
+
+
+def test_service_storage_strategy_and_metrics() -> None:
+    values = values_of(everything_settings())
+    assert values["service"] == {"type": "NodePort", "port": 5000, "nodePort": 32767}
+    assert values["persistence"] is False and "pvc" not in values
+    assert values["strategy"] == {"type": "Recreate"}
+    assert values["metrics"] == {"enabled": True, "serviceMonitor": {"enabled": True}}
+    prod = values_of(stack_settings("prod"))
+    assert prod["pvc"] == {"create": True, "accessModes": ["ReadWriteOnce"], "storage": "64Gi", "storageClassName": ""}
+    assert "strategy" not in prod
+
+
+def test_strategy_with_persistence_is_called_out() -> None:
+    settings = everything_settings(storage={"persistence": True}, strategy="Recreate")
+    assert any("StatefulSet" in warning and "Recreate" in warning for warning in advice.warnings(settings))
+    assert not any("StatefulSet" in warning for warning in advice.warnings(stack_settings("prod")))
+
+
+def test_stacks_are_quiet_except_for_real_trade_offs() -> None:
+    assert advice.warnings(stack_settings("dev")) == []
+    assert advice.warnings(stack_settings("prod")) == ["/metrics is readable without credentials, also through the ingress"]

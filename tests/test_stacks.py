@@ -1,0 +1,151 @@
+"""`__main__.py` itself under Pulumi mocks, against Pulumi.dev.yaml and Pulumi.prod.yaml."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import bcrypt
+import pytest
+import yaml
+
+from tests.harness import STANDIN_SECRETS, ProgramRun, is_secret_value, run_program, stack_config, unwrap_secret
+
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+SECRET = "kubernetes:core/v1:Secret"
+APP = "kubernetes:application.giantswarm.io/v1alpha1:App"
+COMPONENT = "zot-cache:index:ZotRegistry"
+STACKS = ["dev", "prod"]
+OUTPUTS = {"registryUrl", "inClusterUrl", "namespace", "appName", "appNamespace", "releaseName", "serviceName",
+           "valuesConfigMap", "zotConfig"}
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def stack_run(request: pytest.FixtureRequest) -> tuple[str, ProgramRun]:
+    return request.param, run_program(request.param)
+
+
+def secret_values(run: ProgramRun) -> dict[str, Any]:
+    string_data = run.one(SECRET).inputs["stringData"]
+    assert is_secret_value(string_data), "Secret stringData must reach the engine as a Pulumi secret"
+    return yaml.safe_load(unwrap_secret(string_data)["values"])
+
+
+def config_map_values(run: ProgramRun) -> dict[str, Any]:
+    return yaml.safe_load(run.one(CONFIG_MAP).inputs["data"]["values"])
+
+
+def test_creates_app_config_map_and_secret(stack_run: tuple[str, ProgramRun]) -> None:
+    _, run = stack_run
+    assert sorted(r.type for r in run.resources) == sorted([COMPONENT, CONFIG_MAP, SECRET, APP])
+
+
+def test_app_references_the_config_map_and_secret_it_gets(stack_run: tuple[str, ProgramRun]) -> None:
+    _, run = stack_run
+    config_map, secret, app = run.one(CONFIG_MAP), run.one(SECRET), run.one(APP)
+    # Auto-named: a data change creates a new object before the App is repointed and the old one deleted.
+    assert "name" not in config_map.inputs["metadata"] and "name" not in secret.inputs["metadata"]
+    namespace = app.inputs["metadata"]["namespace"]
+    assert config_map.inputs["metadata"]["namespace"] == secret.inputs["metadata"]["namespace"] == namespace
+    assert app.inputs["spec"]["userConfig"] == {
+        "configMap": {"name": f"{config_map.name}-a1b2c3d4", "namespace": namespace},
+        "secret": {"name": f"{secret.name}-a1b2c3d4", "namespace": namespace},
+    }
+    assert set(config_map.inputs["data"]) == {"values"} and set(unwrap_secret(secret.inputs["stringData"])) == {"values"}
+
+
+def test_outputs(stack_run: tuple[str, ProgramRun]) -> None:
+    stack, run = stack_run
+    assert set(run.outputs) == OUTPUTS
+    assert run.secret_outputs == set()
+    assert json.loads(run.outputs["zotConfig"]) == json.loads(config_map_values(run)["configFiles"]["config.json"])
+    assert run.outputs["valuesConfigMap"] == run.one(APP).inputs["spec"]["userConfig"]["configMap"]["name"]
+    expected = {
+        "dev": {"registryUrl": "http://zot.zot.svc.cluster.local:5000", "appName": "zot", "appNamespace": "zot"},
+        "prod": {"registryUrl": "https://zot.prod01.example.org", "appName": "prod01-zot", "appNamespace": "org-platform"},
+    }[stack]
+    assert {key: run.outputs[key] for key in expected} == expected
+    assert run.outputs["inClusterUrl"] == "http://zot.zot.svc.cluster.local:5000"
+    assert (run.outputs["namespace"], run.outputs["releaseName"], run.outputs["serviceName"]) == ("zot", "zot", "zot")
+
+
+def test_two_runs_give_identical_inputs(stack_run: tuple[str, ProgramRun]) -> None:
+    stack, first = stack_run
+    second = run_program(stack)
+
+    def inputs(run: ProgramRun) -> dict[str, str]:
+        return {f"{r.type}::{r.name}": json.dumps(r.inputs, sort_keys=True) for r in run.resources}
+
+    assert inputs(first) == inputs(second)
+
+
+def test_stand_in_secrets_stay_in_the_secret(stack_run: tuple[str, ProgramRun]) -> None:
+    stack, run = stack_run
+    standins = list(STANDIN_SECRETS[stack].values())
+    clear = json.dumps([r.inputs for r in run.resources if r.type != SECRET]) + json.dumps(run.outputs)
+    clear += json.dumps(run.logs) + json.dumps(run.one(SECRET).inputs["metadata"])
+    for standin in standins:
+        assert standin not in clear
+    if stack == "prod":
+        files = secret_values(run)["secretFiles"]
+        assert json.loads(files["credentials"]) == {
+            "my-registry.example.org": {"username": "my-user", "password": "standin-registry-token"}
+        }
+        passwords = {"admin": "standin-admin-password", "reader": "standin-reader-password"}
+        for line in files["htpasswd"].splitlines():
+            user, hashed = line.split(":", 1)
+            assert bcrypt.checkpw(passwords[user].encode(), hashed.encode())
+
+
+def test_dev_secret_values_only_clear_the_sample_htpasswd() -> None:
+    assert secret_values(run_program("dev")) == {"secretFiles": {"htpasswd": ""}}
+
+
+def _changed(stack: str, path: str, value: Any) -> set[str]:
+    """Which resources' inputs differ after one config change."""
+    config, secret_keys = stack_config(stack)
+    before = run_program(stack, config, secret_keys)
+    node: Any = config
+    *parents, leaf = path.split(".")
+    for part in parents:
+        node = node[int(part)] if part.isdigit() else node[part]
+    node[int(leaf) if leaf.isdigit() else leaf] = value
+    after = run_program(stack, config, secret_keys)
+
+    def by_type(run: ProgramRun) -> dict[str, str]:
+        return {r.type: json.dumps(r.inputs, sort_keys=True) for r in run.resources}
+
+    return {type_ for type_, inputs in by_type(before).items() if by_type(after)[type_] != inputs}
+
+
+def test_a_value_change_touches_only_the_config_map() -> None:
+    assert _changed("prod", "zot.logLevel", "debug") == {CONFIG_MAP}
+
+
+def test_a_password_change_touches_only_the_secret() -> None:
+    assert _changed("prod", "users.0.password", "another-standin-password") == {SECRET}
+
+
+def test_an_app_change_touches_only_the_app() -> None:
+    assert _changed("dev", "app.version", "2.9.1") == {APP}
+
+
+def test_preview_runs_with_unknown_names() -> None:
+    run = run_program("prod", preview=True)
+    assert sorted(r.type for r in run.resources) == sorted([COMPONENT, CONFIG_MAP, SECRET, APP])
+
+
+def test_render_mode_uses_a_rendering_provider_and_warns() -> None:
+    config, secret_keys = stack_config("dev")
+    run = run_program("dev", {**config, "renderYamlToDirectory": "rendered/dev"}, secret_keys)
+    provider = run.one("pulumi:providers:kubernetes")
+    assert provider.inputs["renderYamlToDirectory"] == "rendered/dev"
+    for resource in run.resources:
+        if resource.type in (CONFIG_MAP, SECRET, APP):
+            assert resource.provider is not None and "pulumi:providers:kubernetes::render" in resource.provider
+    assert any("render mode" in message and "clear text" in message for message in run.logs)
+
+
+def test_normal_mode_uses_the_default_provider() -> None:
+    run = run_program("dev")
+    assert not [r for r in run.resources if r.type == "pulumi:providers:kubernetes"]

@@ -1,0 +1,153 @@
+"""config.json and the credentials file: only what zot v2.1.18 loads, with the cache-safe settings."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from components.settings import CONTAINER_PORT, Settings
+from components.units import parse_go_duration
+from components.zot_config import CREDENTIALS_PATH, HTPASSWD_PATH, build_zot_config, credentials_file, render_zot_config
+from tests.reference import unknown_zot_keys, zot_keys
+from tests.samples import everything_settings, stack_settings
+
+SAMPLES = {
+    "dev": lambda: stack_settings("dev"),
+    "prod": lambda: stack_settings("prod"),
+    "everything": everything_settings,
+}
+
+
+@pytest.fixture(params=sorted(SAMPLES))
+def settings(request: pytest.FixtureRequest) -> Settings:
+    return SAMPLES[request.param]()
+
+
+def _leaves(node: Any, path: str = "") -> list[tuple[str, Any]]:
+    if isinstance(node, dict):
+        return [leaf for key, value in node.items() for leaf in _leaves(value, f"{path}.{key}" if path else key)]
+    if isinstance(node, list):
+        return [leaf for value in node for leaf in _leaves(value, f"{path}[]")]
+    return [(path, node)]
+
+
+def test_only_keys_zot_v2_1_18_knows(settings: Settings) -> None:
+    assert unknown_zot_keys(build_zot_config(settings)) == []
+
+
+def test_inventory_check_catches_unknown_and_too_new_keys() -> None:
+    config = build_zot_config(stack_settings("dev"))
+    config["http"]["bogus"] = True
+    config["extensions"]["sync"]["registries"][0]["manifestCheckInterval"] = "5m"
+    assert unknown_zot_keys(config) == [
+        "http.bogus", "extensions.sync.registries[].manifestCheckInterval (newer than v2.1.18)"
+    ]
+
+
+def test_durations_are_go_duration_strings(settings: Settings) -> None:
+    types = zot_keys()["types"]
+    durations = [(path, value) for path, value in _leaves(build_zot_config(settings))
+                 if "Duration" in types.get(path, "")]
+    assert {"http.readTimeout", "http.writeTimeout"} <= {path for path, _ in durations}
+    for path, value in durations:
+        assert isinstance(value, str), path
+        parse_go_duration(value)
+
+
+def test_http_listens_on_the_chart_port_with_long_write_timeout(settings: Settings) -> None:
+    http = build_zot_config(settings)["http"]
+    assert http["address"] == "0.0.0.0"
+    assert http["port"] == str(CONTAINER_PORT) and isinstance(http["port"], str)
+    write = parse_go_duration(http["writeTimeout"])
+    assert write == 0 or write > 60
+
+
+def test_every_extension_has_enable(settings: Settings) -> None:
+    for name, extension in build_zot_config(settings)["extensions"].items():
+        assert extension.get("enable") is True, name
+
+
+def test_max_retries_only_with_retry_delay(settings: Settings) -> None:
+    for registry in build_zot_config(settings)["extensions"]["sync"]["registries"]:
+        assert ("maxRetries" in registry) == ("retryDelay" in registry)
+
+
+def test_digests_preserved_by_default_and_switchable() -> None:
+    config = build_zot_config(stack_settings("dev"))
+    assert config["http"]["compat"] == ["docker2s2"]
+    assert all(r["preserveDigest"] is True for r in config["extensions"]["sync"]["registries"])
+    off = build_zot_config(everything_settings(zot={"preserveDigests": False}))
+    assert "compat" not in off["http"]
+    assert all(r["preserveDigest"] is False for r in off["extensions"]["sync"]["registries"])
+
+
+def test_dev_is_anonymous_read_without_authentication() -> None:
+    http = build_zot_config(stack_settings("dev"))["http"]
+    assert "auth" not in http
+    assert http["accessControl"] == {"repositories": {"**": {"anonymousPolicy": ["read"]}}}
+    assert build_zot_config(stack_settings("dev"))["extensions"]["sync"]["registries"] == [{
+        "urls": ["https://docker.io"], "onDemand": True, "tlsVerify": True, "maxRetries": 3, "retryDelay": "5m",
+        "onlySigned": False, "preserveDigest": True,
+    }]
+
+
+def test_prod_is_the_tutorial_shape() -> None:
+    config = build_zot_config(stack_settings("prod"))
+    assert config["http"]["auth"] == {"htpasswd": {"path": HTPASSWD_PATH}}
+    assert config["http"]["accessControl"]["repositories"]["**"]["policies"] == [
+        {"users": ["admin"], "actions": ["read", "create", "update", "delete"]},
+        {"users": ["reader"], "actions": ["read"]},
+    ]
+    sync = config["extensions"]["sync"]
+    assert sync["credentialsFile"] == CREDENTIALS_PATH
+    active = sync["registries"][1]
+    assert active["urls"] == ["https://my-registry.example.org"] and active["onDemand"] is False
+    assert active["pollInterval"] == "5m"
+    assert active["content"] == [{"prefix": "my-organization/my-image", "tags": {"regex": "^6.*", "semver": True}}]
+
+
+def test_everything_maps_each_setting() -> None:
+    config = build_zot_config(everything_settings())
+    internal = config["extensions"]["sync"]["registries"][1]
+    assert internal["content"] == [{"prefix": "team/**", "destination": "/internal", "stripPrefix": True,
+                                    "tags": {"regex": "^v[0-9]+", "excludeRegex": "-rc", "semver": True}}]
+    assert internal["tlsVerify"] is False and internal["onlySigned"] is True
+    assert config["extensions"]["sync"]["registries"][0]["syncTimeout"] == "1h"
+    access = config["http"]["accessControl"]
+    assert list(access["repositories"]) == ["**", "team/**"]
+    assert access["adminPolicy"] == {"users": ["admin"], "actions": ["read", "create", "update", "delete"]}
+    # Prometheus scrapes without credentials once access control is on.
+    assert access["metrics"] == {"anonymousPolicy": ["read"]}
+    assert config["extensions"]["scrub"] == {"enable": True, "interval": "12h"}
+    assert config["extensions"]["metrics"] == {"enable": True, "prometheus": {"path": "/metrics"}}
+    assert config["extensions"]["search"] == {"enable": True} and config["extensions"]["ui"] == {"enable": True}
+    assert config["log"] == {"level": "debug"}
+
+
+def test_rendered_config_is_stable_json() -> None:
+    first = render_zot_config(everything_settings())
+    assert first == render_zot_config(everything_settings())
+    assert json.loads(first) == build_zot_config(everything_settings())
+
+
+def test_credentials_keyed_by_exact_host_and_port_of_every_url() -> None:
+    text = credentials_file(everything_settings())
+    assert text is not None
+    assert json.loads(text) == {
+        "docker.io": {"username": "hub-user", "password": "hub-token"},
+        "mirror.internal": {"username": "robot", "password": "robot-token"},
+        "registry.internal:5443": {"username": "robot", "password": "robot-token"},
+    }
+
+
+def test_no_credentials_file_without_credentials() -> None:
+    assert credentials_file(stack_settings("dev")) is None
+    assert "credentialsFile" not in build_zot_config(stack_settings("dev"))["extensions"]["sync"]
+
+
+def test_config_holds_no_secret(settings: Settings) -> None:
+    text = render_zot_config(settings)
+    for secret in ("hub-token", "robot-token", "admin-password", "standin"):
+        assert secret not in text
