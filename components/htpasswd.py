@@ -39,9 +39,11 @@ def htpasswd_file(users: list[User], salt_key: str | None) -> str:
     for user in users:
         if user.htpasswd is not None:
             lines.append(f"{user.name}:{user.htpasswd.get_secret_value()}")
-        elif user.password is not None and salt_key is not None:
+        elif user.password is None:
+            raise ValueError(f"user {user.name!r} has neither password nor htpasswd; Settings.issues() reports this")
+        elif salt_key is None:
+            raise ValueError(f"user {user.name!r} has a password but no salt key; Settings.issues() reports this")
+        else:
             password = user.password.get_secret_value()
             lines.append(f"{user.name}:{bcrypt_hash(user.name, password, user.bcrypt_cost, salt_key)}")
-        else:
-            raise ValueError(f"user {user.name!r} has neither password nor htpasswd; Settings.issues() reports this")
     return "".join(f"{line}\n" for line in lines)

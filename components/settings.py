@@ -237,7 +237,8 @@ class User(Model):
     name: str
     password: SecretStr | None = None
     htpasswd: SecretStr | None = None
-    bcrypt_cost: int = Field(default=10, ge=4, le=31)
+    # zot checks the hash on every request and we hash on every run: above 14 both get slow (seconds).
+    bcrypt_cost: int = Field(default=10, ge=4, le=14)
 
     @field_validator("name")
     @classmethod
@@ -258,7 +259,7 @@ class User(Model):
     @field_validator("htpasswd")
     @classmethod
     def _hash(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not _HTPASSWD_HASH.match(value.get_secret_value()):
+        if value is not None and not _HTPASSWD_HASH.fullmatch(value.get_secret_value()):
             raise ValueError("is not a hash zot reads; give only the hash part of an htpasswd line "
                              "(bcrypt $2y$/$2b$/$2a$, or crypt $5$/$6$), e.g. from `htpasswd -nbB user pw`")
         return value
