@@ -88,12 +88,28 @@ def _glob(value: str) -> str:
     return value
 
 
+def _repeats(items: list[str], path: Path) -> Iterator[Issue]:
+    for index, item in enumerate(items):
+        if item in items[:index]:
+            yield ((*path, index), f"{item!r} is listed before; list each once")
+
+
 Duration = Annotated[str, AfterValidator(_duration)]
 Quantity = Annotated[str, AfterValidator(_quantity)]
 GoMemory = Annotated[str, AfterValidator(_go_memory)]
 DnsLabel = Annotated[str, AfterValidator(_dns_label)]
 GoRegex = Annotated[str, AfterValidator(_go_regex)]
 Glob = Annotated[str, AfterValidator(_glob)]
+
+
+def _repository_glob(value: str) -> str:
+    if value != value.lower():
+        # zot's config loader lower-cases map keys, so the glob zot sees would differ from this one.
+        raise ValueError("has upper-case letters; repository names are lower case, write the glob so")
+    return _glob(value)
+
+
+RepositoryGlob = Annotated[str, AfterValidator(_repository_glob)]
 
 
 class Model(BaseModel):
@@ -206,8 +222,7 @@ class Registry(Model):
         return self.poll_interval is not None and parse_go_duration(self.poll_interval) > 0
 
     def issues(self) -> Iterator[Issue]:
-        if len(set(self.urls)) != len(self.urls):
-            yield (("urls",), "lists the same URL twice; list each mirror once")
+        yield from _repeats(self.urls, ("urls",))
         if not self.on_demand and not self.active:
             yield (("onDemand",), "neither onDemand nor pollInterval is set, so zot would never use this "
                    "registry; set onDemand: true, or pollInterval with content filters for active sync")
@@ -244,7 +259,8 @@ class User(Model):
     @classmethod
     def _name(cls, value: str) -> str:
         if not value or ":" in value or any(ch.isspace() for ch in value):
-            raise ValueError(f"{value!r} cannot be an htpasswd user name; use letters, digits, '-', '_' or '.'")
+            # Not echoed: a pasted "user:password" line would print the password.
+            raise ValueError("cannot be an htpasswd user name: it must be non-empty, without ':' or spaces")
         return value
 
     @field_validator("password")
@@ -282,17 +298,8 @@ class RepositoryAccess(Model):
 
 
 class AccessControl(Model):
-    repositories: dict[Glob, RepositoryAccess] = Field(default_factory=dict)
+    repositories: dict[RepositoryGlob, RepositoryAccess] = Field(default_factory=dict)
     admin_policy: Policy | None = None
-
-    @field_validator("repositories")
-    @classmethod
-    def _lower_case_globs(cls, value: dict[str, RepositoryAccess]) -> dict[str, RepositoryAccess]:
-        for glob in value:
-            if glob != glob.lower():
-                # zot's config loader lower-cases map keys, so the glob zot sees would differ from this one.
-                raise ValueError(f"{glob!r} has upper-case letters; repository names are lower case, write it so")
-        return value
 
     @property
     def anonymous_only(self) -> bool:
@@ -327,31 +334,27 @@ NGINX_REGISTRY_ANNOTATIONS = {
 }
 
 
+def _host(value: str) -> str:
+    if len(value) > 253 or not _DNS_NAME.match(value):
+        raise ValueError(f"{value!r} is not a host name; write it without scheme, port or path, like registry.example.org")
+    return value
+
+
 class Ingress(Model):
     enabled: bool = False
     class_name: str = "nginx"
-    hosts: list[str] = Field(default_factory=list)
+    hosts: list[Annotated[str, AfterValidator(_host)]] = Field(default_factory=list)
     tls: bool = True
     tls_secret_name: DnsLabel | None = None
     cluster_issuer: str | None = None
     annotations: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("hosts")
-    @classmethod
-    def _hosts(cls, value: list[str]) -> list[str]:
-        for host in value:
-            if len(host) > 253 or not _DNS_NAME.match(host):
-                raise ValueError(f"{host!r} is not a host name; write it without scheme, port or path, "
-                                 "like registry.example.org")
-        return value
 
     def issues(self) -> Iterator[Issue]:
         if self.enabled and not self.hosts:
             yield (("hosts",), "an enabled ingress needs at least one host, like [registry.example.org]")
         if self.cluster_issuer and not self.tls:
             yield (("clusterIssuer",), "cert-manager only issues a certificate for a TLS ingress; set tls: true")
-        if len(set(self.hosts)) != len(self.hosts):
-            yield (("hosts",), "lists a host twice; list each once")
+        yield from _repeats(self.hosts, ("hosts",))
 
 
 # ----------------------------------------------------------------------------------------- resources
@@ -451,7 +454,7 @@ class Zot(Model):
 
 class Settings(Model):
     app: AppTarget = Field(default_factory=AppTarget)
-    registries: list[Registry] = Field(min_length=1)
+    registries: list[Registry]
     users: list[User] = Field(default_factory=list)
     access_control: AccessControl = Field(default_factory=AccessControl)
     service: Service = Field(default_factory=Service)
@@ -461,8 +464,23 @@ class Settings(Model):
     strategy: Literal["Recreate", "RollingUpdate"] | None = None
     metrics: Metrics = Field(default_factory=Metrics)
     zot: Zot = Field(default_factory=Zot)
-    htpasswd_salt_key: SecretStr | None = Field(default=None, min_length=16)
+    htpasswd_salt_key: SecretStr | None = None
     render_yaml_to_directory: str | None = None
+
+    @field_validator("registries")
+    @classmethod
+    def _some_registry(cls, value: list[Registry]) -> list[Registry]:
+        if not value:
+            raise ValueError("needs at least one upstream, like [{urls: [\"https://docker.io\"], onDemand: true}]")
+        return value
+
+    @field_validator("htpasswd_salt_key")
+    @classmethod
+    def _salt_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("is too short: use at least 16 characters, e.g. pulumi config set --secret "
+                             "htpasswdSaltKey \"$(openssl rand -base64 32)\"")
+        return value
 
     @property
     def user_names(self) -> set[str]:
@@ -515,7 +533,7 @@ class Settings(Model):
                        f"'users[{index}].password' <password> (or give a pre-hashed users[{index}].htpasswd)")
             if user.password is not None and user.htpasswd is not None:
                 yield (("users", index, "htpasswd"), "give either password or htpasswd, not both")
-        if any(user.password is not None for user in self.users) and self.htpasswd_salt_key is None:
+        if any(user.htpasswd is None for user in self.users) and self.htpasswd_salt_key is None:
             yield (("htpasswdSaltKey",), "missing: it keeps bcrypt salts stable between runs; run "
                    "pulumi config set --secret htpasswdSaltKey \"$(openssl rand -base64 32)\"")
 

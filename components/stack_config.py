@@ -42,11 +42,13 @@ def _decode(value: Any) -> Any:
 
 def load_settings(raw: Mapping[str, Any], secret_keys: Iterable[str] = (), project: str = PROJECT) -> Settings:
     """Parse and check everything, or raise RunError listing each bad key, what is wrong and the fix."""
+    secret = set(secret_keys)
     try:
         settings = Settings.model_validate(dict(raw))
     except ValidationError as exc:
-        raise pulumi.RunError(_message(project, [_pydantic_issue(error) for error in exc.errors()])) from None
-    issues = [*settings.issues(), *_plain_text_secrets(raw, set(secret_keys))]
+        issues = [_pydantic_issue(error, secret) for error in exc.errors()]
+        raise pulumi.RunError(_message(project, issues)) from None
+    issues = [*settings.issues(), *_plain_text_secrets(raw, secret)]
     if issues:
         raise pulumi.RunError(_message(project, issues))
     return settings
@@ -91,8 +93,9 @@ def _message(project: str, issues: list[Issue]) -> str:
     return f"invalid stack configuration ({len(issues)} {noun}); nothing was changed:\n" + "\n".join(lines)
 
 
-def _pydantic_issue(error: Any) -> Issue:
-    path: Path = tuple(error["loc"])
+def _pydantic_issue(error: Any, secret_keys: set[str]) -> Issue:
+    # pydantic marks errors in a map key with a "[key]" step after the key itself.
+    path: Path = tuple(part for part in error["loc"] if part != "[key]")
     kind = error["type"]
     if kind == "extra_forbidden":
         known = ", ".join(_known_keys(path[:-1]))
@@ -100,7 +103,7 @@ def _pydantic_issue(error: Any) -> Issue:
     if kind == "missing":
         return path, "is required; see the config reference in README.md"
     message = error["msg"].removeprefix("Value error, ")
-    secret = any(part in _SECRET_LEAVES for part in path if isinstance(part, str))
+    secret = bool(path) and path[0] in secret_keys or any(part in _SECRET_LEAVES for part in path if isinstance(part, str))
     if kind not in ("value_error", "assertion_error") and not secret:
         message += f" (got {json.dumps(error['input'])[:80]})"
     return path, message

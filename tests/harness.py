@@ -123,9 +123,16 @@ def stack_config(stack: str, secrets: dict[str, str] | None = None) -> tuple[dic
 
 
 def run_program(
-    stack: str, config: dict[str, Any] | None = None, secret_keys: set[str] | None = None, preview: bool = False
+    stack: str,
+    config: dict[str, Any] | None = None,
+    secret_keys: set[str] | None = None,
+    preview: bool = False,
+    mocks: RecordingMocks | None = None,
 ) -> ProgramRun:
-    """Run __main__.py with config given as the CLI gives it: JSON text per top-level key, secret keys listed."""
+    """Run __main__.py with config given as the CLI gives it: JSON text per top-level key, secret keys listed.
+
+    Pass `mocks` to see what was registered even when the program raises.
+    """
     if config is None:
         config, default_secret_keys = stack_config(stack)
         secret_keys = default_secret_keys if secret_keys is None else secret_keys
@@ -138,7 +145,7 @@ def run_program(
     logger = logging.getLogger(f"zot-cache-test-{id(capture)}")
     logger.addHandler(capture)
     logger.propagate = False
-    mocks = RecordingMocks()
+    mocks = mocks or RecordingMocks()
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, logger=logger)
     outputs: dict[str, Any] = {}
     secret_outputs: set[str] = set()
