@@ -21,7 +21,6 @@ Path = tuple[str | int, ...]
 Issue = tuple[Path, str]
 
 Action = Literal["read", "create", "update", "delete"]
-ALL_ACTIONS: list[Action] = ["read", "create", "update", "delete"]
 
 # zot's periodic sync walks the upstream /v2/_catalog; these registries do not serve it.
 NO_CATALOG_HOSTS = {"docker.io", "index.docker.io", "registry-1.docker.io", "ghcr.io"}

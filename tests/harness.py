@@ -85,7 +85,7 @@ def _set_path(config: dict[str, Any], path: str, value: Any) -> None:
     for token in path.replace("]", "").replace("[", ".").split("."):
         parts.append(int(token) if token.isdigit() else token)
     node: Any = config
-    for part, following in zip(parts, parts[1:]):
+    for part, following in zip(parts, parts[1:], strict=False):
         if isinstance(part, int):
             node = node[part]
         else:
