@@ -17,7 +17,17 @@ import yaml
 
 from tests.harness import ROOT
 
-REFERENCE = Path(os.environ.get("ZOT_CACHE_REFERENCE", ROOT.parent / "shared" / "reference"))
+
+
+def _reference_dir() -> Path:
+    """ZOT_CACHE_REFERENCE, else the nearest shared/reference beside this checkout or one of its parents."""
+    if "ZOT_CACHE_REFERENCE" in os.environ:
+        return Path(os.environ["ZOT_CACHE_REFERENCE"])
+    candidates = [parent / "shared" / "reference" for parent in ROOT.parents]
+    return next((path for path in candidates if path.is_dir()), candidates[0])
+
+
+REFERENCE = _reference_dir()
 
 
 def _path(name: str) -> Path:
