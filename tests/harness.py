@@ -18,6 +18,9 @@ from pulumi.runtime import settings as runtime_settings
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "zot-cache"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+SECRET = "kubernetes:core/v1:Secret"
+APP = "kubernetes:application.giantswarm.io/v1alpha1:App"
 
 # Stand-ins for the secrets each stack file asks for (see its header); they are no real secrets.
 STANDIN_SECRETS: dict[str, dict[str, str]] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from components.settings import Settings
@@ -58,3 +59,11 @@ EVERYTHING_SECRET_KEYS = {"registries", "users", "htpasswdSaltKey"}
 
 def everything_settings(**changes: Any) -> Settings:
     return load_settings({**everything(), **changes}, EVERYTHING_SECRET_KEYS)
+
+
+# Named settings the builder tests run against: both stacks and the everything-on config.
+SAMPLES: dict[str, Callable[[], Settings]] = {
+    "dev": lambda: stack_settings("dev"),
+    "prod": lambda: stack_settings("prod"),
+    "everything": everything_settings,
+}

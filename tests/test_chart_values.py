@@ -15,13 +15,7 @@ from components.settings import NGINX_REGISTRY_ANNOTATIONS, Resources, Settings
 from components.units import parse_go_memory, parse_quantity
 from components.zot_config import credentials_file, render_zot_config
 from tests.reference import chart_defaults, chart_schema, helm_merge
-from tests.samples import SALT_KEY, everything_settings, stack_settings
-
-SAMPLES = {
-    "dev": lambda: stack_settings("dev"),
-    "prod": lambda: stack_settings("prod"),
-    "everything": everything_settings,
-}
+from tests.samples import SALT_KEY, SAMPLES, everything_settings, stack_settings
 
 
 def values_of(settings: Settings) -> dict[str, Any]:

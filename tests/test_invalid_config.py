@@ -20,9 +20,7 @@ from tests import harness
 
 Config = dict[str, Any]
 
-CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
-SECRET = "kubernetes:core/v1:Secret"
-APP = "kubernetes:application.giantswarm.io/v1alpha1:App"
+APP, CONFIG_MAP, SECRET = harness.APP, harness.CONFIG_MAP, harness.SECRET
 
 # Top-level keys that hold secret leaves, as `pulumi config set --secret --path` leaves them: marked secret.
 SECRET_KEYS = frozenset({"registries", "users", "htpasswdSaltKey"})

@@ -9,11 +9,18 @@ import bcrypt
 import pytest
 import yaml
 
-from tests.harness import STANDIN_SECRETS, ProgramRun, is_secret_value, run_program, stack_config, unwrap_secret
+from tests.harness import (
+    APP,
+    CONFIG_MAP,
+    SECRET,
+    STANDIN_SECRETS,
+    ProgramRun,
+    is_secret_value,
+    run_program,
+    stack_config,
+    unwrap_secret,
+)
 
-CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
-SECRET = "kubernetes:core/v1:Secret"
-APP = "kubernetes:application.giantswarm.io/v1alpha1:App"
 COMPONENT = "zot-cache:index:ZotRegistry"
 STACKS = ["dev", "prod"]
 OUTPUTS = {"registryUrl", "inClusterUrl", "namespace", "appName", "appNamespace", "releaseName", "serviceName",

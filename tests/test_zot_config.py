@@ -11,13 +11,7 @@ from components.settings import CONTAINER_PORT, Settings
 from components.units import parse_go_duration
 from components.zot_config import CREDENTIALS_PATH, HTPASSWD_PATH, build_zot_config, credentials_file, render_zot_config
 from tests.reference import unknown_zot_keys, zot_keys
-from tests.samples import everything_settings, stack_settings
-
-SAMPLES = {
-    "dev": lambda: stack_settings("dev"),
-    "prod": lambda: stack_settings("prod"),
-    "everything": everything_settings,
-}
+from tests.samples import SAMPLES, everything_settings, stack_settings
 
 
 @pytest.fixture(params=sorted(SAMPLES))
