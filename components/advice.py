@@ -29,8 +29,10 @@ def warnings(settings: Settings) -> list[str]:
         )
     if settings.zot.search or settings.zot.ui:
         found.append("zot search/ui are on: they need much more memory; raise the memory limit or VPA maxAllowed")
-    if settings.metrics.enabled and settings.access_control.configured and settings.ingress.enabled:
-        found.append("/metrics is readable without credentials, also through the ingress")
+    metrics = settings.metrics
+    if metrics.enabled and not metrics.scrape_user and settings.access_control.configured and settings.ingress.enabled:
+        found.append("/metrics is readable without credentials, also through the ingress; set metrics.scrapeUser "
+                     "to a user with a password so only the ServiceMonitor can read it")
     if settings.render_yaml_to_directory:
         found.append(
             f"render mode: manifests go to {settings.render_yaml_to_directory} and nothing is deployed; Secrets are "

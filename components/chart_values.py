@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from components.htpasswd import htpasswd_file
 from components.settings import (
     CONTAINER_PORT,
     DEFAULT_GOGC,
@@ -19,6 +20,7 @@ from components.settings import (
     Settings,
 )
 from components.units import go_memory_fraction
+from components.zot_config import credentials_file
 
 CHART_VERSION = "2.9.0"
 
@@ -51,16 +53,27 @@ def build_values(settings: Settings, zot_config_json: str) -> dict[str, Any]:
         }
     if settings.strategy is not None:
         values["strategy"] = {"type": settings.strategy}
-    values["metrics"] = {"enabled": settings.metrics.enabled, "serviceMonitor": {"enabled": settings.metrics.service_monitor}}
+    values["metrics"] = {
+        "enabled": settings.metrics.enabled,
+        "serviceMonitor": {"enabled": settings.metrics.service_monitor},
+    }
     return values
 
 
-def build_secret_values(htpasswd: str, credentials: str | None) -> dict[str, Any]:
+def build_secret_values(settings: Settings) -> dict[str, Any]:
+    salt_key = settings.htpasswd_salt_key.get_secret_value() if settings.htpasswd_salt_key else None
     # Always set htpasswd: an unset key would keep the chart's sample admin:admin and user:user entries.
-    files = {"htpasswd": htpasswd}
+    files = {"htpasswd": htpasswd_file(settings.users, salt_key)}
+    credentials = credentials_file(settings)
     if credentials is not None:
         files["credentials"] = credentials
-    return {"secretFiles": files}
+    values: dict[str, Any] = {"secretFiles": files}
+    scraper = next((user for user in settings.users if user.name == settings.metrics.scrape_user), None)
+    if scraper is not None and scraper.password is not None:
+        # The chart puts these into the <fullname>-sm-auth Secret the ServiceMonitor reads.
+        basic_auth = {"username": scraper.name, "password": scraper.password.get_secret_value()}
+        values["metrics"] = {"serviceMonitor": {"basicAuth": basic_auth}}
+    return values
 
 
 def go_runtime_env(resources: Resources) -> list[dict[str, str]]:

@@ -407,10 +407,13 @@ class Storage(Model):
 class Metrics(Model):
     enabled: bool = False
     service_monitor: bool = False
+    scrape_user: str | None = None
 
     def issues(self) -> Iterator[Issue]:
         if self.service_monitor and not self.enabled:
             yield (("serviceMonitor",), "needs metrics enabled: set enabled: true")
+        if self.scrape_user is not None and not self.service_monitor:
+            yield (("scrapeUser",), "is the login the ServiceMonitor scrapes with; set serviceMonitor: true or remove it")
 
 
 # ------------------------------------------------------------------------------------------- zot itself
@@ -491,6 +494,7 @@ class Settings(Model):
                 yield ((key, *path), message)
         yield from self._registry_issues()
         yield from self._user_issues()
+        yield from self._scrape_user_issues()
         yield from self._access_issues()
 
     def _registry_issues(self) -> Iterator[Issue]:
@@ -535,6 +539,17 @@ class Settings(Model):
         if any(user.htpasswd is None for user in self.users) and self.htpasswd_salt_key is None:
             yield (("htpasswdSaltKey",), "missing: it keeps bcrypt salts stable between runs; run "
                    "pulumi config set --secret htpasswdSaltKey \"$(openssl rand -base64 32)\"")
+
+    def _scrape_user_issues(self) -> Iterator[Issue]:
+        name = self.metrics.scrape_user
+        if name is None:
+            return
+        user = next((user for user in self.users if user.name == name), None)
+        if user is None:
+            yield (("metrics", "scrapeUser"), f"{name!r} is not defined in users; add it there or remove it here")
+        elif user.password is None:
+            yield (("metrics", "scrapeUser"), f"{name!r} needs a password, not a pre-hashed htpasswd: the "
+                   "ServiceMonitor must send it")
 
     def _access_issues(self) -> Iterator[Issue]:
         access = self.access_control

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from components.settings import CONTAINER_PORT, AccessControl, Content, Registry, Settings
+from components.settings import CONTAINER_PORT, AccessControl, Content, Metrics, Registry, Settings
 
 # The chart mounts configFiles at /etc/zot and, with mountSecret, secretFiles at /secret.
 SECRET_DIR = "/secret"
@@ -29,7 +29,7 @@ def build_zot_config(settings: Settings) -> dict[str, Any]:
         http["compat"] = ["docker2s2"]
     if settings.users:
         http["auth"] = {"htpasswd": {"path": HTPASSWD_PATH}}
-    access = _access_control(settings.access_control, settings.metrics.enabled)
+    access = _access_control(settings.access_control, settings.metrics)
     if access:
         http["accessControl"] = access
     return {
@@ -91,7 +91,7 @@ def _content(content: Content) -> dict[str, Any]:
     return entry
 
 
-def _access_control(access: AccessControl, metrics: bool) -> dict[str, Any]:
+def _access_control(access: AccessControl, metrics: Metrics) -> dict[str, Any]:
     if not access.configured:
         return {}
     repositories: dict[str, Any] = {}
@@ -108,8 +108,10 @@ def _access_control(access: AccessControl, metrics: bool) -> dict[str, Any]:
     result: dict[str, Any] = {"repositories": repositories}
     if access.admin_policy is not None:
         result["adminPolicy"] = {"users": access.admin_policy.users, "actions": access.admin_policy.actions}
-    if metrics:
-        # Prometheus scrapes without credentials; with access control on, /metrics is closed unless opened here.
+    if metrics.scrape_user:
+        result["metrics"] = {"users": [metrics.scrape_user]}
+    elif metrics.enabled:
+        # Without a scrape user Prometheus has no credentials; with access control on, /metrics needs opening.
         result["metrics"] = {"anonymousPolicy": ["read"]}
     return result
 

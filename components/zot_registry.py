@@ -8,9 +8,8 @@ import pulumi_kubernetes as k8s
 from components import advice
 from components.app_platform import API_VERSION, KIND, app_labels, app_spec
 from components.chart_values import build_secret_values, build_values, to_yaml
-from components.htpasswd import htpasswd_file
 from components.settings import Settings
-from components.zot_config import credentials_file, render_zot_config
+from components.zot_config import render_zot_config
 
 # app-operator reads user values from this key of the ConfigMap and of the Secret.
 VALUES_KEY = "values"
@@ -34,10 +33,7 @@ class ZotRegistry(pulumi.ComponentResource):
 
         target = settings.app
         self.zot_config = render_zot_config(settings)
-        secret_key = settings.htpasswd_salt_key.get_secret_value() if settings.htpasswd_salt_key else None
-        secret_values = build_secret_values(
-            htpasswd_file(settings.users, secret_key), credentials_file(settings)
-        )
+        secret_values = build_secret_values(settings)
         child = pulumi.ResourceOptions(parent=self)
 
         self.config_map = k8s.core.v1.ConfigMap(

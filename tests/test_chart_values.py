@@ -10,12 +10,11 @@ import yaml
 
 from components import advice
 from components.chart_values import build_secret_values, build_values, go_runtime_env, to_yaml
-from components.htpasswd import htpasswd_file
 from components.settings import NGINX_REGISTRY_ANNOTATIONS, Resources, Settings
 from components.units import parse_go_memory, parse_quantity
-from components.zot_config import credentials_file, render_zot_config
+from components.zot_config import render_zot_config
 from tests.reference import chart_defaults, chart_schema, helm_merge
-from tests.samples import SALT_KEY, SAMPLES, everything_settings, stack_settings
+from tests.samples import SAMPLES, everything_settings, stack_settings
 
 
 def values_of(settings: Settings) -> dict[str, Any]:
@@ -23,7 +22,7 @@ def values_of(settings: Settings) -> dict[str, Any]:
 
 
 def secret_values_of(settings: Settings) -> dict[str, Any]:
-    return build_secret_values(htpasswd_file(settings.users, SALT_KEY), credentials_file(settings))
+    return build_secret_values(settings)
 
 
 def merged(settings: Settings) -> dict[str, Any]:
@@ -139,6 +138,21 @@ def test_strategy_with_persistence_is_called_out() -> None:
     assert not any("StatefulSet" in warning for warning in advice.warnings(stack_settings("prod")))
 
 
-def test_stacks_are_quiet_except_for_real_trade_offs() -> None:
+def test_stacks_are_quiet() -> None:
     assert advice.warnings(stack_settings("dev")) == []
-    assert advice.warnings(stack_settings("prod")) == ["/metrics is readable without credentials, also through the ingress"]
+    assert advice.warnings(stack_settings("prod")) == []
+
+
+def test_anonymous_metrics_behind_an_ingress_are_called_out() -> None:
+    settings = everything_settings(metrics={"enabled": True, "serviceMonitor": True})
+    assert any("/metrics is readable without credentials" in warning for warning in advice.warnings(settings))
+
+
+def test_scrape_user_credentials_go_to_the_service_monitor_through_the_secret() -> None:
+    settings = stack_settings("prod")
+    assert secret_values_of(settings)["metrics"] == {
+        "serviceMonitor": {"basicAuth": {"username": "reader", "password": "standin-reader-password"}}
+    }
+    assert "basicAuth" not in to_yaml(values_of(settings))
+    assert merged(settings)["metrics"]["serviceMonitor"]["enabled"] is True
+    assert "metrics" not in secret_values_of(stack_settings("dev"))

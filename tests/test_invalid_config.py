@@ -36,6 +36,7 @@ ACTIVE: Config = {"name": "my-registry", "urls": ["https://my-registry.example.o
 ANONYMOUS_READ: Config = {"repositories": {"**": {"anonymousPolicy": ["read"]}}}
 ADMIN_ACCESS: Config = {"repositories": {"**": {"policies": [{"users": ["admin"], "actions": ["read", "create"]}]}}}
 ADMIN: Config = {"name": "admin", "password": "admin-password"}
+SCRAPED: Config = {"enabled": True, "serviceMonitor": True}
 
 # dev-like: an open pull-through cache for Docker Hub; anonymous clients may pull, nobody may push.
 BASE: Config = {"registries": [DOCKER_HUB], "accessControl": ANONYMOUS_READ}
@@ -249,6 +250,14 @@ INVALID = [
     case("strategy-unknown", variant(strategy="BlueGreen"), "strategy", "'Recreate' or 'RollingUpdate'"),
     case("service-monitor-without-metrics", variant(metrics={"serviceMonitor": True}), "metrics.serviceMonitor",
          "set enabled: true"),
+    case("scrape-user-undefined", with_users([admin()], metrics=SCRAPED | {"scrapeUser": "prometheus"}),
+         "metrics.scrapeUser", "'prometheus' is not defined in users"),
+    case("scrape-user-pre-hashed",
+         with_users([admin(), {"name": "prometheus", "htpasswd": BCRYPT_HASH}], metrics=SCRAPED | {"scrapeUser": "prometheus"}),
+         "metrics.scrapeUser", "needs a password, not a pre-hashed htpasswd"),
+    case("scrape-user-without-service-monitor",
+         with_users([admin()], metrics={"enabled": True, "scrapeUser": "admin"}),
+         "metrics.scrapeUser", "set serviceMonitor: true or remove it"),
     # ------------------------------------------------------------------------------------------ zot, app
     case("write-timeout-too-short", variant(zot={"writeTimeout": "30s"}), "zot.writeTimeout",
          "use 30m or more (or 0s for none)"),

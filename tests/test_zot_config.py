@@ -102,6 +102,11 @@ def test_prod_is_the_tutorial_shape() -> None:
     assert active["content"] == [{"prefix": "my-organization/my-image", "tags": {"regex": "^6.*", "semver": True}}]
 
 
+def test_metrics_readable_by_the_scrape_user_only() -> None:
+    access = build_zot_config(stack_settings("prod"))["http"]["accessControl"]
+    assert access["metrics"] == {"users": ["reader"]}
+
+
 def test_everything_maps_each_setting() -> None:
     config = build_zot_config(everything_settings())
     internal = config["extensions"]["sync"]["registries"][1]
