@@ -68,7 +68,7 @@ def build_secret_values(settings: Settings) -> dict[str, Any]:
     if credentials is not None:
         files["credentials"] = credentials
     values: dict[str, Any] = {"secretFiles": files}
-    scraper = next((user for user in settings.users if user.name == settings.metrics.scrape_user), None)
+    scraper = settings.scrape_user
     if scraper is not None and scraper.password is not None:
         # The chart puts these into the <fullname>-sm-auth Secret the ServiceMonitor reads.
         basic_auth = {"username": scraper.name, "password": scraper.password.get_secret_value()}

@@ -488,6 +488,11 @@ class Settings(Model):
     def user_names(self) -> set[str]:
         return {user.name for user in self.users}
 
+    @property
+    def scrape_user(self) -> User | None:
+        """The user named by metrics.scrapeUser, if it is defined."""
+        return next((user for user in self.users if user.name == self.metrics.scrape_user), None)
+
     def issues(self) -> Iterator[Issue]:
         for key in ("app", "service", "ingress", "resources", "metrics", "zot"):
             for path, message in getattr(self, key).issues():
@@ -544,7 +549,7 @@ class Settings(Model):
         name = self.metrics.scrape_user
         if name is None:
             return
-        user = next((user for user in self.users if user.name == name), None)
+        user = self.scrape_user
         if user is None:
             yield (("metrics", "scrapeUser"), f"{name!r} is not defined in users; add it there or remove it here")
         elif user.password is None:

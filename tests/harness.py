@@ -82,7 +82,7 @@ class _Capture(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _set_path(config: dict[str, Any], path: str, value: Any) -> None:
+def set_path(config: dict[str, Any], path: str, value: Any) -> None:
     """`pulumi config set --path` semantics for the simple paths stack files use."""
     parts: list[str | int] = []
     for token in path.replace("]", "").replace("[", ".").split("."):
@@ -120,7 +120,7 @@ def stack_config(stack: str, secrets: dict[str, str] | None = None) -> tuple[dic
         if is_secret:
             secret_keys.add(key)
     for path, value in (STANDIN_SECRETS.get(stack, {}) if secrets is None else secrets).items():
-        _set_path(config, path, value)
+        set_path(config, path, value)
         secret_keys.add(path.split(".")[0].split("[")[0])
     return config, secret_keys
 

@@ -21,13 +21,9 @@ def values_of(settings: Settings) -> dict[str, Any]:
     return build_values(settings, render_zot_config(settings))
 
 
-def secret_values_of(settings: Settings) -> dict[str, Any]:
-    return build_secret_values(settings)
-
-
 def merged(settings: Settings) -> dict[str, Any]:
     """Chart defaults, then the user ConfigMap, then the user Secret: app-operator's order."""
-    user = helm_merge(yaml.safe_load(to_yaml(values_of(settings))), yaml.safe_load(to_yaml(secret_values_of(settings))))
+    user = helm_merge(yaml.safe_load(to_yaml(values_of(settings))), yaml.safe_load(to_yaml(build_secret_values(settings))))
     return helm_merge(chart_defaults(), user)
 
 
@@ -67,7 +63,7 @@ def test_secret_values_always_override_the_chart_sample_htpasswd() -> None:
     dev = merged(stack_settings("dev"))
     assert dev["secretFiles"]["htpasswd"] == ""
     assert "admin:$2y$05$vmiur" not in to_yaml(dev)
-    prod_files = secret_values_of(stack_settings("prod"))["secretFiles"]
+    prod_files = build_secret_values(stack_settings("prod"))["secretFiles"]
     assert [line.split(":")[0] for line in prod_files["htpasswd"].splitlines()] == ["admin", "reader"]
     assert set(prod_files) == {"htpasswd", "credentials"}
 
@@ -150,9 +146,9 @@ def test_anonymous_metrics_behind_an_ingress_are_called_out() -> None:
 
 def test_scrape_user_credentials_go_to_the_service_monitor_through_the_secret() -> None:
     settings = stack_settings("prod")
-    assert secret_values_of(settings)["metrics"] == {
+    assert build_secret_values(settings)["metrics"] == {
         "serviceMonitor": {"basicAuth": {"username": "reader", "password": "standin-reader-password"}}
     }
     assert "basicAuth" not in to_yaml(values_of(settings))
     assert merged(settings)["metrics"]["serviceMonitor"]["enabled"] is True
-    assert "metrics" not in secret_values_of(stack_settings("dev"))
+    assert "metrics" not in build_secret_values(stack_settings("dev"))

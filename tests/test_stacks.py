@@ -17,6 +17,7 @@ from tests.harness import (
     ProgramRun,
     is_secret_value,
     run_program,
+    set_path,
     stack_config,
     unwrap_secret,
 )
@@ -76,14 +77,14 @@ def test_outputs(stack_run: tuple[str, ProgramRun]) -> None:
     assert (run.outputs["namespace"], run.outputs["releaseName"], run.outputs["serviceName"]) == ("zot", "zot", "zot")
 
 
+def _inputs(run: ProgramRun) -> dict[str, str]:
+    """Each resource's inputs as canonical JSON, keyed by type and name."""
+    return {f"{r.type}::{r.name}": json.dumps(r.inputs, sort_keys=True) for r in run.resources}
+
+
 def test_two_runs_give_identical_inputs(stack_run: tuple[str, ProgramRun]) -> None:
     stack, first = stack_run
-    second = run_program(stack)
-
-    def inputs(run: ProgramRun) -> dict[str, str]:
-        return {f"{r.type}::{r.name}": json.dumps(r.inputs, sort_keys=True) for r in run.resources}
-
-    assert inputs(first) == inputs(second)
+    assert _inputs(first) == _inputs(run_program(stack))
 
 
 def test_stand_in_secrets_stay_in_the_secret(stack_run: tuple[str, ProgramRun]) -> None:
@@ -111,18 +112,10 @@ def test_dev_secret_values_only_clear_the_sample_htpasswd() -> None:
 def _changed(stack: str, path: str, value: Any) -> set[str]:
     """Which resources' inputs differ after one config change."""
     config, secret_keys = stack_config(stack)
-    before = run_program(stack, config, secret_keys)
-    node: Any = config
-    *parents, leaf = path.split(".")
-    for part in parents:
-        node = node[int(part)] if part.isdigit() else node[part]
-    node[int(leaf) if leaf.isdigit() else leaf] = value
-    after = run_program(stack, config, secret_keys)
-
-    def by_type(run: ProgramRun) -> dict[str, str]:
-        return {r.type: json.dumps(r.inputs, sort_keys=True) for r in run.resources}
-
-    return {type_ for type_, inputs in by_type(before).items() if by_type(after)[type_] != inputs}
+    before = _inputs(run_program(stack, config, secret_keys))
+    set_path(config, path, value)
+    after = _inputs(run_program(stack, config, secret_keys))
+    return {key.split("::")[0] for key, inputs in before.items() if after[key] != inputs}
 
 
 def test_a_value_change_touches_only_the_config_map() -> None:
@@ -130,7 +123,7 @@ def test_a_value_change_touches_only_the_config_map() -> None:
 
 
 def test_a_password_change_touches_only_the_secret() -> None:
-    assert _changed("prod", "users.0.password", "another-standin-password") == {SECRET}
+    assert _changed("prod", "users[0].password", "another-standin-password") == {SECRET}
 
 
 def test_an_app_change_touches_only_the_app() -> None:
