@@ -22,7 +22,9 @@ def warnings(settings: Settings) -> list[str]:
             "against; review the chart's changes before rolling out"
         )
     resources = settings.resources
-    if not resources.vpa.enabled and parse_quantity(resources.requests.memory) != parse_quantity(resources.limits.memory):
+    if not resources.vpa.enabled and parse_quantity(resources.requests.memory) != parse_quantity(
+        resources.limits.memory
+    ):
         found.append(
             "fixed memory (vpa.enabled: false) works best with requests.memory equal to limits.memory, so the "
             "scheduler reserves what GOMEMLIMIT assumes"
@@ -31,8 +33,10 @@ def warnings(settings: Settings) -> list[str]:
         found.append("zot search/ui are on: they need much more memory; raise the memory limit or VPA maxAllowed")
     metrics = settings.metrics
     if metrics.enabled and not metrics.scrape_user and settings.access_control.configured and settings.ingress.enabled:
-        found.append("/metrics is readable without credentials, also through the ingress; set metrics.scrapeUser "
-                     "to a user with a password so only the ServiceMonitor can read it")
+        found.append(
+            "/metrics is readable without credentials, also through the ingress; set metrics.scrapeUser "
+            "to a user with a password so only the ServiceMonitor can read it"
+        )
     if settings.render_yaml_to_directory:
         found.append(
             f"render mode: manifests go to {settings.render_yaml_to_directory} and nothing is deployed; Secrets are "

@@ -19,7 +19,7 @@ def release_name(target: AppTarget) -> str:
         return target.name
     cluster = target.cluster.name
     if target.name.startswith(f"{cluster}-"):
-        return target.name[len(cluster) + 1:]
+        return target.name[len(cluster) + 1 :]
     if target.name.endswith(f"-{cluster}"):
         return target.name[: -len(cluster) - 1]
     return target.name

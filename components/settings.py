@@ -30,7 +30,9 @@ CONTAINER_PORT = 5000
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS_NAME = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_HTPASSWD_HASH = re.compile(r"^(\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}|\$[56]\$(rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]+)$")
+_HTPASSWD_HASH = re.compile(
+    r"^(\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}|\$[56]\$(rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]+)$"
+)
 _PYTHON_ONLY_REGEX = re.compile(r"\(\?<?[=!]|\\[1-9]|\(\?P=")
 
 
@@ -146,8 +148,11 @@ class AppTarget(Model):
 
     def issues(self) -> Iterator[Issue]:
         if not self.pod_security_standards_enforced:
-            yield (("podSecurityStandardsEnforced",), "false makes the chart render a PodSecurityPolicy "
-                   "(policy/v1beta1), an API removed in Kubernetes 1.25; keep it true")
+            yield (
+                ("podSecurityStandardsEnforced",),
+                "false makes the chart render a PodSecurityPolicy "
+                "(policy/v1beta1), an API removed in Kubernetes 1.25; keep it true",
+            )
 
 
 # ------------------------------------------------------------------------------------------- upstreams
@@ -169,8 +174,11 @@ class Content(Model):
         if self.destination is not None and not self.destination.startswith("/"):
             yield (("destination",), f"{self.destination!r} must start with '/', like \"/docker.io\"")
         if self.strip_prefix and (self.destination or "").strip("/") == "" and "*" not in self.prefix:
-            yield (("stripPrefix",), "stripPrefix with destination \"/\" needs a glob in prefix "
-                   "(zot refuses it); use a prefix like \"library/**\" or set a destination")
+            yield (
+                ("stripPrefix",),
+                'stripPrefix with destination "/" needs a glob in prefix '
+                '(zot refuses it); use a prefix like "library/**" or set a destination',
+            )
 
 
 class Credentials(Model):
@@ -181,7 +189,7 @@ class Credentials(Model):
 def _url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"{value!r} needs a scheme and a host, like \"https://{value.split('://')[-1]}\"")
+        raise ValueError(f'{value!r} needs a scheme and a host, like "https://{value.split("://")[-1]}"')
     if parts.username or parts.password:
         raise ValueError("user:password in a URL would land in the ConfigMap in clear; use credentials instead")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
@@ -223,22 +231,36 @@ class Registry(Model):
     def issues(self) -> Iterator[Issue]:
         yield from _repeats(self.urls, ("urls",))
         if not self.on_demand and not self.active:
-            yield (("onDemand",), "neither onDemand nor pollInterval is set, so zot would never use this "
-                   "registry; set onDemand: true, or pollInterval with content filters for active sync")
+            yield (
+                ("onDemand",),
+                "neither onDemand nor pollInterval is set, so zot would never use this "
+                "registry; set onDemand: true, or pollInterval with content filters for active sync",
+            )
         if self.active and not self.content:
-            yield (("content",), "active sync (pollInterval) needs content filters, or zot syncs nothing; "
-                   "add e.g. [{prefix: \"my-org/my-image\", tags: {regex: \"^6\\\\.\", semver: true}}]")
+            yield (
+                ("content",),
+                "active sync (pollInterval) needs content filters, or zot syncs nothing; "
+                'add e.g. [{prefix: "my-org/my-image", tags: {regex: "^6\\\\.", semver: true}}]',
+            )
         if self.active and self.hosts[0] in NO_CATALOG_HOSTS:
-            yield (("pollInterval",), f"{self.hosts[0]} does not serve /v2/_catalog, which active sync walks; "
-                   "use onDemand: true for it and remove pollInterval")
+            yield (
+                ("pollInterval",),
+                f"{self.hosts[0]} does not serve /v2/_catalog, which active sync walks; "
+                "use onDemand: true for it and remove pollInterval",
+            )
         if (self.max_retries is None) != (self.retry_delay is None):
-            yield (("retryDelay" if self.max_retries is not None else "maxRetries",),
-                   "maxRetries and retryDelay go together (zot refuses maxRetries without retryDelay); set both")
+            yield (
+                ("retryDelay" if self.max_retries is not None else "maxRetries",),
+                "maxRetries and retryDelay go together (zot refuses maxRetries without retryDelay); set both",
+            )
         if not self.active:
             for index, content in enumerate(self.content):
                 if content.tags is not None:
-                    yield (("content", index, "tags"), "tag filters apply only to active sync and on-demand "
-                           "pulls ignore them; set pollInterval or remove tags")
+                    yield (
+                        ("content", index, "tags"),
+                        "tag filters apply only to active sync and on-demand "
+                        "pulls ignore them; set pollInterval or remove tags",
+                    )
         for index, content in enumerate(self.content):
             for path, message in content.issues():
                 yield (("content", index, *path), message)
@@ -275,8 +297,10 @@ class User(Model):
     @classmethod
     def _hash(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not _HTPASSWD_HASH.fullmatch(value.get_secret_value()):
-            raise ValueError("is not a hash zot reads; give only the hash part of an htpasswd line "
-                             "(bcrypt $2y$/$2b$/$2a$, or crypt $5$/$6$), e.g. from `htpasswd -nbB user pw`")
+            raise ValueError(
+                "is not a hash zot reads; give only the hash part of an htpasswd line "
+                "(bcrypt $2y$/$2b$/$2a$, or crypt $5$/$6$), e.g. from `htpasswd -nbB user pw`"
+            )
         return value
 
 
@@ -335,7 +359,9 @@ NGINX_REGISTRY_ANNOTATIONS = {
 
 def _host(value: str) -> str:
     if len(value) > 253 or not _DNS_NAME.match(value):
-        raise ValueError(f"{value!r} is not a host name; write it without scheme, port or path, like registry.example.org")
+        raise ValueError(
+            f"{value!r} is not a host name; write it without scheme, port or path, like registry.example.org"
+        )
     return value
 
 
@@ -388,14 +414,22 @@ class Resources(Model):
             if self.vpa.enabled and parse_quantity(getattr(self.vpa.max_allowed, kind)) < parse_quantity(
                 getattr(self.limits, kind)
             ):
-                yield (("vpa", "maxAllowed", kind), f"is below limits.{kind}; VPA could only shrink the pod. "
-                       f"Set it at least to limits.{kind}")
+                yield (
+                    ("vpa", "maxAllowed", kind),
+                    f"is below limits.{kind}; VPA could only shrink the pod. Set it at least to limits.{kind}",
+                )
         if self.vpa.enabled and self.gomemlimit is not None:
-            yield (("gomemlimit",), "cannot be fixed while VPA moves the memory limit (GOMEMLIMIT would stay "
-                   "put); remove gomemlimit, or set vpa.enabled: false for fixed memory")
+            yield (
+                ("gomemlimit",),
+                "cannot be fixed while VPA moves the memory limit (GOMEMLIMIT would stay "
+                "put); remove gomemlimit, or set vpa.enabled: false for fixed memory",
+            )
         if self.gomemlimit is not None and parse_go_memory(self.gomemlimit) > parse_quantity(self.limits.memory):
-            yield (("gomemlimit",), f"is above limits.memory ({self.limits.memory}); the pod would be OOM-killed "
-                   "before Go collects; keep it about 80% of the limit")
+            yield (
+                ("gomemlimit",),
+                f"is above limits.memory ({self.limits.memory}); the pod would be OOM-killed "
+                "before Go collects; keep it about 80% of the limit",
+            )
 
 
 class Storage(Model):
@@ -413,7 +447,10 @@ class Metrics(Model):
         if self.service_monitor and not self.enabled:
             yield (("serviceMonitor",), "needs metrics enabled: set enabled: true")
         if self.scrape_user is not None and not self.service_monitor:
-            yield (("scrapeUser",), "is the login the ServiceMonitor scrapes with; set serviceMonitor: true or remove it")
+            yield (
+                ("scrapeUser",),
+                "is the login the ServiceMonitor scrapes with; set serviceMonitor: true or remove it",
+            )
 
 
 # ------------------------------------------------------------------------------------------- zot itself
@@ -443,8 +480,11 @@ class Zot(Model):
     def issues(self) -> Iterator[Issue]:
         write = parse_go_duration(self.write_timeout)
         if 0 < write <= 60:
-            yield (("writeTimeout",), "cuts every response that takes longer, such as big layers or pulls that "
-                   "sync on demand; use 30m or more (or 0s for none)")
+            yield (
+                ("writeTimeout",),
+                "cuts every response that takes longer, such as big layers or pulls that "
+                "sync on demand; use 30m or more (or 0s for none)",
+            )
         if self.ui and not self.search:
             yield (("ui",), "needs search: true (zot refuses ui without search)")
         for path, message in self.scrub.issues():
@@ -473,15 +513,17 @@ class Settings(Model):
     @classmethod
     def _some_registry(cls, value: list[Registry]) -> list[Registry]:
         if not value:
-            raise ValueError("needs at least one upstream, like [{urls: [\"https://docker.io\"], onDemand: true}]")
+            raise ValueError('needs at least one upstream, like [{urls: ["https://docker.io"], onDemand: true}]')
         return value
 
     @field_validator("htpasswd_salt_key")
     @classmethod
     def _salt_key(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 16:
-            raise ValueError("is too short: use at least 16 characters, e.g. pulumi config set --secret "
-                             "htpasswdSaltKey \"$(openssl rand -base64 32)\"")
+            raise ValueError(
+                "is too short: use at least 16 characters, e.g. pulumi config set --secret "
+                'htpasswdSaltKey "$(openssl rand -base64 32)"'
+            )
         return value
 
     @property
@@ -510,24 +552,36 @@ class Settings(Model):
             for path, message in registry.issues():
                 yield (("registries", index, *path), message)
             if registry.id in names:
-                yield (("registries", index, "name"), f"{registry.id!r} is already used by registries"
-                       f"[{names[registry.id]}]; give each registry its own name")
+                yield (
+                    ("registries", index, "name"),
+                    f"{registry.id!r} is already used by registries"
+                    f"[{names[registry.id]}]; give each registry its own name",
+                )
             names.setdefault(registry.id, index)
             if registry.credentials is not None and registry.credentials.password is None:
-                yield (("registries", index, "credentials", "password"), "missing; run pulumi config set "
-                       f"--secret --path 'registries[{index}].credentials.password' <password-or-token>")
+                yield (
+                    ("registries", index, "credentials", "password"),
+                    "missing; run pulumi config set "
+                    f"--secret --path 'registries[{index}].credentials.password' <password-or-token>",
+                )
             if registry.credentials is not None:
                 for host in registry.hosts:
                     other = logins.get(host)
                     if other is not None and other[1] != registry.credentials.username:
-                        yield (("registries", index, "credentials"), f"{host} already has credentials from "
-                               f"registries[{other[0]}]; zot keys credentials by host, so one host has one login")
+                        yield (
+                            ("registries", index, "credentials"),
+                            f"{host} already has credentials from "
+                            f"registries[{other[0]}]; zot keys credentials by host, so one host has one login",
+                        )
                     logins.setdefault(host, (index, registry.credentials.username))
             if registry.on_demand and not registry.content:
                 if root_on_demand is not None:
-                    yield (("registries", index, "content"), f"registries[{root_on_demand}] already serves the root "
-                           "namespace on demand, so a pull would be tried against both; give this one content "
-                           "with a destination, like [{prefix: \"**\", destination: \"/ghcr.io\"}]")
+                    yield (
+                        ("registries", index, "content"),
+                        f"registries[{root_on_demand}] already serves the root "
+                        "namespace on demand, so a pull would be tried against both; give this one content "
+                        'with a destination, like [{prefix: "**", destination: "/ghcr.io"}]',
+                    )
                 root_on_demand = index
 
     def _user_issues(self) -> Iterator[Issue]:
@@ -537,13 +591,19 @@ class Settings(Model):
                 yield (("users", index, "name"), f"{user.name!r} is defined twice; define each user once")
             seen.add(user.name)
             if user.password is None and user.htpasswd is None:
-                yield (("users", index, "password"), f"missing; run pulumi config set --secret --path "
-                       f"'users[{index}].password' <password> (or give a pre-hashed users[{index}].htpasswd)")
+                yield (
+                    ("users", index, "password"),
+                    f"missing; run pulumi config set --secret --path "
+                    f"'users[{index}].password' <password> (or give a pre-hashed users[{index}].htpasswd)",
+                )
             if user.password is not None and user.htpasswd is not None:
                 yield (("users", index, "htpasswd"), "give either password or htpasswd, not both")
         if any(user.htpasswd is None for user in self.users) and self.htpasswd_salt_key is None:
-            yield (("htpasswdSaltKey",), "missing: it keeps bcrypt salts stable between runs; run "
-                   "pulumi config set --secret htpasswdSaltKey \"$(openssl rand -base64 32)\"")
+            yield (
+                ("htpasswdSaltKey",),
+                "missing: it keeps bcrypt salts stable between runs; run "
+                'pulumi config set --secret htpasswdSaltKey "$(openssl rand -base64 32)"',
+            )
 
     def _scrape_user_issues(self) -> Iterator[Issue]:
         name = self.metrics.scrape_user
@@ -553,8 +613,10 @@ class Settings(Model):
         if user is None:
             yield (("metrics", "scrapeUser"), f"{name!r} is not defined in users; add it there or remove it here")
         elif user.password is None:
-            yield (("metrics", "scrapeUser"), f"{name!r} needs a password, not a pre-hashed htpasswd: the "
-                   "ServiceMonitor must send it")
+            yield (
+                ("metrics", "scrapeUser"),
+                f"{name!r} needs a password, not a pre-hashed htpasswd: the ServiceMonitor must send it",
+            )
 
     def _access_issues(self) -> Iterator[Issue]:
         access = self.access_control
@@ -569,22 +631,39 @@ class Settings(Model):
         for path, policy in policies:
             for i, name in enumerate(policy.users):
                 if name not in self.user_names:
-                    yield ((*base, *path, "users", i), f"{name!r} is not defined in users; add it there or "
-                           "remove it here")
+                    yield (
+                        (*base, *path, "users", i),
+                        f"{name!r} is not defined in users; add it there or remove it here",
+                    )
         if not self.users:
             if not access.configured:
-                yield (base, "with no users and no accessControl zot lets anyone push and delete; allow "
-                       "anonymous pulls with accessControl.repositories: {\"**\": {anonymousPolicy: [read]}}, "
-                       "or define users")
+                yield (
+                    base,
+                    "with no users and no accessControl zot lets anyone push and delete; allow "
+                    'anonymous pulls with accessControl.repositories: {"**": {anonymousPolicy: [read]}}, '
+                    "or define users",
+                )
             elif not access.anonymous_only:
-                yield (base, "policies, defaultPolicy and adminPolicy need users to log in (zot refuses them "
-                       "without authentication); define users or use anonymousPolicy only")
+                yield (
+                    base,
+                    "policies, defaultPolicy and adminPolicy need users to log in (zot refuses them "
+                    "without authentication); define users or use anonymousPolicy only",
+                )
         elif not access.configured:
-            yield (base, "users are defined but nothing says what they may do; add e.g. repositories: "
-                   "{\"**\": {policies: [{users: [...], actions: [read]}]}}")
-        readers = [repo.grants_read(authenticated) for repo in access.repositories.values()
-                   for authenticated in (False, bool(self.users))]
+            yield (
+                base,
+                "users are defined but nothing says what they may do; add e.g. repositories: "
+                '{"**": {policies: [{users: [...], actions: [read]}]}}',
+            )
+        readers = [
+            repo.grants_read(authenticated)
+            for repo in access.repositories.values()
+            for authenticated in (False, bool(self.users))
+        ]
         admin_reads = access.admin_policy is not None and "read" in access.admin_policy.actions
         if access.configured and not any(readers) and not admin_reads:
-            yield (base, "grants read to nobody, so nobody could pull from the cache; give someone the "
-                   "read action (for in-cluster pulls: anonymousPolicy: [read])")
+            yield (
+                base,
+                "grants read to nobody, so nobody could pull from the cache; give someone the "
+                "read action (for in-cluster pulls: anonymousPolicy: [read])",
+            )

@@ -25,8 +25,8 @@ def read_stack_config(project: str = PROJECT) -> tuple[dict[str, Any], set[str]]
     full_keys = sorted(
         key for key in {*runtime_config.CONFIG.get(), *runtime_config.get_config_env()} if key.startswith(prefix)
     )
-    raw = {key[len(prefix):]: _decode(runtime_config.get_config(key)) for key in full_keys}
-    secret = {key[len(prefix):] for key in full_keys if runtime_config.is_config_secret(key)}
+    raw = {key[len(prefix) :]: _decode(runtime_config.get_config(key)) for key in full_keys}
+    secret = {key[len(prefix) :] for key in full_keys if runtime_config.is_config_secret(key)}
     return raw, secret
 
 
@@ -60,8 +60,13 @@ def _plain_text_secrets(raw: Mapping[str, Any], secret_keys: set[str]) -> Iterab
         if key in secret_keys:
             continue
         for path in _secret_leaf_paths(value, (key,)):
-            yield path, (f"is stored in clear text; run pulumi config set --secret --path '{format_path(path)}' "
-                         "<value> so that it is encrypted in the stack file")
+            yield (
+                path,
+                (
+                    f"is stored in clear text; run pulumi config set --secret --path '{format_path(path)}' "
+                    "<value> so that it is encrypted in the stack file"
+                ),
+            )
 
 
 def _secret_leaf_paths(value: Any, path: Path) -> Iterable[Path]:
@@ -103,7 +108,9 @@ def _pydantic_issue(error: Any, secret_keys: set[str]) -> Issue:
     if kind == "missing":
         return path, "is required; see the config reference in README.md"
     message = error["msg"].removeprefix("Value error, ")
-    secret = bool(path) and path[0] in secret_keys or any(part in _SECRET_LEAVES for part in path if isinstance(part, str))
+    secret = (bool(path) and path[0] in secret_keys) or any(
+        part in _SECRET_LEAVES for part in path if isinstance(part, str)
+    )
     if kind not in ("value_error", "assertion_error") and not secret:
         message += f" (got {json.dumps(error['input'])[:80]})"
     return path, message

@@ -51,9 +51,7 @@ def parse_quantity(text: str) -> Decimal:
     """Value of a Kubernetes quantity ("500m" cores, "1536Mi" bytes)."""
     match = _QUANTITY.match(text)
     if match is None:
-        raise ValueError(
-            f"{text!r} is not a Kubernetes quantity; write it like \"500m\" (CPU) or \"1536Mi\" (memory)"
-        )
+        raise ValueError(f'{text!r} is not a Kubernetes quantity; write it like "500m" (CPU) or "1536Mi" (memory)')
     return Decimal(match.group(1)) * _QUANTITY_FACTORS[match.group(2)]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import itertools
 import json
 import logging
 import runpy
@@ -88,11 +89,8 @@ def set_path(config: dict[str, Any], path: str, value: Any) -> None:
     for token in path.replace("]", "").replace("[", ".").split("."):
         parts.append(int(token) if token.isdigit() else token)
     node: Any = config
-    for part, following in zip(parts, parts[1:], strict=False):
-        if isinstance(part, int):
-            node = node[part]
-        else:
-            node = node.setdefault(part, [] if isinstance(following, int) else {})
+    for part, following in itertools.pairwise(parts):
+        node = node[part] if isinstance(part, int) else node.setdefault(part, [] if isinstance(following, int) else {})
     node[parts[-1]] = value
 
 

@@ -21,13 +21,32 @@ def everything() -> dict[str, Any]:
     return {
         "app": {"name": "mc-zot", "namespace": "registry", "cluster": {"name": "mc", "organization": "acme"}},
         "registries": [
-            {"name": "hub", "urls": ["https://docker.io"], "onDemand": True, "maxRetries": 2, "retryDelay": "30s",
-             "syncTimeout": "1h", "credentials": {"username": "hub-user", "password": "hub-token"}},
-            {"name": "internal", "urls": ["https://registry.internal:5443", "https://mirror.internal"],
-             "onDemand": True, "pollInterval": "1h", "tlsVerify": False, "onlySigned": True,
-             "content": [{"prefix": "team/**", "destination": "/internal", "stripPrefix": True,
-                          "tags": {"regex": "^v[0-9]+", "excludeRegex": "-rc", "semver": True}}],
-             "credentials": {"username": "robot", "password": "robot-token"}},
+            {
+                "name": "hub",
+                "urls": ["https://docker.io"],
+                "onDemand": True,
+                "maxRetries": 2,
+                "retryDelay": "30s",
+                "syncTimeout": "1h",
+                "credentials": {"username": "hub-user", "password": "hub-token"},
+            },
+            {
+                "name": "internal",
+                "urls": ["https://registry.internal:5443", "https://mirror.internal"],
+                "onDemand": True,
+                "pollInterval": "1h",
+                "tlsVerify": False,
+                "onlySigned": True,
+                "content": [
+                    {
+                        "prefix": "team/**",
+                        "destination": "/internal",
+                        "stripPrefix": True,
+                        "tags": {"regex": "^v[0-9]+", "excludeRegex": "-rc", "semver": True},
+                    }
+                ],
+                "credentials": {"username": "robot", "password": "robot-token"},
+            },
         ],
         "users": [
             {"name": "admin", "password": "admin-password", "bcryptCost": 4},
@@ -41,15 +60,32 @@ def everything() -> dict[str, Any]:
             "adminPolicy": {"users": ["admin"], "actions": ["read", "create", "update", "delete"]},
         },
         "service": {"type": "NodePort", "port": 5000, "nodePort": 32767},
-        "ingress": {"enabled": True, "className": "nginx", "hosts": ["zot.example.org", "cache.example.org"],
-                    "clusterIssuer": "letsencrypt", "annotations": {"example.org/team": "platform"}},
-        "resources": {"vpa": {"enabled": False}, "gogc": 75, "gomemlimit": "1000MiB",
-                      "requests": {"cpu": "250m", "memory": "1536Mi"}, "limits": {"cpu": "1", "memory": "1536Mi"}},
+        "ingress": {
+            "enabled": True,
+            "className": "nginx",
+            "hosts": ["zot.example.org", "cache.example.org"],
+            "clusterIssuer": "letsencrypt",
+            "annotations": {"example.org/team": "platform"},
+        },
+        "resources": {
+            "vpa": {"enabled": False},
+            "gogc": 75,
+            "gomemlimit": "1000MiB",
+            "requests": {"cpu": "250m", "memory": "1536Mi"},
+            "limits": {"cpu": "1", "memory": "1536Mi"},
+        },
         "storage": {"persistence": False},
         "strategy": "Recreate",
         "metrics": {"enabled": True, "serviceMonitor": True},
-        "zot": {"logLevel": "debug", "readTimeout": "5m", "writeTimeout": "0s", "preserveDigests": True,
-                "scrub": {"enabled": True, "interval": "12h"}, "search": True, "ui": True},
+        "zot": {
+            "logLevel": "debug",
+            "readTimeout": "5m",
+            "writeTimeout": "0s",
+            "preserveDigests": True,
+            "scrub": {"enabled": True, "interval": "12h"},
+            "search": True,
+            "ui": True,
+        },
         "htpasswdSaltKey": SALT_KEY,
     }
 

@@ -7,7 +7,16 @@ from typing import Any
 import jsonschema
 import pytest
 
-from components.app_platform import API_VERSION, KIND, app_labels, app_spec, in_cluster_url, registry_url, release_name, service_name
+from components.app_platform import (
+    API_VERSION,
+    KIND,
+    app_labels,
+    app_spec,
+    in_cluster_url,
+    registry_url,
+    release_name,
+    service_name,
+)
 from components.settings import AppTarget
 from tests.reference import app_crd_schema
 from tests.samples import everything_settings, stack_settings
@@ -39,7 +48,10 @@ def test_in_cluster_app() -> None:
     assert app_labels(target) == {"app-operator.giantswarm.io/version": "0.0.0"}
     spec = app_spec(target, "cm", "secret")
     assert spec["kubeConfig"] == {"inCluster": True}
-    assert spec["userConfig"] == {"configMap": {"name": "cm", "namespace": "zot"}, "secret": {"name": "secret", "namespace": "zot"}}
+    assert spec["userConfig"] == {
+        "configMap": {"name": "cm", "namespace": "zot"},
+        "secret": {"name": "secret", "namespace": "zot"},
+    }
     assert (spec["catalog"], spec["name"], spec["version"], spec["namespace"]) == ("giantswarm", "zot", "2.9.0", "zot")
 
 
@@ -48,7 +60,10 @@ def test_workload_cluster_app_lives_in_the_org_namespace() -> None:
     assert target.cr_namespace == "org-platform"
     assert app_labels(target) == {"giantswarm.io/cluster": "prod01"}
     spec = app_spec(target, "cm", "secret")
-    assert spec["kubeConfig"] == {"inCluster": False, "secret": {"name": "prod01-kubeconfig", "namespace": "org-platform"}}
+    assert spec["kubeConfig"] == {
+        "inCluster": False,
+        "secret": {"name": "prod01-kubeconfig", "namespace": "org-platform"},
+    }
     assert spec["config"] == {"configMap": {"name": "prod01-cluster-values", "namespace": "org-platform"}}
     assert spec["userConfig"]["secret"]["namespace"] == "org-platform"
 
@@ -74,5 +89,10 @@ def test_urls() -> None:
     assert registry_url(stack_settings("dev")) == "http://zot.zot.svc.cluster.local:5000"
     assert registry_url(stack_settings("prod")) == "https://zot.prod01.example.org"
     assert in_cluster_url(stack_settings("prod")) == "http://zot.zot.svc.cluster.local:5000"
-    assert in_cluster_url(everything_settings()) == "http://zot.registry.svc.cluster.local:5000"  # App mc-zot on cluster mc: release zot
-    assert registry_url(everything_settings(ingress={"enabled": True, "tls": False, "hosts": ["h.example.org"]})) == "http://h.example.org"
+    assert (
+        in_cluster_url(everything_settings()) == "http://zot.registry.svc.cluster.local:5000"
+    )  # App mc-zot on cluster mc: release zot
+    assert (
+        registry_url(everything_settings(ingress={"enabled": True, "tls": False, "hosts": ["h.example.org"]}))
+        == "http://h.example.org"
+    )

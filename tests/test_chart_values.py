@@ -23,7 +23,9 @@ def values_of(settings: Settings) -> dict[str, Any]:
 
 def merged(settings: Settings) -> dict[str, Any]:
     """Chart defaults, then the user ConfigMap, then the user Secret: app-operator's order."""
-    user = helm_merge(yaml.safe_load(to_yaml(values_of(settings))), yaml.safe_load(to_yaml(build_secret_values(settings))))
+    user = helm_merge(
+        yaml.safe_load(to_yaml(values_of(settings))), yaml.safe_load(to_yaml(build_secret_values(settings)))
+    )
     return helm_merge(chart_defaults(), user)
 
 
@@ -49,7 +51,8 @@ def test_yaml_round_trips(sample: str) -> None:
 def test_pod_security_standards_enforced_and_config_mounted() -> None:
     values = values_of(stack_settings("dev"))
     assert values["global"] == {"podSecurityStandards": {"enforced": True}}
-    assert values["mountConfig"] is True and values["mountSecret"] is True
+    assert values["mountConfig"] is True
+    assert values["mountSecret"] is True
     assert values["httpGet"] == {"scheme": "HTTP", "port": 5000}
     assert values["configFiles"]["config.json"] == render_zot_config(stack_settings("dev"))
 
@@ -70,7 +73,10 @@ def test_secret_values_always_override_the_chart_sample_htpasswd() -> None:
 
 def test_vpa_mode() -> None:
     values = values_of(stack_settings("dev"))
-    assert values["giantswarm"]["verticalPodAutoscaler"] == {"enabled": True, "maxAllowed": {"cpu": "750m", "memory": "2048Mi"}}
+    assert values["giantswarm"]["verticalPodAutoscaler"] == {
+        "enabled": True,
+        "maxAllowed": {"cpu": "750m", "memory": "2048Mi"},
+    }
     vpa = values["giantswarm"]["verticalPodAutoscaler"]["maxAllowed"]
     for kind in ("cpu", "memory"):
         assert parse_quantity(vpa[kind]) >= parse_quantity(values["resources"]["limits"][kind])
@@ -89,9 +95,14 @@ def test_fixed_memory_mode_sets_go_gc_about_80_percent_of_the_limit() -> None:
 @pytest.mark.parametrize(
     ("resources", "expected"),
     [
-        ({"vpa": {"enabled": False}, "limits": {"cpu": "1", "memory": "2Gi"}}, [("GOGC", "50"), ("GOMEMLIMIT", "1638MiB")]),
-        ({"vpa": {"enabled": False}, "gogc": 80, "gomemlimit": "1500MiB", "limits": {"cpu": "1", "memory": "2Gi"}},
-         [("GOGC", "80"), ("GOMEMLIMIT", "1500MiB")]),
+        (
+            {"vpa": {"enabled": False}, "limits": {"cpu": "1", "memory": "2Gi"}},
+            [("GOGC", "50"), ("GOMEMLIMIT", "1638MiB")],
+        ),
+        (
+            {"vpa": {"enabled": False}, "gogc": 80, "gomemlimit": "1500MiB", "limits": {"cpu": "1", "memory": "2Gi"}},
+            [("GOGC", "80"), ("GOMEMLIMIT", "1500MiB")],
+        ),
         ({"vpa": {"enabled": True}}, []),
         ({"vpa": {"enabled": True}, "gogc": 40}, [("GOGC", "40")]),
     ],
@@ -103,15 +114,21 @@ def test_go_runtime_env(resources: dict[str, Any], expected: list[tuple[str, str
 
 def test_ingress_with_cert_manager_and_nginx_registry_settings() -> None:
     ingress = values_of(stack_settings("prod"))["ingress"]
-    assert ingress["annotations"] == {**NGINX_REGISTRY_ANNOTATIONS, "cert-manager.io/cluster-issuer": "private-giantswarm"}
+    assert ingress["annotations"] == {
+        **NGINX_REGISTRY_ANNOTATIONS,
+        "cert-manager.io/cluster-issuer": "private-giantswarm",
+    }
     assert ingress["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"] == "0"
     assert ingress["hosts"] == [{"host": "zot.prod01.example.org", "paths": [{"path": "/"}]}]
     assert ingress["tls"] == [{"secretName": "zot-prod01-tls", "hosts": ["zot.prod01.example.org"]}]
 
 
 def test_ingress_defaults_and_other_classes() -> None:
-    ingress = values_of(everything_settings(ingress={"enabled": True, "className": "traefik", "hosts": ["a.example.org"],
-                                                     "annotations": {"x": "y"}}))["ingress"]
+    ingress = values_of(
+        everything_settings(
+            ingress={"enabled": True, "className": "traefik", "hosts": ["a.example.org"], "annotations": {"x": "y"}}
+        )
+    )["ingress"]
     assert ingress["annotations"] == {"x": "y"}
     assert ingress["tls"] == [{"secretName": "mc-zot-tls", "hosts": ["a.example.org"]}]
     assert values_of(stack_settings("dev"))["ingress"] == {"enabled": False}
@@ -120,7 +137,8 @@ def test_ingress_defaults_and_other_classes() -> None:
 def test_service_storage_strategy_and_metrics() -> None:
     values = values_of(everything_settings())
     assert values["service"] == {"type": "NodePort", "port": 5000, "nodePort": 32767}
-    assert values["persistence"] is False and "pvc" not in values
+    assert values["persistence"] is False
+    assert "pvc" not in values
     assert values["strategy"] == {"type": "Recreate"}
     assert values["metrics"] == {"enabled": True, "serviceMonitor": {"enabled": True}}
     prod = values_of(stack_settings("prod"))

@@ -48,7 +48,7 @@ class Account:
 # last byte or character, so an implementation that cut them short would accept the wrong one.
 GENERATED = [
     Account("alice", "correct horse battery staple", "correct horse battery stapler"),
-    Account("bob", "pässwörd–日本語–🔑", "passwörd–日本語–🔑"),
+    Account("bob", "pässwörd–日本語–🔑", "passwörd–日本語–🔑"),  # noqa: RUF001 (non-ASCII on purpose)
     Account("carol", "C" * 71 + "1", "C" * 71 + "2"),
     Account("dave", "€" * 24, "€" * 23 + "₤"),
 ]

@@ -29,10 +29,18 @@ BCRYPT_HASH = "$2b$10$/TgtOhe3AbRIHEowiMnUpe6dTplv43SphjNlLKsFtGJFKdqBm3iw6"
 DROP = object()  # as a `variant` value: remove that top-level key
 
 DOCKER_HUB: Config = {"name": "docker-hub", "urls": ["https://docker.io"], "onDemand": True}
-QUAY: Config = {"name": "quay", "urls": ["https://quay.io"], "onDemand": True,
-                "content": [{"prefix": "**", "destination": "/quay.io"}]}
-ACTIVE: Config = {"name": "my-registry", "urls": ["https://my-registry.example.org"], "pollInterval": "5m",
-                  "content": [{"prefix": "my-org/my-image"}]}
+QUAY: Config = {
+    "name": "quay",
+    "urls": ["https://quay.io"],
+    "onDemand": True,
+    "content": [{"prefix": "**", "destination": "/quay.io"}],
+}
+ACTIVE: Config = {
+    "name": "my-registry",
+    "urls": ["https://my-registry.example.org"],
+    "pollInterval": "5m",
+    "content": [{"prefix": "my-org/my-image"}],
+}
 ANONYMOUS_READ: Config = {"repositories": {"**": {"anonymousPolicy": ["read"]}}}
 ADMIN_ACCESS: Config = {"repositories": {"**": {"policies": [{"users": ["admin"], "actions": ["read", "create"]}]}}}
 ADMIN: Config = {"name": "admin", "password": "admin-password"}
@@ -67,7 +75,7 @@ def with_tags(**tag_filter: Any) -> list[Config]:
     return [{"prefix": "my-org/my-image", "tags": tag_filter}]
 
 
-def with_users(users: list[Config], access: Config = ADMIN_ACCESS, **changes: Any) -> Config:
+def with_users(users: list[Any], access: Config = ADMIN_ACCESS, **changes: Any) -> Config:
     """BASE with users who log in, access for admin and the salt key that passwords need."""
     return variant(**{"users": users, "accessControl": access, "htpasswdSaltKey": SALT_KEY, **changes})
 
@@ -91,190 +99,453 @@ def assert_reports(message: str, path: str, fragment: str) -> None:
     assert any(fragment in line for line in lines), f"{fragment!r} missing at zot-cache:{path}; got:\n{message}"
 
 
-def case(
-    id_: str, config: Config, path: str, fragment: str, secret_keys: Iterable[str] = SECRET_KEYS
-) -> Any:
+def case(id_: str, config: Config, path: str, fragment: str, secret_keys: Iterable[str] = SECRET_KEYS) -> Any:
     return pytest.param(config, frozenset(secret_keys), path, fragment, id=id_)
 
 
 INVALID = [
     # ---------------------------------------------------------------------------------- unknown keys, types
-    case("unknown-top-level-key", variant(registry=[DOCKER_HUB]), "registry",
-         "unknown key; the keys here are: accessControl, app, htpasswdSaltKey, ingress, metrics, registries"),
-    case("unknown-registry-key", variant(registries=[hub(ondemand=True)]), "registries[0].ondemand",
-         "the keys here are: content, credentials, maxRetries, name, onDemand, onlySigned, pollInterval"),
-    case("unknown-key-under-map-entry",
-         variant(accessControl={"repositories": {"**": {"anonymousPolicy": ["read"], "anonymous": ["read"]}}}),
-         'accessControl.repositories["**"].anonymous', "the keys here are: anonymousPolicy, defaultPolicy, policies"),
-    case("unknown-tag-filter-key", variant(registries=[active(content=with_tags(regexp="^6"))]),
-         "registries[0].content[0].tags.regexp", "the keys here are: excludeRegex, regex, semver"),
-    case("wrong-type-boolean", variant(metrics={"enabled": "maybe"}), "metrics.enabled",
-         'Input should be a valid boolean, unable to interpret input (got "maybe")'),
-    case("wrong-type-in-secret-key", variant(registries=[hub(onDemand="maybe")]), "registries[0].onDemand",
-         "Input should be a valid boolean, unable to interpret input"),
-    case("wrong-type-list", variant(registries=[hub(urls="https://docker.io")]), "registries[0].urls",
-         "Input should be a valid list"),
-    case("missing-required-key", variant(app={"cluster": {"name": "prod01"}}), "app.cluster.organization",
-         "is required"),
+    case(
+        "unknown-top-level-key",
+        variant(registry=[DOCKER_HUB]),
+        "registry",
+        "unknown key; the keys here are: accessControl, app, htpasswdSaltKey, ingress, metrics, registries",
+    ),
+    case(
+        "unknown-registry-key",
+        variant(registries=[hub(ondemand=True)]),
+        "registries[0].ondemand",
+        "the keys here are: content, credentials, maxRetries, name, onDemand, onlySigned, pollInterval",
+    ),
+    case(
+        "unknown-key-under-map-entry",
+        variant(accessControl={"repositories": {"**": {"anonymousPolicy": ["read"], "anonymous": ["read"]}}}),
+        'accessControl.repositories["**"].anonymous',
+        "the keys here are: anonymousPolicy, defaultPolicy, policies",
+    ),
+    case(
+        "unknown-tag-filter-key",
+        variant(registries=[active(content=with_tags(regexp="^6"))]),
+        "registries[0].content[0].tags.regexp",
+        "the keys here are: excludeRegex, regex, semver",
+    ),
+    case(
+        "wrong-type-boolean",
+        variant(metrics={"enabled": "maybe"}),
+        "metrics.enabled",
+        'Input should be a valid boolean, unable to interpret input (got "maybe")',
+    ),
+    case(
+        "wrong-type-in-secret-key",
+        variant(registries=[hub(onDemand="maybe")]),
+        "registries[0].onDemand",
+        "Input should be a valid boolean, unable to interpret input",
+    ),
+    case(
+        "wrong-type-list",
+        variant(registries=[hub(urls="https://docker.io")]),
+        "registries[0].urls",
+        "Input should be a valid list",
+    ),
+    case(
+        "missing-required-key", variant(app={"cluster": {"name": "prod01"}}), "app.cluster.organization", "is required"
+    ),
     # ------------------------------------------------------------------------------------------ registries
     case("registries-missing", variant(registries=DROP), "registries", "is required"),
     case("registries-empty", variant(registries=[]), "registries", "needs at least one upstream"),
-    case("url-without-scheme", variant(registries=[hub(urls=["docker.io"])]), "registries[0].urls[0]",
-         'needs a scheme and a host, like "https://docker.io"'),
-    case("url-with-path", variant(registries=[hub(urls=["https://docker.io/library"])]), "registries[0].urls[0]",
-         "has a path, which zot ignores"),
-    case("url-with-user-password", variant(registries=[hub(urls=["https://me:token@docker.io"])]),
-         "registries[0].urls[0]", "use credentials instead"),
-    case("url-listed-twice", variant(registries=[hub(urls=["https://docker.io", "https://docker.io"])]),
-         "registries[0].urls[1]", "'https://docker.io' is listed before"),
-    case("neither-on-demand-nor-poll-interval", variant(registries=[hub(onDemand=False)]),
-         "registries[0].onDemand", "set onDemand: true, or pollInterval with content filters"),
-    case("active-sync-without-content", variant(registries=[active(content=[])]), "registries[0].content",
-         "active sync (pollInterval) needs content filters"),
-    case("active-sync-docker-hub", variant(registries=[hub(onDemand=False, pollInterval="5m", content=[
-        {"prefix": "library/**"}])]), "registries[0].pollInterval", "docker.io does not serve /v2/_catalog"),
-    case("active-sync-ghcr", variant(registries=[active(urls=["https://ghcr.io"])]), "registries[0].pollInterval",
-         "ghcr.io does not serve /v2/_catalog"),
-    case("max-retries-without-retry-delay", variant(registries=[hub(maxRetries=3)]), "registries[0].retryDelay",
-         "maxRetries and retryDelay go together"),
-    case("retry-delay-without-max-retries", variant(registries=[hub(retryDelay="5m")]),
-         "registries[0].maxRetries", "maxRetries and retryDelay go together"),
-    case("duration-without-unit", variant(registries=[hub(maxRetries=3, retryDelay="5")]),
-         "registries[0].retryDelay", "'5' is not a Go duration"),
-    case("duration-in-days", variant(registries=[hub(syncTimeout="1d")]), "registries[0].syncTimeout",
-         "Go has no 'd' unit: write 24h for a day"),
-    case("duration-in-words", variant(registries=[active(pollInterval="5 minutes")]),
-         "registries[0].pollInterval", 'like "90s", "5m" or "1h30m"'),
-    case("tag-regex-invalid", variant(registries=[active(content=with_tags(regex="^(6"))]),
-         "registries[0].content[0].tags.regex", "is not a valid regular expression"),
-    case("tag-regex-look-ahead", variant(registries=[active(content=with_tags(regex="^(?!6)"))]),
-         "registries[0].content[0].tags.regex", "Go's RE2 (used by zot) does not support"),
-    case("tag-exclude-regex-back-reference", variant(registries=[active(content=with_tags(excludeRegex=r"(a)\1"))]),
-         "registries[0].content[0].tags.excludeRegex", "look-around or a back-reference"),
-    case("tags-on-on-demand-registry", variant(registries=[hub(content=with_tags(semver=True))]),
-         "registries[0].content[0].tags", "tag filters apply only to active sync"),
-    case("destination-without-slash", variant(registries=[hub(content=[{"prefix": "**", "destination": "hub"}])]),
-         "registries[0].content[0].destination", "must start with '/'"),
-    case("strip-prefix-to-root-without-glob", variant(registries=[hub(content=[
-        {"prefix": "library", "destination": "/", "stripPrefix": True}])]),
-         "registries[0].content[0].stripPrefix", "needs a glob in prefix"),
-    case("content-prefix-unbalanced-glob", variant(registries=[hub(content=[{"prefix": "library/{a,b"}])]),
-         "registries[0].content[0].prefix", "check that every '[' and '{' is closed"),
-    case("two-on-demand-registries-without-content",
-         variant(registries=[DOCKER_HUB, {**QUAY, "content": []}]), "registries[1].content",
-         "registries[0] already serves the root namespace on demand"),
-    case("duplicate-registry-names", variant(registries=[DOCKER_HUB, {**QUAY, "name": "docker-hub"}]),
-         "registries[1].name", "'docker-hub' is already used by registries[0]"),
-    case("credentials-without-password", variant(registries=[DOCKER_HUB, {**QUAY, "credentials": {"username": "me"}}]),
-         "registries[1].credentials.password",
-         "pulumi config set --secret --path 'registries[1].credentials.password'"),
-    case("credentials-password-in-clear-text",
-         variant(registries=[hub(credentials={"username": "me", "password": "hub-token"})]),
-         "registries[0].credentials.password",
-         "is stored in clear text; run pulumi config set --secret --path 'registries[0].credentials.password'",
-         secret_keys=()),
-    case("one-host-two-usernames", variant(registries=[
-        hub(credentials={"username": "me", "password": "token-a"}),
-        hub(name="docker-hub-team", content=[{"prefix": "**", "destination": "/team"}],
-            credentials={"username": "team", "password": "token-b"})]),
-         "registries[1].credentials", "docker.io already has credentials from registries[0]"),
+    case(
+        "url-without-scheme",
+        variant(registries=[hub(urls=["docker.io"])]),
+        "registries[0].urls[0]",
+        'needs a scheme and a host, like "https://docker.io"',
+    ),
+    case(
+        "url-with-path",
+        variant(registries=[hub(urls=["https://docker.io/library"])]),
+        "registries[0].urls[0]",
+        "has a path, which zot ignores",
+    ),
+    case(
+        "url-with-user-password",
+        variant(registries=[hub(urls=["https://me:token@docker.io"])]),
+        "registries[0].urls[0]",
+        "use credentials instead",
+    ),
+    case(
+        "url-listed-twice",
+        variant(registries=[hub(urls=["https://docker.io", "https://docker.io"])]),
+        "registries[0].urls[1]",
+        "'https://docker.io' is listed before",
+    ),
+    case(
+        "neither-on-demand-nor-poll-interval",
+        variant(registries=[hub(onDemand=False)]),
+        "registries[0].onDemand",
+        "set onDemand: true, or pollInterval with content filters",
+    ),
+    case(
+        "active-sync-without-content",
+        variant(registries=[active(content=[])]),
+        "registries[0].content",
+        "active sync (pollInterval) needs content filters",
+    ),
+    case(
+        "active-sync-docker-hub",
+        variant(registries=[hub(onDemand=False, pollInterval="5m", content=[{"prefix": "library/**"}])]),
+        "registries[0].pollInterval",
+        "docker.io does not serve /v2/_catalog",
+    ),
+    case(
+        "active-sync-ghcr",
+        variant(registries=[active(urls=["https://ghcr.io"])]),
+        "registries[0].pollInterval",
+        "ghcr.io does not serve /v2/_catalog",
+    ),
+    case(
+        "max-retries-without-retry-delay",
+        variant(registries=[hub(maxRetries=3)]),
+        "registries[0].retryDelay",
+        "maxRetries and retryDelay go together",
+    ),
+    case(
+        "retry-delay-without-max-retries",
+        variant(registries=[hub(retryDelay="5m")]),
+        "registries[0].maxRetries",
+        "maxRetries and retryDelay go together",
+    ),
+    case(
+        "duration-without-unit",
+        variant(registries=[hub(maxRetries=3, retryDelay="5")]),
+        "registries[0].retryDelay",
+        "'5' is not a Go duration",
+    ),
+    case(
+        "duration-in-days",
+        variant(registries=[hub(syncTimeout="1d")]),
+        "registries[0].syncTimeout",
+        "Go has no 'd' unit: write 24h for a day",
+    ),
+    case(
+        "duration-in-words",
+        variant(registries=[active(pollInterval="5 minutes")]),
+        "registries[0].pollInterval",
+        'like "90s", "5m" or "1h30m"',
+    ),
+    case(
+        "tag-regex-invalid",
+        variant(registries=[active(content=with_tags(regex="^(6"))]),
+        "registries[0].content[0].tags.regex",
+        "is not a valid regular expression",
+    ),
+    case(
+        "tag-regex-look-ahead",
+        variant(registries=[active(content=with_tags(regex="^(?!6)"))]),
+        "registries[0].content[0].tags.regex",
+        "Go's RE2 (used by zot) does not support",
+    ),
+    case(
+        "tag-exclude-regex-back-reference",
+        variant(registries=[active(content=with_tags(excludeRegex=r"(a)\1"))]),
+        "registries[0].content[0].tags.excludeRegex",
+        "look-around or a back-reference",
+    ),
+    case(
+        "tags-on-on-demand-registry",
+        variant(registries=[hub(content=with_tags(semver=True))]),
+        "registries[0].content[0].tags",
+        "tag filters apply only to active sync",
+    ),
+    case(
+        "destination-without-slash",
+        variant(registries=[hub(content=[{"prefix": "**", "destination": "hub"}])]),
+        "registries[0].content[0].destination",
+        "must start with '/'",
+    ),
+    case(
+        "strip-prefix-to-root-without-glob",
+        variant(registries=[hub(content=[{"prefix": "library", "destination": "/", "stripPrefix": True}])]),
+        "registries[0].content[0].stripPrefix",
+        "needs a glob in prefix",
+    ),
+    case(
+        "content-prefix-unbalanced-glob",
+        variant(registries=[hub(content=[{"prefix": "library/{a,b"}])]),
+        "registries[0].content[0].prefix",
+        "check that every '[' and '{' is closed",
+    ),
+    case(
+        "two-on-demand-registries-without-content",
+        variant(registries=[DOCKER_HUB, {**QUAY, "content": []}]),
+        "registries[1].content",
+        "registries[0] already serves the root namespace on demand",
+    ),
+    case(
+        "duplicate-registry-names",
+        variant(registries=[DOCKER_HUB, {**QUAY, "name": "docker-hub"}]),
+        "registries[1].name",
+        "'docker-hub' is already used by registries[0]",
+    ),
+    case(
+        "credentials-without-password",
+        variant(registries=[DOCKER_HUB, {**QUAY, "credentials": {"username": "me"}}]),
+        "registries[1].credentials.password",
+        "pulumi config set --secret --path 'registries[1].credentials.password'",
+    ),
+    case(
+        "credentials-password-in-clear-text",
+        variant(registries=[hub(credentials={"username": "me", "password": "hub-token"})]),
+        "registries[0].credentials.password",
+        "is stored in clear text; run pulumi config set --secret --path 'registries[0].credentials.password'",
+        secret_keys=(),
+    ),
+    case(
+        "one-host-two-usernames",
+        variant(
+            registries=[
+                hub(credentials={"username": "me", "password": "token-a"}),
+                hub(
+                    name="docker-hub-team",
+                    content=[{"prefix": "**", "destination": "/team"}],
+                    credentials={"username": "team", "password": "token-b"},
+                ),
+            ]
+        ),
+        "registries[1].credentials",
+        "docker.io already has credentials from registries[0]",
+    ),
     # --------------------------------------------------------------------------------------------- users
-    case("user-without-password", with_users([{"name": "admin"}]), "users[0].password",
-         "run pulumi config set --secret --path 'users[0].password' <password>"),
-    case("user-password-over-72-bytes", with_users([admin(password="ü" * 37)]), "users[0].password",
-         "longer than 72 bytes"),
-    case("user-password-and-htpasswd", with_users([admin(htpasswd=BCRYPT_HASH)]), "users[0].htpasswd",
-         "give either password or htpasswd, not both"),
-    case("htpasswd-malformed", with_users([{"name": "admin", "htpasswd": "$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/"}]),
-         "users[0].htpasswd", "is not a hash zot reads"),
-    case("bcrypt-cost-too-low", with_users([admin(bcryptCost=3)]), "users[0].bcryptCost",
-         "greater than or equal to 4"),
-    case("bcrypt-cost-too-high", with_users([admin(bcryptCost=15)]), "users[0].bcryptCost",
-         "less than or equal to 14"),
-    case("duplicate-user", with_users([ADMIN, admin(password="other-password")]), "users[1].name",
-         "'admin' is defined twice"),
-    case("user-name-with-colon", with_users([admin(name="ad:min")]), "users[0].name",
-         "cannot be an htpasswd user name"),
-    case("passwords-without-salt-key", with_users([ADMIN], htpasswdSaltKey=DROP), "htpasswdSaltKey",
-         'pulumi config set --secret htpasswdSaltKey "$(openssl rand -base64 32)"'),
-    case("salt-key-too-short", with_users([ADMIN], htpasswdSaltKey="too-short"), "htpasswdSaltKey",
-         "at least 16 characters"),
+    case(
+        "user-without-password",
+        with_users([{"name": "admin"}]),
+        "users[0].password",
+        "run pulumi config set --secret --path 'users[0].password' <password>",
+    ),
+    case(
+        "user-password-over-72-bytes",
+        with_users([admin(password="ü" * 37)]),
+        "users[0].password",
+        "longer than 72 bytes",
+    ),
+    case(
+        "user-password-and-htpasswd",
+        with_users([admin(htpasswd=BCRYPT_HASH)]),
+        "users[0].htpasswd",
+        "give either password or htpasswd, not both",
+    ),
+    case(
+        "htpasswd-malformed",
+        with_users([{"name": "admin", "htpasswd": "$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/"}]),
+        "users[0].htpasswd",
+        "is not a hash zot reads",
+    ),
+    case("bcrypt-cost-too-low", with_users([admin(bcryptCost=3)]), "users[0].bcryptCost", "greater than or equal to 4"),
+    case("bcrypt-cost-too-high", with_users([admin(bcryptCost=15)]), "users[0].bcryptCost", "less than or equal to 14"),
+    case(
+        "duplicate-user",
+        with_users([ADMIN, admin(password="other-password")]),
+        "users[1].name",
+        "'admin' is defined twice",
+    ),
+    case(
+        "user-name-with-colon", with_users([admin(name="ad:min")]), "users[0].name", "cannot be an htpasswd user name"
+    ),
+    case(
+        "passwords-without-salt-key",
+        with_users([ADMIN], htpasswdSaltKey=DROP),
+        "htpasswdSaltKey",
+        'pulumi config set --secret htpasswdSaltKey "$(openssl rand -base64 32)"',
+    ),
+    case(
+        "salt-key-too-short",
+        with_users([ADMIN], htpasswdSaltKey="too-short"),
+        "htpasswdSaltKey",
+        "at least 16 characters",
+    ),
     # -------------------------------------------------------------------------------------- access control
-    case("policy-names-undefined-user", with_users([ADMIN], access={"repositories": {"**": {"policies": [
-        {"users": ["admin", "bob"], "actions": ["read"]}]}}}),
-         'accessControl.repositories["**"].policies[0].users[1]', "'bob' is not defined in users"),
-    case("policy-action-unknown", with_users([ADMIN], access={"repositories": {"**": {"policies": [
-        {"users": ["admin"], "actions": ["read", "write"]}]}}}),
-         'accessControl.repositories["**"].policies[0].actions[1]',
-         "Input should be 'read', 'create', 'update' or 'delete' (got \"write\")"),
-    case("anonymous-action-unknown", variant(accessControl={"repositories": {"**": {"anonymousPolicy": ["pull"]}}}),
-         'accessControl.repositories["**"].anonymousPolicy[0]', "'read', 'create', 'update' or 'delete'"),
-    case("no-users-and-no-access-control", variant(accessControl=DROP), "accessControl",
-         "zot lets anyone push and delete"),
-    case("policies-without-users", variant(accessControl=ADMIN_ACCESS), "accessControl",
-         "need users to log in (zot refuses them without authentication)"),
-    case("users-without-access-control", with_users([ADMIN], access={}), "accessControl",
-         "users are defined but nothing says what they may do"),
-    case("read-for-nobody", variant(accessControl={"repositories": {"**": {"anonymousPolicy": ["create"]}}}),
-         "accessControl", "grants read to nobody"),
-    case("repository-glob-upper-case", variant(accessControl={"repositories": {"Library/**": {
-        "anonymousPolicy": ["read"]}}}), 'accessControl.repositories["Library/**"]', "has upper-case letters"),
-    case("repository-glob-unbalanced", variant(accessControl={"repositories": {"library/[a-z": {
-        "anonymousPolicy": ["read"]}}}), 'accessControl.repositories["library/[a-z"]',
-         "check that every '[' and '{' is closed"),
+    case(
+        "policy-names-undefined-user",
+        with_users(
+            [ADMIN], access={"repositories": {"**": {"policies": [{"users": ["admin", "bob"], "actions": ["read"]}]}}}
+        ),
+        'accessControl.repositories["**"].policies[0].users[1]',
+        "'bob' is not defined in users",
+    ),
+    case(
+        "policy-action-unknown",
+        with_users(
+            [ADMIN], access={"repositories": {"**": {"policies": [{"users": ["admin"], "actions": ["read", "write"]}]}}}
+        ),
+        'accessControl.repositories["**"].policies[0].actions[1]',
+        "Input should be 'read', 'create', 'update' or 'delete' (got \"write\")",
+    ),
+    case(
+        "anonymous-action-unknown",
+        variant(accessControl={"repositories": {"**": {"anonymousPolicy": ["pull"]}}}),
+        'accessControl.repositories["**"].anonymousPolicy[0]',
+        "'read', 'create', 'update' or 'delete'",
+    ),
+    case(
+        "no-users-and-no-access-control",
+        variant(accessControl=DROP),
+        "accessControl",
+        "zot lets anyone push and delete",
+    ),
+    case(
+        "policies-without-users",
+        variant(accessControl=ADMIN_ACCESS),
+        "accessControl",
+        "need users to log in (zot refuses them without authentication)",
+    ),
+    case(
+        "users-without-access-control",
+        with_users([ADMIN], access={}),
+        "accessControl",
+        "users are defined but nothing says what they may do",
+    ),
+    case(
+        "read-for-nobody",
+        variant(accessControl={"repositories": {"**": {"anonymousPolicy": ["create"]}}}),
+        "accessControl",
+        "grants read to nobody",
+    ),
+    case(
+        "repository-glob-upper-case",
+        variant(accessControl={"repositories": {"Library/**": {"anonymousPolicy": ["read"]}}}),
+        'accessControl.repositories["Library/**"]',
+        "has upper-case letters",
+    ),
+    case(
+        "repository-glob-unbalanced",
+        variant(accessControl={"repositories": {"library/[a-z": {"anonymousPolicy": ["read"]}}}),
+        'accessControl.repositories["library/[a-z"]',
+        "check that every '[' and '{' is closed",
+    ),
     # ---------------------------------------------------------------------------------------- exposure
-    case("node-port-with-cluster-ip", variant(service={"nodePort": 30500}), "service.nodePort",
-         "set type: NodePort or remove nodePort"),
-    case("node-port-out-of-range", variant(service={"type": "NodePort", "nodePort": 8080}), "service.nodePort",
-         "greater than or equal to 30000"),
-    case("ingress-without-hosts", variant(ingress={"enabled": True}), "ingress.hosts",
-         "an enabled ingress needs at least one host"),
-    case("ingress-host-with-scheme", variant(ingress={"enabled": True, "hosts": ["https://zot.example.org"]}),
-         "ingress.hosts[0]", "write it without scheme, port or path"),
-    case("cluster-issuer-without-tls", variant(ingress={"enabled": True, "hosts": ["zot.example.org"], "tls": False,
-                                                        "clusterIssuer": "letsencrypt"}),
-         "ingress.clusterIssuer", "set tls: true"),
+    case(
+        "node-port-with-cluster-ip",
+        variant(service={"nodePort": 30500}),
+        "service.nodePort",
+        "set type: NodePort or remove nodePort",
+    ),
+    case(
+        "node-port-out-of-range",
+        variant(service={"type": "NodePort", "nodePort": 8080}),
+        "service.nodePort",
+        "greater than or equal to 30000",
+    ),
+    case(
+        "ingress-without-hosts",
+        variant(ingress={"enabled": True}),
+        "ingress.hosts",
+        "an enabled ingress needs at least one host",
+    ),
+    case(
+        "ingress-host-with-scheme",
+        variant(ingress={"enabled": True, "hosts": ["https://zot.example.org"]}),
+        "ingress.hosts[0]",
+        "write it without scheme, port or path",
+    ),
+    case(
+        "cluster-issuer-without-tls",
+        variant(ingress={"enabled": True, "hosts": ["zot.example.org"], "tls": False, "clusterIssuer": "letsencrypt"}),
+        "ingress.clusterIssuer",
+        "set tls: true",
+    ),
     # --------------------------------------------------------------------------------------- resources
-    case("requests-above-limits", variant(resources={"requests": {"cpu": "600m", "memory": "1024Mi"}}),
-         "resources.requests.cpu", "is above limits.cpu"),
-    case("vpa-max-allowed-below-limits", variant(resources={"vpa": {"maxAllowed": {"cpu": "750m", "memory": "1Gi"}}}),
-         "resources.vpa.maxAllowed.memory", "is below limits.memory"),
-    case("gomemlimit-with-vpa", variant(resources={"gomemlimit": "1200MiB"}), "resources.gomemlimit",
-         "set vpa.enabled: false for fixed memory"),
-    case("gomemlimit-above-limit", variant(resources={"vpa": {"enabled": False}, "gomemlimit": "2048MiB"}),
-         "resources.gomemlimit", "is above limits.memory (1536Mi)"),
-    case("gomemlimit-kubernetes-units", variant(resources={"vpa": {"enabled": False}, "gomemlimit": "800Mi"}),
-         "resources.gomemlimit", "note: MiB, not the Kubernetes Mi"),
+    case(
+        "requests-above-limits",
+        variant(resources={"requests": {"cpu": "600m", "memory": "1024Mi"}}),
+        "resources.requests.cpu",
+        "is above limits.cpu",
+    ),
+    case(
+        "vpa-max-allowed-below-limits",
+        variant(resources={"vpa": {"maxAllowed": {"cpu": "750m", "memory": "1Gi"}}}),
+        "resources.vpa.maxAllowed.memory",
+        "is below limits.memory",
+    ),
+    case(
+        "gomemlimit-with-vpa",
+        variant(resources={"gomemlimit": "1200MiB"}),
+        "resources.gomemlimit",
+        "set vpa.enabled: false for fixed memory",
+    ),
+    case(
+        "gomemlimit-above-limit",
+        variant(resources={"vpa": {"enabled": False}, "gomemlimit": "2048MiB"}),
+        "resources.gomemlimit",
+        "is above limits.memory (1536Mi)",
+    ),
+    case(
+        "gomemlimit-kubernetes-units",
+        variant(resources={"vpa": {"enabled": False}, "gomemlimit": "800Mi"}),
+        "resources.gomemlimit",
+        "note: MiB, not the Kubernetes Mi",
+    ),
     case("gogc-out-of-range", variant(resources={"gogc": 5}), "resources.gogc", "greater than or equal to 10"),
     case("quantity-malformed", variant(storage={"size": "20GB"}), "storage.size", "is not a Kubernetes quantity"),
     case("strategy-unknown", variant(strategy="BlueGreen"), "strategy", "'Recreate' or 'RollingUpdate'"),
-    case("service-monitor-without-metrics", variant(metrics={"serviceMonitor": True}), "metrics.serviceMonitor",
-         "set enabled: true"),
-    case("scrape-user-undefined", with_users([admin()], metrics=SCRAPED | {"scrapeUser": "prometheus"}),
-         "metrics.scrapeUser", "'prometheus' is not defined in users"),
-    case("scrape-user-pre-hashed",
-         with_users([admin(), {"name": "prometheus", "htpasswd": BCRYPT_HASH}], metrics=SCRAPED | {"scrapeUser": "prometheus"}),
-         "metrics.scrapeUser", "needs a password, not a pre-hashed htpasswd"),
-    case("scrape-user-without-service-monitor",
-         with_users([admin()], metrics={"enabled": True, "scrapeUser": "admin"}),
-         "metrics.scrapeUser", "set serviceMonitor: true or remove it"),
+    case(
+        "service-monitor-without-metrics",
+        variant(metrics={"serviceMonitor": True}),
+        "metrics.serviceMonitor",
+        "set enabled: true",
+    ),
+    case(
+        "scrape-user-undefined",
+        with_users([admin()], metrics=SCRAPED | {"scrapeUser": "prometheus"}),
+        "metrics.scrapeUser",
+        "'prometheus' is not defined in users",
+    ),
+    case(
+        "scrape-user-pre-hashed",
+        with_users(
+            [admin(), {"name": "prometheus", "htpasswd": BCRYPT_HASH}], metrics=SCRAPED | {"scrapeUser": "prometheus"}
+        ),
+        "metrics.scrapeUser",
+        "needs a password, not a pre-hashed htpasswd",
+    ),
+    case(
+        "scrape-user-without-service-monitor",
+        with_users([admin()], metrics={"enabled": True, "scrapeUser": "admin"}),
+        "metrics.scrapeUser",
+        "set serviceMonitor: true or remove it",
+    ),
     # ------------------------------------------------------------------------------------------ zot, app
-    case("write-timeout-too-short", variant(zot={"writeTimeout": "30s"}), "zot.writeTimeout",
-         "use 30m or more (or 0s for none)"),
+    case(
+        "write-timeout-too-short",
+        variant(zot={"writeTimeout": "30s"}),
+        "zot.writeTimeout",
+        "use 30m or more (or 0s for none)",
+    ),
     case("ui-without-search", variant(zot={"ui": True}), "zot.ui", "needs search: true"),
-    case("scrub-interval-below-2h", variant(zot={"scrub": {"enabled": True, "interval": "1h"}}),
-         "zot.scrub.interval", "below zot's minimum of 2h"),
-    case("log-level-unknown", variant(zot={"logLevel": "verbose"}), "zot.logLevel",
-         "'debug', 'info', 'warn' or 'error'"),
-    case("pod-security-standards-off", variant(app={"podSecurityStandardsEnforced": False}),
-         "app.podSecurityStandardsEnforced", "removed in Kubernetes 1.25; keep it true"),
+    case(
+        "scrub-interval-below-2h",
+        variant(zot={"scrub": {"enabled": True, "interval": "1h"}}),
+        "zot.scrub.interval",
+        "below zot's minimum of 2h",
+    ),
+    case(
+        "log-level-unknown", variant(zot={"logLevel": "verbose"}), "zot.logLevel", "'debug', 'info', 'warn' or 'error'"
+    ),
+    case(
+        "pod-security-standards-off",
+        variant(app={"podSecurityStandardsEnforced": False}),
+        "app.podSecurityStandardsEnforced",
+        "removed in Kubernetes 1.25; keep it true",
+    ),
     case("app-name-not-dns-label", variant(app={"name": "Zot_Cache"}), "app.name", "is not a Kubernetes name"),
 ]
 
 
 @pytest.mark.parametrize(
-    "config", [BASE, with_users([ADMIN]), with_users([{"name": "admin", "htpasswd": BCRYPT_HASH}]),
-               variant(registries=[DOCKER_HUB, QUAY, active()])],
+    "config",
+    [
+        BASE,
+        with_users([ADMIN]),
+        with_users([{"name": "admin", "htpasswd": BCRYPT_HASH}]),
+        variant(registries=[DOCKER_HUB, QUAY, active()]),
+    ],
     ids=["anonymous", "user-with-password", "user-with-htpasswd", "on-demand-and-active"],
 )
 def test_the_configs_cases_start_from_are_valid(config: Config) -> None:
@@ -293,24 +564,51 @@ def test_invalid_config_names_the_key_and_the_fix(
 @pytest.mark.parametrize(
     ("config", "secret_keys", "secret"),
     [
-        pytest.param(with_users([admin(password="hunter2-" + "x" * 70)]), SECRET_KEYS, "hunter2-",
-                     id="password-too-long"),
-        pytest.param(with_users([admin(password=["hunter2-secret"])]), SECRET_KEYS, "hunter2-secret",
-                     id="password-wrong-type"),
-        pytest.param(with_users([{"name": "admin", "htpasswd": "$apr1$hunter2$secret-hash"}]), SECRET_KEYS,
-                     "hunter2$secret-hash", id="htpasswd-malformed"),
-        pytest.param(with_users([ADMIN], htpasswdSaltKey="salt-hunter2"), SECRET_KEYS, "salt-hunter2",
-                     id="salt-key-too-short"),
-        pytest.param(with_users([ADMIN], htpasswdSaltKey={"key": "salt-hunter2-0123456789"}), SECRET_KEYS,
-                     "salt-hunter2", id="salt-key-wrong-type"),
-        pytest.param(variant(registries=[hub(credentials={"username": "me", "password": {"token": "tok-hunter2"}})]),
-                     SECRET_KEYS, "tok-hunter2", id="registry-password-wrong-type"),
-        pytest.param(variant(registries=[hub(credentials={"username": "me", "password": "tok-hunter2"})]),
-                     frozenset(), "tok-hunter2", id="registry-password-in-clear-text"),
-        pytest.param(with_users(["admin:hunter2-secret"]), SECRET_KEYS, "hunter2-secret",
-                     id="user-written-as-name-colon-password"),
-        pytest.param(variant(registries=[hub(credentials="me:tok-hunter2")]), SECRET_KEYS, "tok-hunter2",
-                     id="credentials-written-as-user-colon-token"),
+        pytest.param(
+            with_users([admin(password="hunter2-" + "x" * 70)]), SECRET_KEYS, "hunter2-", id="password-too-long"
+        ),
+        pytest.param(
+            with_users([admin(password=["hunter2-secret"])]), SECRET_KEYS, "hunter2-secret", id="password-wrong-type"
+        ),
+        pytest.param(
+            with_users([{"name": "admin", "htpasswd": "$apr1$hunter2$secret-hash"}]),
+            SECRET_KEYS,
+            "hunter2$secret-hash",
+            id="htpasswd-malformed",
+        ),
+        pytest.param(
+            with_users([ADMIN], htpasswdSaltKey="salt-hunter2"), SECRET_KEYS, "salt-hunter2", id="salt-key-too-short"
+        ),
+        pytest.param(
+            with_users([ADMIN], htpasswdSaltKey={"key": "salt-hunter2-0123456789"}),
+            SECRET_KEYS,
+            "salt-hunter2",
+            id="salt-key-wrong-type",
+        ),
+        pytest.param(
+            variant(registries=[hub(credentials={"username": "me", "password": {"token": "tok-hunter2"}})]),
+            SECRET_KEYS,
+            "tok-hunter2",
+            id="registry-password-wrong-type",
+        ),
+        pytest.param(
+            variant(registries=[hub(credentials={"username": "me", "password": "tok-hunter2"})]),
+            frozenset(),
+            "tok-hunter2",
+            id="registry-password-in-clear-text",
+        ),
+        pytest.param(
+            with_users(["admin:hunter2-secret"]),
+            SECRET_KEYS,
+            "hunter2-secret",
+            id="user-written-as-name-colon-password",
+        ),
+        pytest.param(
+            variant(registries=[hub(credentials="me:tok-hunter2")]),
+            SECRET_KEYS,
+            "tok-hunter2",
+            id="credentials-written-as-user-colon-token",
+        ),
     ],
 )
 def test_messages_never_echo_a_secret(config: Config, secret_keys: frozenset[str], secret: str) -> None:
@@ -322,14 +620,20 @@ def test_messages_never_echo_a_secret(config: Config, secret_keys: frozenset[str
     [
         pytest.param(
             variant(registries=[hub(onDemand=False)], service={"nodePort": 30500}, zot={"ui": True}),
-            {"registries[0].onDemand": "neither onDemand nor pollInterval", "service.nodePort": "type NodePort",
-             "zot.ui": "needs search: true"},
+            {
+                "registries[0].onDemand": "neither onDemand nor pollInterval",
+                "service.nodePort": "type NodePort",
+                "zot.ui": "needs search: true",
+            },
             id="rules-across-keys",
         ),
         pytest.param(
             variant(registries=[hub(retryDelay="1d", maxRetries=3)], zot={"logLevel": "trace"}, tls=True),
-            {"registries[0].retryDelay": "not a Go duration", "zot.logLevel": "'debug', 'info', 'warn' or 'error'",
-             "tls": "unknown key"},
+            {
+                "registries[0].retryDelay": "not a Go duration",
+                "zot.logLevel": "'debug', 'info', 'warn' or 'error'",
+                "tls": "unknown key",
+            },
             id="shapes-and-values",
         ),
     ],
@@ -369,18 +673,36 @@ def _dev_with(**changes: Any) -> tuple[Config, set[str]]:
 @pytest.mark.parametrize(
     ("stack", "load_config", "path", "fragment"),
     [
-        pytest.param("dev", partial(_dev_with, registries=[hub(urls=["docker.io"])]), "registries[0].urls[0]",
-                     "needs a scheme and a host", id="dev-url-without-scheme"),
-        pytest.param("dev", partial(_dev_with, zot={"ui": True}), "zot.ui", "needs search: true",
-                     id="dev-ui-without-search"),
-        pytest.param("dev", partial(_dev_with, registries=[hub(credentials={"username": "me", "password": "token"})]),
-                     "registries[0].credentials.password", "is stored in clear text", id="dev-clear-text-password"),
-        pytest.param("prod", partial(harness.stack_config, "prod", secrets={}), "users[1].password",
-                     "pulumi config set --secret --path 'users[1].password'", id="prod-without-its-secrets"),
+        pytest.param(
+            "dev",
+            partial(_dev_with, registries=[hub(urls=["docker.io"])]),
+            "registries[0].urls[0]",
+            "needs a scheme and a host",
+            id="dev-url-without-scheme",
+        ),
+        pytest.param(
+            "dev", partial(_dev_with, zot={"ui": True}), "zot.ui", "needs search: true", id="dev-ui-without-search"
+        ),
+        pytest.param(
+            "dev",
+            partial(_dev_with, registries=[hub(credentials={"username": "me", "password": "token"})]),
+            "registries[0].credentials.password",
+            "is stored in clear text",
+            id="dev-clear-text-password",
+        ),
+        pytest.param(
+            "prod",
+            partial(harness.stack_config, "prod", secrets={}),
+            "users[1].password",
+            "pulumi config set --secret --path 'users[1].password'",
+            id="prod-without-its-secrets",
+        ),
     ],
 )
 def test_program_registers_nothing_for_an_invalid_config(
-    stack: str, load_config: Callable[[], tuple[Config, set[str]]], path: str,
+    stack: str,
+    load_config: Callable[[], tuple[Config, set[str]]],
+    path: str,
     fragment: str,
 ) -> None:
     config, secret_keys = load_config()

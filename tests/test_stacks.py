@@ -24,8 +24,17 @@ from tests.harness import (
 
 COMPONENT = "zot-cache:index:ZotRegistry"
 STACKS = ["dev", "prod"]
-OUTPUTS = {"registryUrl", "inClusterUrl", "namespace", "appName", "appNamespace", "releaseName", "serviceName",
-           "valuesConfigMap", "zotConfig"}
+OUTPUTS = {
+    "registryUrl",
+    "inClusterUrl",
+    "namespace",
+    "appName",
+    "appNamespace",
+    "releaseName",
+    "serviceName",
+    "valuesConfigMap",
+    "zotConfig",
+}
 
 
 @pytest.fixture(scope="module", params=STACKS)
@@ -52,14 +61,16 @@ def test_app_references_the_config_map_and_secret_it_gets(stack_run: tuple[str, 
     _, run = stack_run
     config_map, secret, app = run.one(CONFIG_MAP), run.one(SECRET), run.one(APP)
     # Auto-named: a data change creates a new object before the App is repointed and the old one deleted.
-    assert "name" not in config_map.inputs["metadata"] and "name" not in secret.inputs["metadata"]
+    assert "name" not in config_map.inputs["metadata"]
+    assert "name" not in secret.inputs["metadata"]
     namespace = app.inputs["metadata"]["namespace"]
     assert config_map.inputs["metadata"]["namespace"] == secret.inputs["metadata"]["namespace"] == namespace
     assert app.inputs["spec"]["userConfig"] == {
         "configMap": {"name": f"{config_map.name}-a1b2c3d4", "namespace": namespace},
         "secret": {"name": f"{secret.name}-a1b2c3d4", "namespace": namespace},
     }
-    assert set(config_map.inputs["data"]) == {"values"} and set(unwrap_secret(secret.inputs["stringData"])) == {"values"}
+    assert set(config_map.inputs["data"]) == {"values"}
+    assert set(unwrap_secret(secret.inputs["stringData"])) == {"values"}
 
 
 def test_outputs(stack_run: tuple[str, ProgramRun]) -> None:
@@ -70,7 +81,11 @@ def test_outputs(stack_run: tuple[str, ProgramRun]) -> None:
     assert run.outputs["valuesConfigMap"] == run.one(APP).inputs["spec"]["userConfig"]["configMap"]["name"]
     expected = {
         "dev": {"registryUrl": "http://zot.zot.svc.cluster.local:5000", "appName": "zot", "appNamespace": "zot"},
-        "prod": {"registryUrl": "https://zot.prod01.example.org", "appName": "prod01-zot", "appNamespace": "org-platform"},
+        "prod": {
+            "registryUrl": "https://zot.prod01.example.org",
+            "appName": "prod01-zot",
+            "appNamespace": "org-platform",
+        },
     }[stack]
     assert {key: run.outputs[key] for key in expected} == expected
     assert run.outputs["inClusterUrl"] == "http://zot.zot.svc.cluster.local:5000"
@@ -142,7 +157,8 @@ def test_render_mode_uses_a_rendering_provider_and_warns() -> None:
     assert provider.inputs["renderYamlToDirectory"] == "rendered/dev"
     for resource in run.resources:
         if resource.type in (CONFIG_MAP, SECRET, APP):
-            assert resource.provider is not None and "pulumi:providers:kubernetes::render" in resource.provider
+            assert resource.provider is not None
+            assert "pulumi:providers:kubernetes::render" in resource.provider
     assert any("render mode" in message and "clear text" in message for message in run.logs)
 
 

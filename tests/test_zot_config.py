@@ -36,14 +36,16 @@ def test_inventory_check_catches_unknown_and_too_new_keys() -> None:
     config["http"]["bogus"] = True
     config["extensions"]["sync"]["registries"][0]["manifestCheckInterval"] = "5m"
     assert unknown_zot_keys(config) == [
-        "http.bogus", "extensions.sync.registries[].manifestCheckInterval (newer than v2.1.18)"
+        "http.bogus",
+        "extensions.sync.registries[].manifestCheckInterval (newer than v2.1.18)",
     ]
 
 
 def test_durations_are_go_duration_strings(settings: Settings) -> None:
     types = zot_keys()["types"]
-    durations = [(path, value) for path, value in _leaves(build_zot_config(settings))
-                 if "Duration" in types.get(path, "")]
+    durations = [
+        (path, value) for path, value in _leaves(build_zot_config(settings)) if "Duration" in types.get(path, "")
+    ]
     assert {"http.readTimeout", "http.writeTimeout"} <= {path for path, _ in durations}
     for path, value in durations:
         assert isinstance(value, str), path
@@ -53,7 +55,8 @@ def test_durations_are_go_duration_strings(settings: Settings) -> None:
 def test_http_listens_on_the_chart_port_with_long_write_timeout(settings: Settings) -> None:
     http = build_zot_config(settings)["http"]
     assert http["address"] == "0.0.0.0"
-    assert http["port"] == str(CONTAINER_PORT) and isinstance(http["port"], str)
+    assert http["port"] == str(CONTAINER_PORT)
+    assert isinstance(http["port"], str)
     write = parse_go_duration(http["writeTimeout"])
     assert write == 0 or write > 60
 
@@ -81,10 +84,17 @@ def test_dev_is_anonymous_read_without_authentication() -> None:
     http = build_zot_config(stack_settings("dev"))["http"]
     assert "auth" not in http
     assert http["accessControl"] == {"repositories": {"**": {"anonymousPolicy": ["read"]}}}
-    assert build_zot_config(stack_settings("dev"))["extensions"]["sync"]["registries"] == [{
-        "urls": ["https://docker.io"], "onDemand": True, "tlsVerify": True, "maxRetries": 3, "retryDelay": "5m",
-        "onlySigned": False, "preserveDigest": True,
-    }]
+    assert build_zot_config(stack_settings("dev"))["extensions"]["sync"]["registries"] == [
+        {
+            "urls": ["https://docker.io"],
+            "onDemand": True,
+            "tlsVerify": True,
+            "maxRetries": 3,
+            "retryDelay": "5m",
+            "onlySigned": False,
+            "preserveDigest": True,
+        }
+    ]
 
 
 def test_prod_is_the_tutorial_shape() -> None:
@@ -97,7 +107,8 @@ def test_prod_is_the_tutorial_shape() -> None:
     sync = config["extensions"]["sync"]
     assert sync["credentialsFile"] == CREDENTIALS_PATH
     active = sync["registries"][1]
-    assert active["urls"] == ["https://my-registry.example.org"] and active["onDemand"] is False
+    assert active["urls"] == ["https://my-registry.example.org"]
+    assert active["onDemand"] is False
     assert active["pollInterval"] == "5m"
     assert active["content"] == [{"prefix": "my-organization/my-image", "tags": {"regex": "^6.*", "semver": True}}]
 
@@ -110,9 +121,16 @@ def test_metrics_readable_by_the_scrape_user_only() -> None:
 def test_everything_maps_each_setting() -> None:
     config = build_zot_config(everything_settings())
     internal = config["extensions"]["sync"]["registries"][1]
-    assert internal["content"] == [{"prefix": "team/**", "destination": "/internal", "stripPrefix": True,
-                                    "tags": {"regex": "^v[0-9]+", "excludeRegex": "-rc", "semver": True}}]
-    assert internal["tlsVerify"] is False and internal["onlySigned"] is True
+    assert internal["content"] == [
+        {
+            "prefix": "team/**",
+            "destination": "/internal",
+            "stripPrefix": True,
+            "tags": {"regex": "^v[0-9]+", "excludeRegex": "-rc", "semver": True},
+        }
+    ]
+    assert internal["tlsVerify"] is False
+    assert internal["onlySigned"] is True
     assert config["extensions"]["sync"]["registries"][0]["syncTimeout"] == "1h"
     access = config["http"]["accessControl"]
     assert list(access["repositories"]) == ["**", "team/**"]
@@ -121,7 +139,8 @@ def test_everything_maps_each_setting() -> None:
     assert access["metrics"] == {"anonymousPolicy": ["read"]}
     assert config["extensions"]["scrub"] == {"enable": True, "interval": "12h"}
     assert config["extensions"]["metrics"] == {"enable": True, "prometheus": {"path": "/metrics"}}
-    assert config["extensions"]["search"] == {"enable": True} and config["extensions"]["ui"] == {"enable": True}
+    assert config["extensions"]["search"] == {"enable": True}
+    assert config["extensions"]["ui"] == {"enable": True}
     assert config["log"] == {"level": "debug"}
 
 

@@ -1,0 +1,40 @@
+# Everyday commands. `make help` lists them; STACK picks the stack (dev by default).
+# Everything runs from ./venv, the virtualenv Pulumi.yaml tells the Pulumi CLI to use.
+
+STACK ?= dev
+VENV := venv
+PYTHON := $(VENV)/bin/python
+
+.PHONY: help install check lint format typecheck test preview up render
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed ## Create ./venv with the program's and the tests' requirements
+
+check: lint typecheck test ## Everything CI runs: lint, type check, tests
+
+lint: install ## ruff lint and format check
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+
+format: install ## Apply ruff's formatting and safe fixes
+	$(PYTHON) -m ruff format .
+	$(PYTHON) -m ruff check --fix .
+
+typecheck: install ## mypy, strict on the program
+	$(PYTHON) -m mypy
+
+test: install ## The test suite (mocks only: no cluster, no Pulumi CLI)
+	$(PYTHON) -m pytest
+
+preview: install ## pulumi preview --diff for STACK
+	pulumi preview --stack $(STACK) --diff
+
+up: install ## pulumi up for STACK (asks before changing anything)
+	pulumi up --stack $(STACK) --diff
