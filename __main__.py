@@ -25,3 +25,5 @@ pulumi.export("releaseName", release_name(settings.app))
 pulumi.export("serviceName", service_name(settings.app))
 pulumi.export("valuesConfigMap", registry.config_map.metadata.name)
 pulumi.export("zotConfig", registry.zot_config)
+# Plain digests, not secrets: the preview shows which password changed (README, "Reading a preview").
+pulumi.export("secretFingerprints", registry.secret_fingerprints)

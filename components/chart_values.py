@@ -61,9 +61,8 @@ def build_values(settings: Settings, zot_config_json: str) -> dict[str, Any]:
 
 
 def build_secret_values(settings: Settings) -> dict[str, Any]:
-    salt_key = settings.htpasswd_salt_key.get_secret_value() if settings.htpasswd_salt_key else None
     # Always set htpasswd: an unset key would keep the chart's sample admin:admin and user:user entries.
-    files = {"htpasswd": htpasswd_file(settings.users, salt_key)}
+    files = {"htpasswd": htpasswd_file(settings.users, settings.htpasswd_salt_key)}
     credentials = credentials_file(settings)
     if credentials is not None:
         files["credentials"] = credentials

@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from functools import cache
 
 import bcrypt
+from pydantic import SecretStr
 
 from components.settings import User
 
@@ -27,23 +29,28 @@ def _salt(salt_key: str, user: str, password: str, cost: int) -> bytes:
     return b"$2b$%02d$" % cost + encoded
 
 
+@cache
 def bcrypt_hash(user: str, password: str, cost: int, salt_key: str) -> str:
-    """`$2y$` like Apache's htpasswd -B writes: the same algorithm as `$2b$`, and every reader accepts it."""
+    """`$2y$` like Apache's htpasswd -B writes: the same algorithm as `$2b$`, and every reader accepts it.
+
+    Cached: the Secret and its fingerprint both need the hash, and a cost of 12 takes a quarter of a second.
+    """
     hashed = bcrypt.hashpw(password.encode(), _salt(salt_key, user, password, cost)).decode()
     return "$2y$" + hashed[4:]
 
 
-def htpasswd_file(users: list[User], salt_key: str | None) -> str:
-    """The file zot reads at http.auth.htpasswd.path, one `user:hash` line per user in config order."""
-    lines = []
-    for user in users:
-        if user.htpasswd is not None:
-            lines.append(f"{user.name}:{user.htpasswd.get_secret_value()}")
-        elif user.password is None:
-            raise ValueError(f"user {user.name!r} has neither password nor htpasswd; Settings.issues() reports this")
-        elif salt_key is None:
-            raise ValueError(f"user {user.name!r} has a password but no salt key; Settings.issues() reports this")
-        else:
-            password = user.password.get_secret_value()
-            lines.append(f"{user.name}:{bcrypt_hash(user.name, password, user.bcrypt_cost, salt_key)}")
-    return "".join(f"{line}\n" for line in lines)
+def htpasswd_line(user: User, salt_key: SecretStr | None) -> str:
+    """`user:hash`: the pre-hashed entry as given, or bcrypt of the password."""
+    if user.htpasswd is not None:
+        return f"{user.name}:{user.htpasswd.get_secret_value()}"
+    if user.password is None:
+        raise ValueError(f"user {user.name!r} has neither password nor htpasswd; Settings.issues() reports this")
+    if salt_key is None:
+        raise ValueError(f"user {user.name!r} has a password but no salt key; Settings.issues() reports this")
+    hashed = bcrypt_hash(user.name, user.password.get_secret_value(), user.bcrypt_cost, salt_key.get_secret_value())
+    return f"{user.name}:{hashed}"
+
+
+def htpasswd_file(users: list[User], salt_key: SecretStr | None) -> str:
+    """The file zot reads at http.auth.htpasswd.path, one line per user in config order."""
+    return "".join(f"{htpasswd_line(user, salt_key)}\n" for user in users)

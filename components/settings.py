@@ -25,6 +25,8 @@ Action = Literal["read", "create", "update", "delete"]
 # zot's periodic sync walks the upstream /v2/_catalog; these registries do not serve it.
 NO_CATALOG_HOSTS = {"docker.io", "index.docker.io", "registry-1.docker.io", "ghcr.io"}
 
+SALT_KEY_COMMAND = 'pulumi config set --secret htpasswdSaltKey "$(openssl rand -base64 32)"'
+
 # Port the chart's container listens on (values httpGet.port); zot's http.port must be the same.
 CONTAINER_PORT = 5000
 
@@ -520,10 +522,7 @@ class Settings(Model):
     @classmethod
     def _salt_key(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 16:
-            raise ValueError(
-                "is too short: use at least 16 characters, e.g. pulumi config set --secret "
-                'htpasswdSaltKey "$(openssl rand -base64 32)"'
-            )
+            raise ValueError(f"is too short: use at least 16 characters, e.g. {SALT_KEY_COMMAND}")
         return value
 
     @property
@@ -541,6 +540,7 @@ class Settings(Model):
                 yield ((key, *path), message)
         yield from self._registry_issues()
         yield from self._user_issues()
+        yield from self._salt_key_issues()
         yield from self._scrape_user_issues()
         yield from self._access_issues()
 
@@ -598,12 +598,17 @@ class Settings(Model):
                 )
             if user.password is not None and user.htpasswd is not None:
                 yield (("users", index, "htpasswd"), "give either password or htpasswd, not both")
-        if any(user.htpasswd is None for user in self.users) and self.htpasswd_salt_key is None:
-            yield (
-                ("htpasswdSaltKey",),
-                "missing: it keeps bcrypt salts stable between runs; run "
-                'pulumi config set --secret htpasswdSaltKey "$(openssl rand -base64 32)"',
-            )
+
+    def _salt_key_issues(self) -> Iterator[Issue]:
+        if self.htpasswd_salt_key is not None:
+            return
+        if any(user.htpasswd is None for user in self.users):
+            why = "it keeps bcrypt salts stable between runs"
+        elif any(registry.credentials is not None for registry in self.registries):
+            why = "it keys the fingerprint that shows a changed registry password in previews"
+        else:
+            return
+        yield (("htpasswdSaltKey",), f"missing: {why}; run {SALT_KEY_COMMAND}")
 
     def _scrape_user_issues(self) -> Iterator[Issue]:
         name = self.metrics.scrape_user

@@ -8,6 +8,7 @@ import pulumi_kubernetes as k8s
 from components import advice
 from components.app_platform import API_VERSION, KIND, app_labels, app_spec
 from components.chart_values import build_secret_values, build_values, to_yaml
+from components.fingerprints import secret_fingerprints
 from components.settings import Settings
 from components.zot_config import render_zot_config
 
@@ -25,6 +26,7 @@ class ZotRegistry(pulumi.ComponentResource):
     secret: k8s.core.v1.Secret
     app: k8s.apiextensions.CustomResource
     zot_config: str
+    secret_fingerprints: dict[str, dict[str, str]]
 
     def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("zot-cache:index:ZotRegistry", name, None, opts)
@@ -34,6 +36,7 @@ class ZotRegistry(pulumi.ComponentResource):
         target = settings.app
         self.zot_config = render_zot_config(settings)
         secret_values = build_secret_values(settings)
+        self.secret_fingerprints = secret_fingerprints(settings)
         child = pulumi.ResourceOptions(parent=self)
 
         self.config_map = k8s.core.v1.ConfigMap(
@@ -60,5 +63,10 @@ class ZotRegistry(pulumi.ComponentResource):
             opts=child,
         )
         self.register_outputs(
-            {"appName": target.name, "valuesConfigMap": self.config_map.metadata.name, "zotConfig": self.zot_config}
+            {
+                "appName": target.name,
+                "valuesConfigMap": self.config_map.metadata.name,
+                "zotConfig": self.zot_config,
+                "secretFingerprints": self.secret_fingerprints,
+            }
         )

@@ -61,8 +61,12 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
     def __init__(self) -> None:
         self.resources: list[Resource] = []
+        # Pulumi's mock monitor gives each worker thread an event loop and never closes it; run_program does,
+        # or the loops warn "Exception ignored in BaseEventLoop.__del__" whenever they happen to be collected.
+        self.worker_loops: set[asyncio.AbstractEventLoop] = set()
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.worker_loops.add(asyncio.get_event_loop())
         self.resources.append(Resource(args.typ, args.name, copy.deepcopy(args.inputs), args.provider or None))
         state = copy.deepcopy(args.inputs)
         metadata = state.get("metadata")
@@ -167,9 +171,27 @@ def run_program(
     try:
         program()
     finally:
-        asyncio.get_event_loop().close()
+        for loop in [asyncio.get_event_loop(), *mocks.worker_loops]:
+            loop.close()
         asyncio.set_event_loop(None)
     return ProgramRun(mocks.resources, outputs, secret_outputs, capture.messages)
+
+
+def resource_inputs(run: ProgramRun) -> dict[str, str]:
+    """Each resource's inputs as canonical JSON, keyed by `type::name`: what the engine diffs."""
+    return {f"{r.type}::{r.name}": json.dumps(r.inputs, sort_keys=True) for r in run.resources}
+
+
+def changed_inputs(before: ProgramRun, after: ProgramRun) -> set[str]:
+    """`type::name` of every resource whose inputs differ, or that only one of the runs registered."""
+    first, second = resource_inputs(before), resource_inputs(after)
+    return {key for key in first.keys() | second.keys() if first.get(key) != second.get(key)}
+
+
+def changed_outputs(before: ProgramRun, after: ProgramRun) -> set[str]:
+    return {
+        key for key in before.outputs.keys() | after.outputs.keys() if before.outputs.get(key) != after.outputs.get(key)
+    }
 
 
 def unwrap_secret(value: Any) -> Any:

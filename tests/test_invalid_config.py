@@ -356,6 +356,12 @@ INVALID = [
         'pulumi config set --secret htpasswdSaltKey "$(openssl rand -base64 32)"',
     ),
     case(
+        "registry-credentials-without-salt-key",
+        variant(registries=[hub(credentials={"username": "me", "password": "hub-token"})]),
+        "htpasswdSaltKey",
+        "missing: it keys the fingerprint that shows a changed registry password in previews; run pulumi config set",
+    ),
+    case(
         "salt-key-too-short",
         with_users([ADMIN], htpasswdSaltKey="too-short"),
         "htpasswdSaltKey",

@@ -1,0 +1,143 @@
+"""Secret fingerprints: rotating a secret changes the Secret and one plain output, and nothing else."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import bcrypt
+import pytest
+import yaml
+from pydantic import SecretStr
+
+from components.fingerprints import secret_fingerprints
+from components.settings import Credentials, Registry, Settings, User
+from tests.harness import (
+    SECRET,
+    STANDIN_SECRETS,
+    ProgramRun,
+    changed_inputs,
+    changed_outputs,
+    run_program,
+    stack_config,
+    unwrap_secret,
+)
+from tests.samples import everything_settings, stack_settings
+
+HUB = Registry(name="hub", urls=["https://docker.io"], on_demand=True)
+
+
+def with_registry_password(settings: Settings, password: str) -> Settings:
+    registry = Registry(
+        name="hub",
+        urls=["https://docker.io"],
+        on_demand=True,
+        credentials=Credentials(username="me", password=SecretStr(password)),
+    )
+    return settings.model_copy(update={"registries": [registry]})
+
+
+def test_one_fingerprint_per_user_and_per_registry_with_credentials() -> None:
+    fingerprints = secret_fingerprints(everything_settings())
+    assert set(fingerprints) == {"users", "registries"}
+    assert set(fingerprints["users"]) == {"admin", "ci"}
+    assert set(fingerprints["registries"]) == {"hub", "internal"}
+    for digest in [*fingerprints["users"].values(), *fingerprints["registries"].values()]:
+        assert len(digest) == 16
+        int(digest, 16)
+
+
+def test_no_secrets_no_fingerprints() -> None:
+    assert secret_fingerprints(stack_settings("dev")) == {"users": {}, "registries": {}}
+
+
+def test_fingerprints_are_stable() -> None:
+    assert secret_fingerprints(everything_settings()) == secret_fingerprints(everything_settings())
+
+
+def test_a_pre_hashed_user_is_fingerprinted_by_its_line() -> None:
+    prehashed = bcrypt.hashpw(b"pw", bcrypt.gensalt(4)).decode()
+    other = bcrypt.hashpw(b"pw", bcrypt.gensalt(4)).decode()  # same password, new salt: a new line
+    settings = Settings(registries=[HUB], users=[User(name="ci", htpasswd=SecretStr(prehashed))])
+    rehashed = settings.model_copy(update={"users": [User(name="ci", htpasswd=SecretStr(other))]})
+    assert secret_fingerprints(settings)["users"]["ci"] != secret_fingerprints(rehashed)["users"]["ci"]
+
+
+def test_registry_fingerprint_is_keyed_and_follows_the_password() -> None:
+    base = with_registry_password(everything_settings(), "token-one")
+    digest = secret_fingerprints(base)["registries"]["hub"]
+    assert (
+        secret_fingerprints(with_registry_password(everything_settings(), "token-two"))["registries"]["hub"] != digest
+    )
+    rekeyed = base.model_copy(update={"htpasswd_salt_key": SecretStr("another-salt-key-0123456789")})
+    assert secret_fingerprints(rekeyed)["registries"]["hub"] != digest
+    # Not a plain hash of the password that a guess could be checked against.
+    assert digest not in hashlib.sha256(b"token-one").hexdigest()
+
+
+def test_registry_credentials_without_a_key_are_a_programming_error() -> None:
+    unkeyed = with_registry_password(everything_settings(), "token").model_copy(update={"htpasswd_salt_key": None})
+    with pytest.raises(ValueError, match=r"Settings\.issues"):
+        secret_fingerprints(unkeyed)
+
+
+# ------------------------------------------------------------------------------- whole program, rotated
+
+PROD_SECRET = f"{SECRET}::prod01-zot-secret-values"
+ROTATIONS = {
+    "users[0].password": {"users": {"admin"}, "registries": set()},
+    "users[1].password": {"users": {"reader"}, "registries": set()},
+    "registries[1].credentials.password": {"users": set(), "registries": {"my-registry"}},
+    # A new salt key rehashes every password; the registry digest is keyed with it too.
+    "htpasswdSaltKey": {"users": {"admin", "reader"}, "registries": {"my-registry"}},
+}
+
+
+@pytest.fixture(scope="module")
+def prod_run() -> ProgramRun:
+    return run_program("prod")
+
+
+def rotated(path: str) -> ProgramRun:
+    secrets = {**STANDIN_SECRETS["prod"], path: f"rotated-standin-{path}-0123456789"}
+    return run_program("prod", *stack_config("prod", secrets))
+
+
+def secret_values(run: ProgramRun) -> dict[str, Any]:
+    (secret,) = [r for r in run.resources if r.type == SECRET]
+    return yaml.safe_load(unwrap_secret(secret.inputs["stringData"])["values"])
+
+
+@pytest.mark.parametrize("path", list(ROTATIONS))
+def test_rotation_changes_the_secret_and_its_fingerprint_only(prod_run: ProgramRun, path: str) -> None:
+    after = rotated(path)
+    assert changed_inputs(prod_run, after) == {PROD_SECRET}
+    assert changed_outputs(prod_run, after) == {"secretFingerprints"}
+    before_prints, after_prints = prod_run.outputs["secretFingerprints"], after.outputs["secretFingerprints"]
+    for group, names in ROTATIONS[path].items():
+        assert {
+            name for name in before_prints[group] if before_prints[group][name] != after_prints[group][name]
+        } == names
+    # Reviewers can read it: a plain output, not `[secret]`.
+    assert "secretFingerprints" not in after.secret_outputs
+
+
+def test_rotated_password_logs_in_and_follows_into_the_scrape_login(prod_run: ProgramRun) -> None:
+    after = rotated("users[1].password")
+    new_password = "rotated-standin-users[1].password-0123456789"
+    files = secret_values(after)["secretFiles"]
+    reader = next(line for line in files["htpasswd"].splitlines() if line.startswith("reader:"))
+    assert bcrypt.checkpw(new_password.encode(), reader.split(":", 1)[1].encode())
+    assert not bcrypt.checkpw(STANDIN_SECRETS["prod"]["users[1].password"].encode(), reader.split(":", 1)[1].encode())
+    # reader is metrics.scrapeUser: the ServiceMonitor's login must follow, in the same Secret.
+    assert secret_values(after)["metrics"] == {
+        "serviceMonitor": {"basicAuth": {"username": "reader", "password": new_password}}
+    }
+
+
+def test_fingerprints_reveal_no_secret(prod_run: ProgramRun) -> None:
+    shown = json.dumps(prod_run.outputs["secretFingerprints"])
+    for secret in STANDIN_SECRETS["prod"].values():
+        assert secret not in shown
+        assert hashlib.sha256(secret.encode()).hexdigest()[:16] not in shown
