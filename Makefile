@@ -19,9 +19,10 @@ install: $(VENV)/.installed ## Create ./venv with the program's and the tests' r
 
 check: lint typecheck test ## Everything CI runs: lint, type check, tests
 
-lint: install ## ruff lint and format check
+lint: install ## ruff lint and format check; workflows against GitHub's schema
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 format: install ## Apply ruff's formatting and safe fixes
 	$(PYTHON) -m ruff format .
