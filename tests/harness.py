@@ -1,24 +1,24 @@
-"""Run `__main__.py` under Pulumi mocks against a stack file, the way the CLI would, and record everything."""
+"""Test helpers around tools.offline: the stand-in secrets each stack needs, and diffs between two runs."""
 
 from __future__ import annotations
 
-import asyncio
-import copy
-import itertools
 import json
-import logging
-import runpy
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import pulumi
-import yaml
-from pulumi.runtime import settings as runtime_settings
+from tools.offline import (
+    ROOT,
+    ProgramRun,
+    RecordingMocks,
+    Resource,
+    is_secret_value,
+    set_path,
+    stack_file_config,
+    unwrap_secret,
+)
+from tools.offline import run_program as run_offline
 
-ROOT = Path(__file__).resolve().parent.parent
-PROJECT = "zot-cache"
-SECRET_SIG = "4dabf18193072939515e22adb298388d"
+__all__ = ["ROOT", "ProgramRun", "RecordingMocks", "Resource", "is_secret_value", "set_path", "unwrap_secret"]
+
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 SECRET = "kubernetes:core/v1:Secret"
 APP = "kubernetes:application.giantswarm.io/v1alpha1:App"
@@ -35,92 +35,9 @@ STANDIN_SECRETS: dict[str, dict[str, str]] = {
 }
 
 
-@dataclass
-class Resource:
-    type: str
-    name: str
-    inputs: dict[str, Any]
-    provider: str | None = None
-
-
-@dataclass
-class ProgramRun:
-    resources: list[Resource]
-    outputs: dict[str, Any]
-    secret_outputs: set[str]
-    logs: list[str] = field(default_factory=list)
-
-    def one(self, type_: str) -> Resource:
-        found = [r for r in self.resources if r.type == type_]
-        assert len(found) == 1, f"expected one {type_}, got {[r.name for r in found]}"
-        return found[0]
-
-
-class RecordingMocks(pulumi.runtime.Mocks):
-    """Echo inputs back as state; name unnamed Kubernetes objects the way the provider's auto-naming would."""
-
-    def __init__(self) -> None:
-        self.resources: list[Resource] = []
-        # Pulumi's mock monitor gives each worker thread an event loop and never closes it; run_program does,
-        # or the loops warn "Exception ignored in BaseEventLoop.__del__" whenever they happen to be collected.
-        self.worker_loops: set[asyncio.AbstractEventLoop] = set()
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        self.worker_loops.add(asyncio.get_event_loop())
-        self.resources.append(Resource(args.typ, args.name, copy.deepcopy(args.inputs), args.provider or None))
-        state = copy.deepcopy(args.inputs)
-        metadata = state.get("metadata")
-        if isinstance(metadata, dict) and not metadata.get("name"):
-            metadata["name"] = f"{args.name}-a1b2c3d4"
-        return f"{args.name}-id", state
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        return {}, []
-
-
-class _Capture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-def set_path(config: dict[str, Any], path: str, value: Any) -> None:
-    """`pulumi config set --path` semantics for the simple paths stack files use."""
-    parts: list[str | int] = []
-    for token in path.replace("]", "").replace("[", ".").split("."):
-        parts.append(int(token) if token.isdigit() else token)
-    node: Any = config
-    for part, following in itertools.pairwise(parts):
-        node = node[part] if isinstance(part, int) else node.setdefault(part, [] if isinstance(following, int) else {})
-    node[parts[-1]] = value
-
-
-def _replace_secure(value: Any, path: str) -> tuple[Any, bool]:
-    """Swap `{secure: ...}` ciphertexts (which only the CLI can decrypt) for stand-ins."""
-    if isinstance(value, dict) and set(value) == {"secure"}:
-        return f"standin-secure-{path}", True
-    if isinstance(value, dict):
-        items = {k: _replace_secure(v, f"{path}.{k}") for k, v in value.items()}
-        return {k: v for k, (v, _) in items.items()}, any(s for _, s in items.values())
-    if isinstance(value, list):
-        items_list = [_replace_secure(v, f"{path}[{i}]") for i, v in enumerate(value)]
-        return [v for v, _ in items_list], any(s for _, s in items_list)
-    return value, False
-
-
 def stack_config(stack: str, secrets: dict[str, str] | None = None) -> tuple[dict[str, Any], set[str]]:
-    """A stack file's `zot-cache:` config as nested values, plus the top-level keys that are secret."""
-    document = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text()) or {}
-    config: dict[str, Any] = {}
-    secret_keys: set[str] = set()
-    for full_key, value in (document.get("config") or {}).items():
-        key = full_key.split(":", 1)[1]
-        config[key], is_secret = _replace_secure(value, key)
-        if is_secret:
-            secret_keys.add(key)
+    """The stack file's config with `secure:` values and the secrets it asks for replaced by stand-ins."""
+    config, secret_keys = stack_file_config(stack, "standin-secure-")
     for path, value in (STANDIN_SECRETS.get(stack, {}) if secrets is None else secrets).items():
         set_path(config, path, value)
         secret_keys.add(path.split(".")[0].split("[")[0])
@@ -134,47 +51,11 @@ def run_program(
     preview: bool = False,
     mocks: RecordingMocks | None = None,
 ) -> ProgramRun:
-    """Run __main__.py with config given as the CLI gives it: JSON text per top-level key, secret keys listed.
-
-    Pass `mocks` to see what was registered even when the program raises.
-    """
+    """tools.offline.run_program, by default on the stack file with stand-in secrets."""
     if config is None:
         config, default_secret_keys = stack_config(stack)
         secret_keys = default_secret_keys if secret_keys is None else secret_keys
-    asyncio.set_event_loop(asyncio.new_event_loop())
-    pulumi.runtime.set_all_config(
-        {f"{PROJECT}:{key}": value if isinstance(value, str) else json.dumps(value) for key, value in config.items()},
-        [f"{PROJECT}:{key}" for key in secret_keys or ()],
-    )
-    capture = _Capture()
-    logger = logging.getLogger(f"zot-cache-test-{id(capture)}")
-    logger.addHandler(capture)
-    logger.propagate = False
-    mocks = mocks or RecordingMocks()
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, logger=logger)
-    outputs: dict[str, Any] = {}
-    secret_outputs: set[str] = set()
-
-    async def collect() -> None:
-        root = runtime_settings.get_root_resource()
-        for key, value in root.outputs.items():  # type: ignore[union-attr]
-            output = pulumi.Output.from_input(value)
-            outputs[key] = await output.future()
-            if await output.is_secret():
-                secret_outputs.add(key)
-
-    @pulumi.runtime.test
-    def program() -> Any:
-        runpy.run_path(str(ROOT / "__main__.py"))
-        return pulumi.Output.from_input(asyncio.ensure_future(collect()))
-
-    try:
-        program()
-    finally:
-        for loop in [asyncio.get_event_loop(), *mocks.worker_loops]:
-            loop.close()
-        asyncio.set_event_loop(None)
-    return ProgramRun(mocks.resources, outputs, secret_outputs, capture.messages)
+    return run_offline(stack, config, secret_keys or set(), preview, mocks)
 
 
 def resource_inputs(run: ProgramRun) -> dict[str, str]:
@@ -192,14 +73,3 @@ def changed_outputs(before: ProgramRun, after: ProgramRun) -> set[str]:
     return {
         key for key in before.outputs.keys() | after.outputs.keys() if before.outputs.get(key) != after.outputs.get(key)
     }
-
-
-def unwrap_secret(value: Any) -> Any:
-    """The plain value inside Pulumi's secret wrapper, as the mock monitor receives it."""
-    if isinstance(value, dict) and value.get(SECRET_SIG) == "1b47061264138c4ac30d75fd1eb44270":
-        return value["value"]
-    return value
-
-
-def is_secret_value(value: Any) -> bool:
-    return isinstance(value, dict) and value.get(SECRET_SIG) == "1b47061264138c4ac30d75fd1eb44270"

@@ -1,0 +1,177 @@
+"""Run `__main__.py` under Pulumi's mocks, as the CLI would run it, and record what it registers and exports.
+
+No CLI, backend or cluster: the tests run the program this way, and `tools.render` writes what it records as
+manifests. Secrets in a stack file are ciphertexts only the CLI can decrypt, so callers supply stand-ins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import itertools
+import json
+import logging
+import runpy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import settings as runtime_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = "zot-cache"
+# How Pulumi marks a secret value on the wire (pulumi/runtime/rpc.py).
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270"
+
+
+@dataclass
+class Resource:
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    provider: str | None = None
+    # What the mock engine returned: the inputs, plus metadata.name where Pulumi would have auto-named.
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ProgramRun:
+    resources: list[Resource]
+    outputs: dict[str, Any]
+    secret_outputs: set[str]
+    logs: list[str] = field(default_factory=list)
+
+    def one(self, type_: str) -> Resource:
+        found = [r for r in self.resources if r.type == type_]
+        assert len(found) == 1, f"expected one {type_}, got {[r.name for r in found]}"
+        return found[0]
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Echo inputs back as state; name unnamed Kubernetes objects the way the provider's auto-naming would."""
+
+    def __init__(self, name_suffix: str = "a1b2c3d4") -> None:
+        self.name_suffix = name_suffix
+        self.resources: list[Resource] = []
+        # Pulumi's mock monitor gives each worker thread an event loop and never closes it; run_program does,
+        # or the loops warn "Exception ignored in BaseEventLoop.__del__" whenever they happen to be collected.
+        self.worker_loops: set[asyncio.AbstractEventLoop] = set()
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.worker_loops.add(asyncio.get_event_loop())
+        state = copy.deepcopy(args.inputs)
+        metadata = state.get("metadata")
+        if isinstance(metadata, dict) and not metadata.get("name"):
+            metadata["name"] = f"{args.name}-{self.name_suffix}"
+        self.resources.append(Resource(args.typ, args.name, copy.deepcopy(args.inputs), args.provider or None, state))
+        return f"{args.name}-id", copy.deepcopy(state)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        return {}, []
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def set_path(config: dict[str, Any], path: str, value: Any) -> None:
+    """`pulumi config set --path` semantics for the simple paths stack files use."""
+    parts: list[str | int] = []
+    for token in path.replace("]", "").replace("[", ".").split("."):
+        parts.append(int(token) if token.isdigit() else token)
+    node: Any = config
+    for part, following in itertools.pairwise(parts):
+        node = node[part] if isinstance(part, int) else node.setdefault(part, [] if isinstance(following, int) else {})
+    node[parts[-1]] = value
+
+
+def _replace_secure(value: Any, path: str, standin: str) -> tuple[Any, bool]:
+    """Swap `{secure: ...}` ciphertexts (which only the CLI can decrypt) for `<standin><path>`."""
+    if isinstance(value, dict) and set(value) == {"secure"}:
+        return f"{standin}{path}", True
+    if isinstance(value, dict):
+        items = {k: _replace_secure(v, f"{path}.{k}", standin) for k, v in value.items()}
+        return {k: v for k, (v, _) in items.items()}, any(s for _, s in items.values())
+    if isinstance(value, list):
+        items_list = [_replace_secure(v, f"{path}[{i}]", standin) for i, v in enumerate(value)]
+        return [v for v, _ in items_list], any(s for _, s in items_list)
+    return value, False
+
+
+def stack_file_config(stack: str, standin: str) -> tuple[dict[str, Any], set[str]]:
+    """A stack file's `zot-cache:` config as nested values, plus the top-level keys that hold secrets."""
+    document = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text()) or {}
+    config: dict[str, Any] = {}
+    secret_keys: set[str] = set()
+    for full_key, value in (document.get("config") or {}).items():
+        key = full_key.split(":", 1)[1]
+        config[key], is_secret = _replace_secure(value, key, standin)
+        if is_secret:
+            secret_keys.add(key)
+    return config, secret_keys
+
+
+def run_program(
+    stack: str,
+    config: dict[str, Any],
+    secret_keys: set[str],
+    preview: bool = False,
+    mocks: RecordingMocks | None = None,
+) -> ProgramRun:
+    """Run __main__.py with config given as the CLI gives it: JSON text per top-level key, secret keys listed.
+
+    Pass `mocks` to see what was registered even when the program raises.
+    """
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    pulumi.runtime.set_all_config(
+        {f"{PROJECT}:{key}": value if isinstance(value, str) else json.dumps(value) for key, value in config.items()},
+        [f"{PROJECT}:{key}" for key in secret_keys],
+    )
+    capture = _Capture()
+    logger = logging.getLogger(f"zot-cache-offline-{id(capture)}")
+    logger.addHandler(capture)
+    logger.propagate = False
+    mocks = mocks or RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, logger=logger)
+    outputs: dict[str, Any] = {}
+    secret_outputs: set[str] = set()
+
+    async def collect() -> None:
+        root = runtime_settings.get_root_resource()
+        for key, value in root.outputs.items():  # type: ignore[union-attr]
+            output = pulumi.Output.from_input(value)
+            outputs[key] = await output.future()
+            if await output.is_secret():
+                secret_outputs.add(key)
+
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]  # pulumi ships it without type hints
+    def program() -> Any:
+        runpy.run_path(str(ROOT / "__main__.py"))
+        return pulumi.Output.from_input(asyncio.ensure_future(collect()))
+
+    try:
+        program()
+    finally:
+        for loop in [asyncio.get_event_loop(), *mocks.worker_loops]:
+            loop.close()
+        asyncio.set_event_loop(None)
+    return ProgramRun(mocks.resources, outputs, secret_outputs, capture.messages)
+
+
+def unwrap_secret(value: Any) -> Any:
+    """The plain value inside Pulumi's secret wrapper, as the mock monitor receives it."""
+    if isinstance(value, dict) and value.get(SECRET_SIG) == SECRET_VALUE_SIG:
+        return value["value"]
+    return value
+
+
+def is_secret_value(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(SECRET_SIG) == SECRET_VALUE_SIG
