@@ -5,7 +5,7 @@ STACK ?= dev
 VENV := venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: help install check lint format typecheck test preview up render
+.PHONY: help install check lint format typecheck test render preview up
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ typecheck: install ## mypy, strict on the program
 
 test: install ## The test suite (mocks only: no cluster, no Pulumi CLI)
 	$(PYTHON) -m pytest
+
+render: install ## Manifests of STACK in rendered/STACK: no cluster, backend or CLI; placeholder secrets
+	$(PYTHON) -m tools.render $(STACK)
 
 preview: install ## pulumi preview --diff for STACK
 	pulumi preview --stack $(STACK) --diff

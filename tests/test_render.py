@@ -1,0 +1,103 @@
+"""`make render`: a stack's manifests from the program itself, with placeholders for every secret."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import tools.offline
+from tests.harness import CONFIG_MAP, run_program
+from tools import render
+
+PROD_SECRETS = ["users[0].password", "users[1].password", "registries[1].credentials.password", "htpasswdSaltKey"]
+
+
+def rendered(stack: str, out: Path) -> dict[str, Any]:
+    """File name to parsed manifest."""
+    return {path.name: yaml.safe_load(path.read_text()) for path in render.render(stack, out)}
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_renders_the_objects_the_program_creates(stack: str, tmp_path: Path) -> None:
+    files = rendered(stack, tmp_path)
+    app_name = {"dev": "zot", "prod": "prod01-zot"}[stack]
+    assert list(files) == [
+        f"01-configmap-{app_name}-values-rendered.yaml",
+        f"02-secret-{app_name}-secret-values-rendered.yaml",
+        f"03-app-{app_name}.yaml",
+        "outputs.yaml",
+    ]
+    config_map, secret, app, outputs = files.values()
+    assert [config_map["kind"], secret["kind"], app["kind"]] == ["ConfigMap", "Secret", "App"]
+    assert app["spec"]["userConfig"] == {
+        "configMap": {"name": config_map["metadata"]["name"], "namespace": config_map["metadata"]["namespace"]},
+        "secret": {"name": secret["metadata"]["name"], "namespace": secret["metadata"]["namespace"]},
+    }
+    # The values are the program's own, not a re-implementation of them.
+    expected = yaml.safe_load(run_program(stack).one(CONFIG_MAP).inputs["data"]["values"])
+    assert yaml.safe_load(config_map["data"]["values"]) == expected
+    assert outputs["valuesConfigMap"] == config_map["metadata"]["name"]
+    assert outputs["appName"] == app_name
+
+
+def test_every_prod_secret_is_a_named_placeholder(tmp_path: Path) -> None:
+    files = rendered("prod", tmp_path)
+    secret = next(manifest for name, manifest in files.items() if "-secret-" in name)
+    values = yaml.safe_load(secret["stringData"]["values"])
+    assert "placeholder-for-registries[1].credentials.password" in values["secretFiles"]["credentials"]
+    assert values["metrics"]["serviceMonitor"]["basicAuth"]["password"] == "placeholder-for-users[1].password"
+    header = (tmp_path / next(iter(files))).read_text().splitlines()[0]
+    assert header.endswith("Placeholders: " + ", ".join(PROD_SECRETS))
+    config_map = next(iter(files.values()))
+    assert "placeholder-for-" not in yaml.safe_dump(config_map)
+
+
+def test_dev_needs_no_placeholders(tmp_path: Path) -> None:
+    render.render("dev", tmp_path)
+    assert (tmp_path / "outputs.yaml").read_text().splitlines()[0].endswith("Placeholders: none")
+
+
+def test_rendering_twice_gives_the_same_bytes_and_drops_stale_files(tmp_path: Path) -> None:
+    first = {path.name: path.read_bytes() for path in render.render("prod", tmp_path)}
+    (tmp_path / "04-configmap-left-over.yaml").write_text("kind: ConfigMap\n")
+    (tmp_path / "notes.txt").write_text("not ours")
+    second = {path.name: path.read_bytes() for path in render.render("prod", tmp_path)}
+    assert second == first
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([*first, "notes.txt"])
+
+
+def test_ciphertexts_in_a_stack_file_become_placeholders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "Pulumi.ciphered.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "config": {
+                    "zot-cache:htpasswdSaltKey": {"secure": "v1:AAAA"},
+                    "zot-cache:users": [{"name": "admin", "password": {"secure": "v1:BBBB"}}, {"name": "ci"}],
+                    "zot-cache:registries": [{"urls": ["https://docker.io"], "onDemand": True}],
+                }
+            }
+        )
+    )
+    monkeypatch.setattr(tools.offline, "ROOT", tmp_path)
+    config, secret_keys, filled = render.placeholder_config("ciphered")
+    assert config["users"] == [
+        {"name": "admin", "password": "placeholder-for-users[0].password"},
+        {"name": "ci", "password": "placeholder-for-users[1].password"},
+    ]
+    assert config["htpasswdSaltKey"] == "placeholder-for-htpasswdSaltKey"
+    assert secret_keys == {"users", "htpasswdSaltKey"}
+    assert filled == ["htpasswdSaltKey", "users[0].password", "users[1].password"]
+
+
+def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    assert render.main(["dev", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == str(tmp_path / "outputs.yaml")
+    assert render.main([]) == 2
+    assert render.main(["staging"]) == 2
+    assert "no stack file Pulumi.staging.yaml" in capsys.readouterr().err
+    monkeypatch.setattr(render, "placeholder_config", lambda stack: ({"registries": []}, set(), []))
+    assert render.main(["dev", str(tmp_path / "refused")]) == 1
+    assert "zot-cache:registries: needs at least one upstream" in capsys.readouterr().err

@@ -1,0 +1,133 @@
+"""Write a stack's Kubernetes manifests without a cluster, a backend or the Pulumi CLI: `make render STACK=prod`.
+
+The program runs under Pulumi's mocks, as the tests run it. Secrets cannot be decrypted without the CLI, so
+placeholders stand in for all of them: the Secret shows its shape, never a real value. Names that Pulumi
+would auto-generate end in `-rendered` instead of a random suffix.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+from components.chart_values import to_yaml
+from tools.offline import ROOT, ProgramRun, RecordingMocks, is_secret_value, run_program, stack_file_config
+
+PLACEHOLDER = "placeholder-for-"
+_HEAD = ("apiVersion", "kind", "metadata")
+
+
+def placeholder_config(stack: str) -> tuple[dict[str, Any], set[str], list[str]]:
+    """The stack file's config with a placeholder for each secret, and the config paths that got one."""
+    config, secret_keys = stack_file_config(stack, PLACEHOLDER)
+    filled = [_path(value) for value in _leaves(config) if value.startswith(PLACEHOLDER)]
+    # Secrets set with `pulumi config set --secret` on another machine are not in the file at all.
+    for index, user in enumerate(config.get("users") or []):
+        if isinstance(user, dict) and not {"password", "htpasswd"} & set(user):
+            filled.append(_fill(user, "password", f"users[{index}].password"))
+            secret_keys.add("users")
+    for index, registry in enumerate(config.get("registries") or []):
+        credentials = registry.get("credentials") if isinstance(registry, dict) else None
+        if isinstance(credentials, dict) and "password" not in credentials:
+            filled.append(_fill(credentials, "password", f"registries[{index}].credentials.password"))
+            secret_keys.add("registries")
+    if "htpasswdSaltKey" not in config and {"users", "registries"} & secret_keys:
+        filled.append(_fill(config, "htpasswdSaltKey", "htpasswdSaltKey"))
+        secret_keys.add("htpasswdSaltKey")
+    return config, secret_keys, filled
+
+
+def _fill(node: dict[str, Any], key: str, path: str) -> str:
+    node[key] = f"{PLACEHOLDER}{path}"
+    return path
+
+
+def _path(value: str) -> str:
+    return value.removeprefix(PLACEHOLDER)
+
+
+def _leaves(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value] if isinstance(value, str) else []
+
+
+def _reveal(value: Any) -> Any:
+    """The state with Pulumi's secret wrappers removed: here they only hold placeholders' derivatives."""
+    if is_secret_value(value):
+        return _reveal(value["value"])
+    if isinstance(value, dict):
+        return {key: _reveal(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_reveal(item) for item in value]
+    return value
+
+
+def manifests(run: ProgramRun) -> list[dict[str, Any]]:
+    """Every Kubernetes object the program registered, core objects before custom resources that name them.
+
+    Sorted, not in registration order: Pulumi registers from worker threads, so that order varies.
+    """
+    objects = []
+    for resource in run.resources:
+        if not resource.type.startswith("kubernetes:"):
+            continue  # the component and providers are Pulumi's own, not Kubernetes objects
+        state = _reveal(resource.state)
+        metadata = state["metadata"]
+        state["metadata"] = {key: metadata[key] for key in ("name", "namespace") if key in metadata} | {
+            key: dict(sorted(value.items())) if isinstance(value, dict) else value
+            for key, value in sorted(metadata.items())
+            if key not in ("name", "namespace")
+        }
+        objects.append(
+            {key: state[key] for key in _HEAD} | {key: state[key] for key in sorted(state) if key not in _HEAD}
+        )
+    return sorted(objects, key=lambda o: ("/" in o["apiVersion"], o["kind"], o["metadata"]["name"]))
+
+
+def render(stack: str, out: Path) -> list[Path]:
+    """Write one file per object, plus outputs.yaml; replaces what an earlier render left in `out`."""
+    config, secret_keys, filled = placeholder_config(stack)
+    run = run_program(stack, config, secret_keys, mocks=RecordingMocks(name_suffix="rendered"))
+    out.mkdir(parents=True, exist_ok=True)
+    for old in [*out.glob("[0-9][0-9]-*.yaml"), out / "outputs.yaml"]:
+        old.unlink(missing_ok=True)
+    placeholders = ", ".join(filled) or "none"
+    note = f"# Rendered offline from Pulumi.{stack}.yaml by `make render`. Placeholders: {placeholders}\n"
+    written = []
+    for index, manifest in enumerate(manifests(run), start=1):
+        path = out / f"{index:02d}-{manifest['kind'].lower()}-{manifest['metadata']['name']}.yaml"
+        path.write_text(note + to_yaml(manifest))
+        written.append(path)
+    outputs = out / "outputs.yaml"
+    shown = {key: "[secret]" if key in run.secret_outputs else value for key, value in run.outputs.items()}
+    outputs.write_text(note + to_yaml(shown))
+    return [*written, outputs]
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) not in (1, 2):
+        print("usage: python -m tools.render STACK [OUT_DIR]   (default OUT_DIR: rendered/STACK)", file=sys.stderr)
+        return 2
+    stack = argv[0]
+    if not (ROOT / f"Pulumi.{stack}.yaml").exists():
+        print(f"no stack file Pulumi.{stack}.yaml in {ROOT}", file=sys.stderr)
+        return 2
+    out = Path(argv[1]) if len(argv) == 2 else ROOT / "rendered" / stack
+    try:
+        written = render(stack, out)
+    except pulumi.RunError as error:
+        print(error, file=sys.stderr)
+        return 1
+    for path in written:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
