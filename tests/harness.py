@@ -69,6 +69,17 @@ def changed_inputs(before: ProgramRun, after: ProgramRun) -> set[str]:
     return {key for key in first.keys() | second.keys() if first.get(key) != second.get(key)}
 
 
+def changed_paths(before: Any, after: Any, path: str = "") -> set[str]:
+    """Dotted paths of the leaves that differ between two values (a type change counts at its path)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        return {
+            changed
+            for key in before.keys() | after.keys()
+            for changed in changed_paths(before.get(key), after.get(key), f"{path}.{key}" if path else key)
+        }
+    return set() if before == after else {path}
+
+
 def changed_outputs(before: ProgramRun, after: ProgramRun) -> set[str]:
     return {
         key for key in before.outputs.keys() | after.outputs.keys() if before.outputs.get(key) != after.outputs.get(key)

@@ -14,11 +14,13 @@ from pydantic import SecretStr
 from components.fingerprints import secret_fingerprints
 from components.settings import Credentials, Registry, Settings, User
 from tests.harness import (
+    APP,
     SECRET,
     STANDIN_SECRETS,
     ProgramRun,
     changed_inputs,
     changed_outputs,
+    changed_paths,
     run_program,
     stack_config,
     unwrap_secret,
@@ -85,6 +87,7 @@ def test_registry_credentials_without_a_key_are_a_programming_error() -> None:
 # ------------------------------------------------------------------------------- whole program, rotated
 
 PROD_SECRET = f"{SECRET}::prod01-zot-secret-values"
+PROD_APP = f"{APP}::prod01-zot-app"
 ROTATIONS = {
     "users[0].password": {"users": {"admin"}, "registries": set()},
     "users[1].password": {"users": {"reader"}, "registries": set()},
@@ -112,7 +115,11 @@ def secret_values(run: ProgramRun) -> dict[str, Any]:
 @pytest.mark.parametrize("path", list(ROTATIONS))
 def test_rotation_changes_the_secret_and_its_fingerprint_only(prod_run: ProgramRun, path: str) -> None:
     after = rotated(path)
-    assert changed_inputs(prod_run, after) == {PROD_SECRET}
+    # The new Secret replaces the old one under a new name, and the App follows it; nothing else changes.
+    assert changed_inputs(prod_run, after) == {PROD_SECRET, PROD_APP}
+    # ".value": the values sit inside Pulumi's secret wrapper.
+    assert changed_paths(prod_run.one(SECRET).inputs, after.one(SECRET).inputs) == {"stringData.value.values"}
+    assert changed_paths(prod_run.one(APP).inputs, after.one(APP).inputs) == {"spec.userConfig.secret.name"}
     assert changed_outputs(prod_run, after) == {"secretFingerprints"}
     before_prints, after_prints = prod_run.outputs["secretFingerprints"], after.outputs["secretFingerprints"]
     for group, names in ROTATIONS[path].items():

@@ -16,6 +16,7 @@ from tests.harness import (
     STANDIN_SECRETS,
     ProgramRun,
     changed_inputs,
+    changed_paths,
     is_secret_value,
     resource_inputs,
     run_program,
@@ -69,8 +70,8 @@ def test_app_references_the_config_map_and_secret_it_gets(stack_run: tuple[str, 
     namespace = app.inputs["metadata"]["namespace"]
     assert config_map.inputs["metadata"]["namespace"] == secret.inputs["metadata"]["namespace"] == namespace
     assert app.inputs["spec"]["userConfig"] == {
-        "configMap": {"name": f"{config_map.name}-a1b2c3d4", "namespace": namespace},
-        "secret": {"name": f"{secret.name}-a1b2c3d4", "namespace": namespace},
+        "configMap": {"name": config_map.state["metadata"]["name"], "namespace": namespace},
+        "secret": {"name": secret.state["metadata"]["name"], "namespace": namespace},
     }
     assert set(config_map.inputs["data"]) == {"values"}
     assert set(unwrap_secret(secret.inputs["stringData"])) == {"values"}
@@ -122,20 +123,27 @@ def test_dev_secret_values_only_clear_the_sample_htpasswd() -> None:
     assert secret_values(run_program("dev")) == {"secretFiles": {"htpasswd": ""}}
 
 
-def _changed(stack: str, path: str, value: Any) -> set[str]:
-    """Which resources' inputs differ after one config change."""
+def _changed(stack: str, path: str, value: Any) -> dict[str, set[str]]:
+    """For each resource whose inputs differ after one config change: the input paths that differ."""
     config, secret_keys = stack_config(stack)
     before = run_program(stack, config, secret_keys)
     set_path(config, path, value)
-    return {key.split("::")[0] for key in changed_inputs(before, run_program(stack, config, secret_keys))}
+    after = run_program(stack, config, secret_keys)
+    return {
+        key.split("::")[0]: changed_paths(before.one(key.split("::")[0]).inputs, after.one(key.split("::")[0]).inputs)
+        for key in changed_inputs(before, after)
+    }
 
 
-def test_a_value_change_touches_only_the_config_map() -> None:
-    assert _changed("prod", "zot.logLevel", "debug") == {CONFIG_MAP}
+def test_a_value_change_replaces_the_config_map_and_repoints_the_app() -> None:
+    assert _changed("prod", "zot.logLevel", "debug") == {
+        CONFIG_MAP: {"data.values"},
+        APP: {"spec.userConfig.configMap.name"},
+    }
 
 
 def test_an_app_change_touches_only_the_app() -> None:
-    assert _changed("dev", "app.version", "2.9.1") == {APP}
+    assert _changed("dev", "app.version", "2.9.1") == {APP: {"spec.version"}}
 
 
 def test_preview_runs_with_unknown_names() -> None:

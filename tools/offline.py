@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import hashlib
 import itertools
 import json
 import logging
@@ -51,9 +52,14 @@ class ProgramRun:
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
-    """Echo inputs back as state; name unnamed Kubernetes objects the way the provider's auto-naming would."""
+    """Echo inputs back as state; name unnamed Kubernetes objects the way the provider's auto-naming would.
 
-    def __init__(self, name_suffix: str = "a1b2c3d4") -> None:
+    pulumi-kubernetes replaces a ConfigMap or Secret whenever its data changes, and the replacement gets a
+    new auto-name. Without a fixed `name_suffix`, the suffix is a digest of the inputs, which models that:
+    whatever names the object (the App) changes with its data, as it will in a real preview.
+    """
+
+    def __init__(self, name_suffix: str | None = None) -> None:
         self.name_suffix = name_suffix
         self.resources: list[Resource] = []
         # Pulumi's mock monitor gives each worker thread an event loop and never closes it; run_program does,
@@ -65,7 +71,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
         state = copy.deepcopy(args.inputs)
         metadata = state.get("metadata")
         if isinstance(metadata, dict) and not metadata.get("name"):
-            metadata["name"] = f"{args.name}-{self.name_suffix}"
+            digest = hashlib.sha256(json.dumps(args.inputs, sort_keys=True).encode()).hexdigest()[:8]
+            metadata["name"] = f"{args.name}-{self.name_suffix or digest}"
         self.resources.append(Resource(args.typ, args.name, copy.deepcopy(args.inputs), args.provider or None, state))
         return f"{args.name}-id", copy.deepcopy(state)
 
