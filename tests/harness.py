@@ -35,6 +35,11 @@ STANDIN_SECRETS: dict[str, dict[str, str]] = {
 }
 
 
+def stacks() -> list[str]:
+    """Every stack with a stack file, so a new stack is tested (and previewed) without listing it here."""
+    return sorted(path.name.split(".")[1] for path in ROOT.glob("Pulumi.*.yaml"))
+
+
 def stack_config(stack: str, secrets: dict[str, str] | None = None) -> tuple[dict[str, Any], set[str]]:
     """The stack file's config with `secure:` values and the secrets it asks for replaced by stand-ins."""
     config, secret_keys = stack_file_config(stack, "standin-secure-")

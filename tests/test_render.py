@@ -96,8 +96,8 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkey
     assert render.main(["dev", str(tmp_path)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == str(tmp_path / "outputs.yaml")
     assert render.main([]) == 2
-    assert render.main(["staging"]) == 2
-    assert "no stack file Pulumi.staging.yaml" in capsys.readouterr().err
+    assert render.main(["no-such-stack"]) == 2
+    assert "no stack file Pulumi.no-such-stack.yaml" in capsys.readouterr().err
     monkeypatch.setattr(render, "placeholder_config", lambda stack: ({"registries": []}, set(), []))
     assert render.main(["dev", str(tmp_path / "refused")]) == 1
     assert "zot-cache:registries: needs at least one upstream" in capsys.readouterr().err
