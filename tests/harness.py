@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import yaml
+
 from tools.offline import (
     ROOT,
     ProgramRun,
@@ -61,6 +63,14 @@ def run_program(
         config, default_secret_keys = stack_config(stack)
         secret_keys = default_secret_keys if secret_keys is None else secret_keys
     return run_offline(stack, config, secret_keys or set(), preview, mocks)
+
+
+def secret_values(run: ProgramRun) -> dict[str, Any]:
+    """The chart values in the Secret, which must reach the engine as a Pulumi secret."""
+    string_data = run.one(SECRET).inputs["stringData"]
+    assert is_secret_value(string_data), "Secret stringData must reach the engine as a Pulumi secret"
+    values: dict[str, Any] = yaml.safe_load(unwrap_secret(string_data)["values"])
+    return values
 
 
 def resource_inputs(run: ProgramRun) -> dict[str, str]:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
 import bcrypt
 import pytest
-import yaml
 from pydantic import SecretStr
 
 from components.fingerprints import secret_fingerprints
@@ -22,8 +20,8 @@ from tests.harness import (
     changed_outputs,
     changed_paths,
     run_program,
+    secret_values,
     stack_config,
-    unwrap_secret,
 )
 from tests.samples import everything_settings, stack_settings
 
@@ -105,11 +103,6 @@ def prod_run() -> ProgramRun:
 def rotated(path: str) -> ProgramRun:
     secrets = {**STANDIN_SECRETS["prod"], path: f"rotated-standin-{path}-0123456789"}
     return run_program("prod", *stack_config("prod", secrets))
-
-
-def secret_values(run: ProgramRun) -> dict[str, Any]:
-    (secret,) = [r for r in run.resources if r.type == SECRET]
-    return yaml.safe_load(unwrap_secret(secret.inputs["stringData"])["values"])
 
 
 @pytest.mark.parametrize("path", list(ROTATIONS))

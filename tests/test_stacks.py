@@ -17,9 +17,9 @@ from tests.harness import (
     ProgramRun,
     changed_inputs,
     changed_paths,
-    is_secret_value,
     resource_inputs,
     run_program,
+    secret_values,
     set_path,
     stack_config,
     stacks,
@@ -44,12 +44,6 @@ OUTPUTS = {
 @pytest.fixture(scope="module", params=stacks())
 def stack_run(request: pytest.FixtureRequest) -> tuple[str, ProgramRun]:
     return request.param, run_program(request.param)
-
-
-def secret_values(run: ProgramRun) -> dict[str, Any]:
-    string_data = run.one(SECRET).inputs["stringData"]
-    assert is_secret_value(string_data), "Secret stringData must reach the engine as a Pulumi secret"
-    return yaml.safe_load(unwrap_secret(string_data)["values"])
 
 
 def config_map_values(run: ProgramRun) -> dict[str, Any]:
