@@ -153,6 +153,12 @@ def test_stack_workflow_runs_the_program_from_its_virtualenv() -> None:
     assert pulumi["with"]["stack-name"] == "${{ inputs.stack }}"
     assert pulumi["with"]["diff"] is True
     assert pulumi["with"]["comment-on-pr"] is True
+    # Backend, passphrase and kubeconfig come from secrets, never from the repository's files.
+    assert pulumi["with"]["cloud-url"] == "${{ secrets.PULUMI_BACKEND_URL }}"
+    assert pulumi["env"] == {"PULUMI_CONFIG_PASSPHRASE": "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}"}
+    kubeconfig = next(step for step in job["steps"] if step.get("name") == "Write the kubeconfig")
+    assert kubeconfig["env"] == {"KUBECONFIG_CONTENT": "${{ secrets.KUBECONFIG }}"}
+    assert 'KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"' in kubeconfig["run"]
     assert yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["runtime"]["options"]["virtualenv"] == "venv"
 
 
