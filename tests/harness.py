@@ -44,7 +44,7 @@ def stacks() -> list[str]:
 
 def stack_config(stack: str, secrets: dict[str, str] | None = None) -> tuple[dict[str, Any], set[str]]:
     """The stack file's config with `secure:` values and the secrets it asks for replaced by stand-ins."""
-    config, secret_keys = stack_file_config(stack, "standin-secure-")
+    config, secret_keys = stack_file_config(stack, lambda path: f"standin-secure-{path}")
     for path, value in (STANDIN_SECRETS.get(stack, {}) if secrets is None else secrets).items():
         set_path(config, path, value)
         secret_keys.add(path.split(".")[0].split("[")[0])

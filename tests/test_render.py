@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 import tools.offline
+from components.stack_config import load_settings
 from tests.harness import CONFIG_MAP, run_program
 from tools import render
 
@@ -70,26 +71,30 @@ def test_rendering_twice_gives_the_same_bytes_and_drops_stale_files(tmp_path: Pa
 
 
 def test_ciphertexts_in_a_stack_file_become_placeholders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "Pulumi.ciphered.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "config": {
-                    "zot-cache:htpasswdSaltKey": {"secure": "v1:AAAA"},
-                    "zot-cache:users": [{"name": "admin", "password": {"secure": "v1:BBBB"}}, {"name": "ci"}],
-                    "zot-cache:registries": [{"urls": ["https://docker.io"], "onDemand": True}],
-                }
-            }
-        )
-    )
+    users = [
+        {"name": "admin", "password": {"secure": "v1:BBBB"}},
+        {"name": "robot", "htpasswd": {"secure": "v1:CCCC"}},
+        {"name": "ci"},
+    ]
+    config = {
+        "zot-cache:htpasswdSaltKey": {"secure": "v1:AAAA"},
+        "zot-cache:users": users,
+        "zot-cache:registries": [{"urls": ["https://docker.io"], "onDemand": True}],
+        "zot-cache:accessControl": {"repositories": {"**": {"anonymousPolicy": ["read"]}}},
+    }
+    (tmp_path / "Pulumi.ciphered.yaml").write_text(yaml.safe_dump({"config": config}))
     monkeypatch.setattr(tools.offline, "ROOT", tmp_path)
     config, secret_keys, filled = render.placeholder_config("ciphered")
     assert config["users"] == [
         {"name": "admin", "password": "placeholder-for-users[0].password"},
-        {"name": "ci", "password": "placeholder-for-users[1].password"},
+        {"name": "robot", "htpasswd": render.PLACEHOLDER_HASH},
+        {"name": "ci", "password": "placeholder-for-users[2].password"},
     ]
     assert config["htpasswdSaltKey"] == "placeholder-for-htpasswdSaltKey"
     assert secret_keys == {"users", "htpasswdSaltKey"}
-    assert filled == ["htpasswdSaltKey", "users[0].password", "users[1].password"]
+    assert filled == ["htpasswdSaltKey", "users[0].password", "users[1].htpasswd", "users[2].password"]
+    # Placeholders pass the same validation as real secrets.
+    load_settings(config, secret_keys)
 
 
 def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ import itertools
 import json
 import logging
 import runpy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,10 +101,10 @@ def set_path(config: dict[str, Any], path: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def _replace_secure(value: Any, path: str, standin: str) -> tuple[Any, bool]:
-    """Swap `{secure: ...}` ciphertexts (which only the CLI can decrypt) for `<standin><path>`."""
+def _replace_secure(value: Any, path: str, standin: Callable[[str], str]) -> tuple[Any, bool]:
+    """Swap `{secure: ...}` ciphertexts (which only the CLI can decrypt) for `standin(<config path>)`."""
     if isinstance(value, dict) and set(value) == {"secure"}:
-        return f"{standin}{path}", True
+        return standin(path), True
     if isinstance(value, dict):
         items = {k: _replace_secure(v, f"{path}.{k}", standin) for k, v in value.items()}
         return {k: v for k, (v, _) in items.items()}, any(s for _, s in items.values())
@@ -113,7 +114,7 @@ def _replace_secure(value: Any, path: str, standin: str) -> tuple[Any, bool]:
     return value, False
 
 
-def stack_file_config(stack: str, standin: str) -> tuple[dict[str, Any], set[str]]:
+def stack_file_config(stack: str, standin: Callable[[str], str]) -> tuple[dict[str, Any], set[str]]:
     """A stack file's `zot-cache:` config as nested values, plus the top-level keys that hold secrets."""
     document = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text()) or {}
     config: dict[str, Any] = {}

@@ -17,44 +17,34 @@ from components.chart_values import to_yaml
 from tools.offline import ROOT, ProgramRun, RecordingMocks, is_secret_value, run_program, stack_file_config
 
 PLACEHOLDER = "placeholder-for-"
+PLACEHOLDER_HASH = "$2y$04$" + "placeholder" * 4 + "placeholder"[:9]
 _HEAD = ("apiVersion", "kind", "metadata")
 
 
 def placeholder_config(stack: str) -> tuple[dict[str, Any], set[str], list[str]]:
     """The stack file's config with a placeholder for each secret, and the config paths that got one."""
-    config, secret_keys = stack_file_config(stack, PLACEHOLDER)
-    filled = [_path(value) for value in _leaves(config) if value.startswith(PLACEHOLDER)]
+    filled: list[str] = []
+
+    def placeholder(path: str) -> str:
+        filled.append(path)
+        # A pre-hashed htpasswd entry must look like a hash to pass validation; no password matches this one.
+        return PLACEHOLDER_HASH if path.endswith(".htpasswd") else f"{PLACEHOLDER}{path}"
+
+    config, secret_keys = stack_file_config(stack, placeholder)
     # Secrets set with `pulumi config set --secret` on another machine are not in the file at all.
     for index, user in enumerate(config.get("users") or []):
         if isinstance(user, dict) and not {"password", "htpasswd"} & set(user):
-            filled.append(_fill(user, "password", f"users[{index}].password"))
+            user["password"] = placeholder(f"users[{index}].password")
             secret_keys.add("users")
     for index, registry in enumerate(config.get("registries") or []):
         credentials = registry.get("credentials") if isinstance(registry, dict) else None
         if isinstance(credentials, dict) and "password" not in credentials:
-            filled.append(_fill(credentials, "password", f"registries[{index}].credentials.password"))
+            credentials["password"] = placeholder(f"registries[{index}].credentials.password")
             secret_keys.add("registries")
     if "htpasswdSaltKey" not in config and {"users", "registries"} & secret_keys:
-        filled.append(_fill(config, "htpasswdSaltKey", "htpasswdSaltKey"))
+        config["htpasswdSaltKey"] = placeholder("htpasswdSaltKey")
         secret_keys.add("htpasswdSaltKey")
     return config, secret_keys, filled
-
-
-def _fill(node: dict[str, Any], key: str, path: str) -> str:
-    node[key] = f"{PLACEHOLDER}{path}"
-    return path
-
-
-def _path(value: str) -> str:
-    return value.removeprefix(PLACEHOLDER)
-
-
-def _leaves(value: Any) -> list[str]:
-    if isinstance(value, dict):
-        return [leaf for item in value.values() for leaf in _leaves(item)]
-    if isinstance(value, list):
-        return [leaf for item in value for leaf in _leaves(item)]
-    return [value] if isinstance(value, str) else []
 
 
 def _reveal(value: Any) -> Any:
