@@ -22,8 +22,9 @@ import pulumi
 import yaml
 from pulumi.runtime import settings as runtime_settings
 
+from components.stack_config import PROJECT
+
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT = "zot-cache"
 # How Pulumi marks a secret value on the wire (pulumi/runtime/rpc.py).
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -175,9 +176,13 @@ def run_program(
 
 
 def unwrap_secret(value: Any) -> Any:
-    """The plain value inside Pulumi's secret wrapper, as the mock monitor receives it."""
-    if isinstance(value, dict) and value.get(SECRET_SIG) == SECRET_VALUE_SIG:
-        return value["value"]
+    """The value with every Pulumi secret wrapper in it removed, as the mock monitor receives them."""
+    if is_secret_value(value):
+        return unwrap_secret(value["value"])
+    if isinstance(value, dict):
+        return {key: unwrap_secret(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [unwrap_secret(item) for item in value]
     return value
 
 

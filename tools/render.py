@@ -14,7 +14,7 @@ from typing import Any
 import pulumi
 
 from components.chart_values import to_yaml
-from tools.offline import ROOT, ProgramRun, RecordingMocks, is_secret_value, run_program, stack_file_config
+from tools.offline import ROOT, ProgramRun, RecordingMocks, run_program, stack_file_config, unwrap_secret
 
 PLACEHOLDER = "placeholder-for-"
 PLACEHOLDER_HASH = "$2y$04$" + "placeholder" * 4 + "placeholder"[:9]
@@ -47,17 +47,6 @@ def placeholder_config(stack: str) -> tuple[dict[str, Any], set[str], list[str]]
     return config, secret_keys, filled
 
 
-def _reveal(value: Any) -> Any:
-    """The state with Pulumi's secret wrappers removed: here they only hold placeholders' derivatives."""
-    if is_secret_value(value):
-        return _reveal(value["value"])
-    if isinstance(value, dict):
-        return {key: _reveal(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_reveal(item) for item in value]
-    return value
-
-
 def manifests(run: ProgramRun) -> list[dict[str, Any]]:
     """Every Kubernetes object the program registered, core objects before custom resources that name them.
 
@@ -67,7 +56,8 @@ def manifests(run: ProgramRun) -> list[dict[str, Any]]:
     for resource in run.resources:
         if not resource.type.startswith("kubernetes:"):
             continue  # the component and providers are Pulumi's own, not Kubernetes objects
-        state = _reveal(resource.state)
+        # Secret wrappers hold only placeholders and what is derived from them here.
+        state = unwrap_secret(resource.state)
         metadata = state["metadata"]
         state["metadata"] = {key: metadata[key] for key in ("name", "namespace") if key in metadata} | {
             key: dict(sorted(value.items())) if isinstance(value, dict) else value
