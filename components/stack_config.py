@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import typing
 from collections.abc import Iterable, Mapping
+from pathlib import Path as FilePath
 from typing import Any
 
 import pulumi
@@ -12,6 +13,7 @@ from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel, ValidationError
 
 from components.settings import Issue, Path, Settings
+from components.stack_file import DuplicateKeyError, is_secure, load_stack_file, project_config
 
 PROJECT = "zot-cache"
 
@@ -19,15 +21,23 @@ PROJECT = "zot-cache"
 _SECRET_LEAVES = {"password", "htpasswd", "htpasswdSaltKey"}
 
 
-def read_stack_config(project: str = PROJECT) -> tuple[dict[str, Any], set[str]]:
-    """All `<project>:*` keys the engine passed in, decoded, and the names of those that are secret."""
+def read_stack_config(project: str = PROJECT) -> tuple[dict[str, Any], set[str], dict[str, Any] | None]:
+    """All `<project>:*` keys the engine passed in, decoded; the names of those that are secret; and the same
+    keys as the stack file in the working directory holds them (None without a file), `secure:` leaves kept."""
     prefix = f"{project}:"
     full_keys = sorted(
         key for key in {*runtime_config.CONFIG.get(), *runtime_config.get_config_env()} if key.startswith(prefix)
     )
     raw = {key[len(prefix) :]: _decode(runtime_config.get_config(key)) for key in full_keys}
     secret = {key[len(prefix) :] for key in full_keys if runtime_config.is_config_secret(key)}
-    return raw, secret
+    # The CLI runs the program in the project folder, beside Pulumi.<stack>.yaml.
+    path = FilePath.cwd() / f"Pulumi.{pulumi.get_stack()}.yaml"
+    if not path.is_file():
+        return raw, secret, None
+    try:
+        return raw, secret, project_config(load_stack_file(path), project)
+    except DuplicateKeyError as error:
+        raise pulumi.RunError(str(error)) from None
 
 
 def _decode(value: Any) -> Any:
@@ -40,26 +50,45 @@ def _decode(value: Any) -> Any:
         return value
 
 
-def load_settings(raw: Mapping[str, Any], secret_keys: Iterable[str] = (), project: str = PROJECT) -> Settings:
-    """Parse and check everything, or raise RunError listing each bad key, what is wrong and the fix."""
+def load_settings(
+    raw: Mapping[str, Any],
+    secret_keys: Iterable[str] = (),
+    stack_file: Mapping[str, Any] | None = None,
+    project: str = PROJECT,
+) -> Settings:
+    """Parse and check everything, or raise RunError listing each bad key, what is wrong and the fix.
+
+    `stack_file` is the config as the stack file holds it (see read_stack_config), to find clear-text secrets.
+    """
     secret = set(secret_keys)
     try:
         settings = Settings.model_validate(dict(raw))
     except ValidationError as exc:
         issues = [_pydantic_issue(error, secret) for error in exc.errors()]
         raise pulumi.RunError(_message(project, issues)) from None
-    issues = [*settings.issues(), *_plain_text_secrets(raw, secret)]
+    issues = [*settings.issues(), *_plain_text_secrets(raw, secret, stack_file)]
     if issues:
         raise pulumi.RunError(_message(project, issues))
     return settings
 
 
-def _plain_text_secrets(raw: Mapping[str, Any], secret_keys: set[str]) -> Iterable[Issue]:
-    """Secret config marks a whole top-level key secret, so a password under a clear key was set without --secret."""
+_ABSENT = object()
+
+
+def _plain_text_secrets(
+    raw: Mapping[str, Any], secret_keys: set[str], stack_file: Mapping[str, Any] | None
+) -> Iterable[Issue]:
+    """Each secret leaf must be a `secure:` value in the stack file.
+
+    The engine marks a whole top-level key secret as soon as one leaf under it is, so `users[0].password` set
+    without --secret beside a secure `users[1].password` looks secret to the program: only the file tells. A leaf
+    the file does not hold (config from elsewhere) is judged by the engine's marking of its top-level key.
+    """
     for key, value in raw.items():
-        if key in secret_keys:
-            continue
         for path in _secret_leaf_paths(value, (key,)):
+            filed = _ABSENT if stack_file is None else _file_value(stack_file, path)
+            if (key in secret_keys) if filed is _ABSENT else is_secure(filed):
+                continue
             yield (
                 path,
                 (
@@ -67,6 +96,19 @@ def _plain_text_secrets(raw: Mapping[str, Any], secret_keys: set[str]) -> Iterab
                     "<value> so that it is encrypted in the stack file"
                 ),
             )
+
+
+def _file_value(config: Mapping[str, Any], path: Path) -> Any:
+    """The stack file's value at `path`, a `secure:` ancestor (a whole key set with --secret), or _ABSENT."""
+    node: Any = config
+    for part in path:
+        if is_secure(node):
+            return node
+        in_list = isinstance(part, int) and isinstance(node, list) and part < len(node)
+        if not in_list and not (isinstance(node, dict) and part in node):
+            return _ABSENT
+        node = node[part]
+    return node
 
 
 def _secret_leaf_paths(value: Any, path: Path) -> Iterable[Path]:

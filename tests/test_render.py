@@ -18,7 +18,7 @@ PROD_SECRETS = ["users[0].password", "users[1].password", "registries[1].credent
 
 def rendered(stack: str, out: Path) -> dict[str, Any]:
     """File name to parsed manifest."""
-    return {path.name: yaml.safe_load(path.read_text()) for path in render.render(stack, out)}
+    return {path.name: yaml.safe_load(path.read_text()) for path in render.render(stack, out)[0]}
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -62,10 +62,10 @@ def test_dev_needs_no_placeholders(tmp_path: Path) -> None:
 
 
 def test_rendering_twice_gives_the_same_bytes_and_drops_stale_files(tmp_path: Path) -> None:
-    first = {path.name: path.read_bytes() for path in render.render("prod", tmp_path)}
+    first = {path.name: path.read_bytes() for path in render.render("prod", tmp_path)[0]}
     (tmp_path / "04-configmap-left-over.yaml").write_text("kind: ConfigMap\n")
     (tmp_path / "notes.txt").write_text("not ours")
-    second = {path.name: path.read_bytes() for path in render.render("prod", tmp_path)}
+    second = {path.name: path.read_bytes() for path in render.render("prod", tmp_path)[0]}
     assert second == first
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted([*first, "notes.txt"])
 
@@ -106,3 +106,41 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkey
     monkeypatch.setattr(render, "placeholder_config", lambda stack: ({"registries": []}, set(), []))
     assert render.main(["dev", str(tmp_path / "refused")]) == 1
     assert "zot-cache:registries: needs at least one upstream" in capsys.readouterr().err
+
+
+def test_command_line_prints_every_warning_the_program_logs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = yaml.safe_load((tools.offline.ROOT / "Pulumi.dev.yaml").read_text())
+    document["config"]["zot-cache:storage"] = {"persistence": False}
+    document["config"]["zot-cache:strategy"] = "Recreate"
+    (tmp_path / "Pulumi.warned.yaml").write_text(yaml.safe_dump(document))
+    (tmp_path / "__main__.py").symlink_to(tools.offline.ROOT / "__main__.py")
+    monkeypatch.setattr(tools.offline, "ROOT", tmp_path)
+    monkeypatch.setattr(render, "ROOT", tmp_path)
+    _, warnings = render.render("warned", tmp_path / "direct")
+    assert any("storage.persistence is false" in warning for warning in warnings)
+    assert render.main(["warned", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().err.splitlines() == [f"warning: {warning}" for warning in warnings]
+
+
+def test_a_key_given_twice_in_the_stack_file_stops_render(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "Pulumi.twice.yaml").write_text(
+        "config:\n"
+        "  zot-cache:registries:\n"
+        "    - urls: [https://docker.io]\n"
+        "      onDemand: true\n"
+        "  zot-cache:zot:\n"
+        "    logLevel: info\n"
+        "    logLevel: debug\n"
+    )
+    monkeypatch.setattr(tools.offline, "ROOT", tmp_path)
+    monkeypatch.setattr(render, "ROOT", tmp_path)
+    assert render.main(["twice", str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "Pulumi.twice.yaml line 7: key 'logLevel' is given twice (first on line 6); the Pulumi CLI refuses the "
+        "file, keep one"
+    )
+    assert not (tmp_path / "out").exists()

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from pulumi.runtime import settings as runtime_settings
 
 from components.stack_config import PROJECT
+from components.stack_file import is_secure, load_stack_file, project_config
 
 ROOT = Path(__file__).resolve().parent.parent
 # How Pulumi marks a secret value on the wire (pulumi/runtime/rpc.py).
@@ -46,6 +46,8 @@ class ProgramRun:
     outputs: dict[str, Any]
     secret_outputs: set[str]
     logs: list[str] = field(default_factory=list)
+    # The subset of logs at warning level and above: what a preview shows as warnings.
+    warnings: list[str] = field(default_factory=list)
 
     def one(self, type_: str) -> Resource:
         found = [r for r in self.resources if r.type == type_]
@@ -86,9 +88,12 @@ class _Capture(logging.Handler):
     def __init__(self) -> None:
         super().__init__()
         self.messages: list[str] = []
+        self.warnings: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+        if record.levelno >= logging.WARNING:
+            self.warnings.append(record.getMessage())
 
 
 def set_path(config: dict[str, Any], path: str, value: Any) -> None:
@@ -104,7 +109,7 @@ def set_path(config: dict[str, Any], path: str, value: Any) -> None:
 
 def _replace_secure(value: Any, path: str, standin: Callable[[str], str]) -> tuple[Any, bool]:
     """Swap `{secure: ...}` ciphertexts (which only the CLI can decrypt) for `standin(<config path>)`."""
-    if isinstance(value, dict) and set(value) == {"secure"}:
+    if is_secure(value):
         return standin(path), True
     if isinstance(value, dict):
         items = {k: _replace_secure(v, f"{path}.{k}", standin) for k, v in value.items()}
@@ -116,12 +121,13 @@ def _replace_secure(value: Any, path: str, standin: Callable[[str], str]) -> tup
 
 
 def stack_file_config(stack: str, standin: Callable[[str], str]) -> tuple[dict[str, Any], set[str]]:
-    """A stack file's `zot-cache:` config as nested values, plus the top-level keys that hold secrets."""
-    document = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text()) or {}
+    """A stack file's `zot-cache:` config as nested values, plus the top-level keys that hold secrets.
+
+    Raises DuplicateKeyError for a key given twice, as the CLI refuses such a file.
+    """
     config: dict[str, Any] = {}
     secret_keys: set[str] = set()
-    for full_key, value in (document.get("config") or {}).items():
-        key = full_key.split(":", 1)[1]
+    for key, value in project_config(load_stack_file(ROOT / f"Pulumi.{stack}.yaml"), PROJECT).items():
         config[key], is_secret = _replace_secure(value, key, standin)
         if is_secret:
             secret_keys.add(key)
@@ -172,7 +178,7 @@ def run_program(
         for loop in [asyncio.get_event_loop(), *mocks.worker_loops]:
             loop.close()
         asyncio.set_event_loop(None)
-    return ProgramRun(mocks.resources, outputs, secret_outputs, capture.messages)
+    return ProgramRun(mocks.resources, outputs, secret_outputs, capture.messages, capture.warnings)
 
 
 def unwrap_secret(value: Any) -> Any:

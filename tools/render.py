@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 
 from components.chart_values import to_yaml
+from components.stack_file import DuplicateKeyError
 from tools.offline import ROOT, ProgramRun, RecordingMocks, run_program, stack_file_config, unwrap_secret
 
 PLACEHOLDER = "placeholder-for-"
@@ -70,8 +71,11 @@ def manifests(run: ProgramRun) -> list[dict[str, Any]]:
     return sorted(objects, key=lambda o: ("/" in o["apiVersion"], o["kind"], o["metadata"]["name"]))
 
 
-def render(stack: str, out: Path) -> list[Path]:
-    """Write one file per object, plus outputs.yaml; replaces what an earlier render left in `out`."""
+def render(stack: str, out: Path) -> tuple[list[Path], list[str]]:
+    """Write one file per object, plus outputs.yaml; replaces what an earlier render left in `out`.
+
+    Returns the files written and the warnings the program logged, which a preview would show.
+    """
     config, secret_keys, filled = placeholder_config(stack)
     run = run_program(stack, config, secret_keys, mocks=RecordingMocks(name_suffix="rendered"))
     out.mkdir(parents=True, exist_ok=True)
@@ -87,7 +91,7 @@ def render(stack: str, out: Path) -> list[Path]:
     outputs = out / "outputs.yaml"
     shown = {key: "[secret]" if key in run.secret_outputs else value for key, value in run.outputs.items()}
     outputs.write_text(note + to_yaml(shown))
-    return [*written, outputs]
+    return [*written, outputs], run.warnings
 
 
 def main(argv: list[str]) -> int:
@@ -100,12 +104,14 @@ def main(argv: list[str]) -> int:
         return 2
     out = Path(argv[1]) if len(argv) == 2 else ROOT / "rendered" / stack
     try:
-        written = render(stack, out)
-    except pulumi.RunError as error:
+        written, warnings = render(stack, out)
+    except (pulumi.RunError, DuplicateKeyError) as error:
         print(error, file=sys.stderr)
         return 1
     for path in written:
         print(path)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 

@@ -1,0 +1,116 @@
+"""The stack file as the CLI reads it, and the clear-text secret check that needs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+import yaml
+
+from components.stack_config import load_settings
+from components.stack_file import DuplicateKeyError, load_stack_file, project_config
+from tests import harness
+
+# base64 of 32 bytes, as `openssl rand -base64 32` gives
+SALT_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+SECURE = {"secure": "v1:AAAA"}
+ACCESS = {"repositories": {"**": {"policies": [{"users": ["admin", "ci"], "actions": ["read"]}]}}}
+REGISTRY = {"name": "private", "urls": ["https://registry.example.org"], "onDemand": True}
+
+
+def refusal(runtime: dict[str, Any], file_config: dict[str, Any], secret_keys: set[str]) -> str:
+    with pytest.raises(pulumi.RunError) as error:
+        load_settings(runtime, secret_keys, file_config)
+    return str(error.value)
+
+
+def base(users: list[dict[str, Any]], registries: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"htpasswdSaltKey": SALT_KEY, "users": users, "registries": registries, "accessControl": ACCESS}
+
+
+def test_a_clear_user_password_beside_a_secure_one_is_refused_by_path() -> None:
+    # As the engine passes them: decrypted values, and the whole `users` key marked secret.
+    runtime = base(
+        [{"name": "admin", "password": "hunter2hunter2"}, {"name": "ci", "password": "ci-password"}], [REGISTRY]
+    )
+    filed = base([{"name": "admin", "password": "hunter2hunter2"}, {"name": "ci", "password": SECURE}], [REGISTRY])
+    filed["htpasswdSaltKey"] = SECURE
+    message = refusal(runtime, filed, {"users", "htpasswdSaltKey"})
+    assert "zot-cache:users[0].password: is stored in clear text" in message
+    assert "users[1].password" not in message
+    assert "hunter2hunter2" not in message
+
+
+def test_a_clear_registry_password_beside_a_secure_one_is_refused_by_path() -> None:
+    mirror = {"name": "mirror", "urls": ["https://mirror.example.org"], "onDemand": True}
+    runtime_registries = [
+        {**REGISTRY, "credentials": {"username": "u", "password": "token-in-clear"}},
+        {**mirror, "credentials": {"username": "u", "password": "secure-token"}},
+    ]
+    filed_registries = [
+        {**REGISTRY, "credentials": {"username": "u", "password": SECURE}},
+        {**mirror, "credentials": {"username": "u", "password": "token-in-clear"}},
+    ]
+    users = [{"name": "admin", "password": "admin-password"}, {"name": "ci", "password": "ci-password"}]
+    filed = base(users, filed_registries) | {
+        "users": [{"name": "admin", "password": SECURE}, {"name": "ci", "password": SECURE}]
+    }
+    filed["htpasswdSaltKey"] = SECURE
+    message = refusal(base(users, runtime_registries), filed, {"users", "registries", "htpasswdSaltKey"})
+    assert "zot-cache:registries[1].credentials.password: is stored in clear text" in message
+    assert "registries[0].credentials" not in message
+    assert "token-in-clear" not in message
+
+
+def test_secure_leaves_and_whole_secure_keys_pass() -> None:
+    users = [{"name": "admin", "password": "admin-password"}, {"name": "ci", "password": "ci-password"}]
+    runtime = base(users, [REGISTRY])
+    filed = base([{"name": "admin", "password": SECURE}, {"name": "ci", "password": SECURE}], [REGISTRY])
+    filed["htpasswdSaltKey"] = SECURE
+    load_settings(runtime, {"users", "htpasswdSaltKey"}, filed)
+    # `pulumi config set --secret users '<json>'` encrypts the whole key.
+    load_settings(runtime, {"users", "htpasswdSaltKey"}, filed | {"users": SECURE})
+
+
+def test_leaves_the_file_does_not_hold_are_judged_by_the_engines_marking() -> None:
+    users = [{"name": "admin", "password": "admin-password"}, {"name": "ci", "password": "ci-password"}]
+    filed = base([{"name": "admin"}, {"name": "ci"}], [REGISTRY]) | {"htpasswdSaltKey": SECURE}
+    load_settings(base(users, [REGISTRY]), {"users", "htpasswdSaltKey"}, filed)
+    assert "zot-cache:users[0].password: is stored in clear text" in refusal(
+        base(users, [REGISTRY]), filed, {"htpasswdSaltKey"}
+    )
+
+
+def test_the_program_reads_the_stack_file_in_its_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole program, as `pulumi up` runs it: the file beside it shows the clear leaf; nothing is created."""
+    users: list[dict[str, Any]] = [{"name": "admin", "password": "hunter2hunter2"}, {"name": "ci", "password": SECURE}]
+    filed = base(users, [REGISTRY]) | {"htpasswdSaltKey": SECURE}
+    document = {"config": {f"zot-cache:{key}": value for key, value in filed.items()}}
+    (tmp_path / "Pulumi.clear.yaml").write_text(yaml.safe_dump(document))
+    monkeypatch.chdir(tmp_path)
+    runtime = base(
+        [{"name": "admin", "password": "hunter2hunter2"}, {"name": "ci", "password": "ci-password"}], [REGISTRY]
+    )
+    mocks = harness.RecordingMocks()
+    with pytest.raises(Exception, match=r"users\[0\]\.password: is stored in clear text"):
+        harness.run_program("clear", runtime, {"users", "htpasswdSaltKey"}, mocks=mocks)
+    assert mocks.resources == []
+
+
+def test_duplicate_keys_are_refused_with_file_key_and_lines(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.dup.yaml"
+    path.write_text("config:\n  zot-cache:app:\n    name: a\n  zot-cache:app:\n    name: b\n")
+    with pytest.raises(
+        DuplicateKeyError, match=r"^Pulumi\.dup\.yaml line 4: key 'zot-cache:app' is given twice \(first on line 2\)"
+    ):
+        load_stack_file(path)
+
+
+def test_project_config_keeps_only_this_projects_keys(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.x.yaml"
+    path.write_text("encryptionsalt: v1:abc\nconfig:\n  kubernetes:context: c\n  zot-cache:app: {name: a}\n")
+    assert project_config(load_stack_file(path), "zot-cache") == {"app": {"name": "a"}}
