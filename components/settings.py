@@ -256,12 +256,18 @@ class Registry(Model):
                 "maxRetries and retryDelay go together (zot refuses maxRetries without retryDelay); set both",
             )
         if not self.active:
+            # Where active sync is impossible, "set pollInterval" would only lead to the next refusal.
+            fix = (
+                f"remove tags: {self.hosts[0]} cannot be synced actively (no catalog), and zot cannot limit the "
+                "tags an on-demand pull fetches"
+                if self.hosts[0] in NO_CATALOG_HOSTS
+                else "set pollInterval (active sync applies them) or remove tags"
+            )
             for index, content in enumerate(self.content):
                 if content.tags is not None:
                     yield (
                         ("content", index, "tags"),
-                        "tag filters apply only to active sync and on-demand "
-                        "pulls ignore them; set pollInterval or remove tags",
+                        f"tag filters apply only to active sync and on-demand pulls ignore them; {fix}",
                     )
         for index, content in enumerate(self.content):
             for path, message in content.issues():

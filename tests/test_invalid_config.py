@@ -250,10 +250,17 @@ INVALID = [
         "look-around or a back-reference",
     ),
     case(
-        "tags-on-on-demand-registry",
+        "tags-on-on-demand-docker-hub",
         variant(registries=[hub(content=with_tags(semver=True))]),
         "registries[0].content[0].tags",
-        "tag filters apply only to active sync",
+        # Not "set pollInterval": that is refused for Docker Hub, so the advice says what works.
+        "on-demand pulls ignore them; remove tags: docker.io cannot be synced actively (no catalog)",
+    ),
+    case(
+        "tags-on-on-demand-registry-with-catalog",
+        variant(registries=[hub(urls=["https://quay.io"], content=with_tags(semver=True))]),
+        "registries[0].content[0].tags",
+        "on-demand pulls ignore them; set pollInterval (active sync applies them) or remove tags",
     ),
     case(
         "destination-without-slash",
