@@ -5,17 +5,26 @@ STACK ?= dev
 VENV := venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: help install check lint format typecheck test render preview up
+.PHONY: help install lock check lint format typecheck test render preview up
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# The program's packages come from the hash-locked file, as in the workflows that run `pulumi up`; then the tools.
+$(VENV)/.installed: requirements.lock requirements-dev.txt
 	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
 	$(PYTHON) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed ## Create ./venv with the program's and the tests' requirements
+
+# Resolved from the public index alone (this machine's pip configuration may add local mirrors), with the hash of
+# every file of each pinned release, so `pip install --require-hashes` accepts nothing else.
+lock: install ## Re-resolve requirements.lock from requirements.txt (then commit it; tests check the two agree)
+	env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL PIP_CONFIG_FILE=/dev/null $(VENV)/bin/pip-compile -q \
+		--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file requirements.lock requirements.txt
 
 check: lint typecheck test ## Everything CI runs: lint, type check, tests
 

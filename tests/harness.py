@@ -18,8 +18,18 @@ from tools.offline import (
     unwrap_secret,
 )
 from tools.offline import run_program as run_offline
+from tools.stacks import stacks
 
-__all__ = ["ROOT", "ProgramRun", "RecordingMocks", "Resource", "is_secret_value", "set_path", "unwrap_secret"]
+__all__ = [
+    "ROOT",
+    "ProgramRun",
+    "RecordingMocks",
+    "Resource",
+    "is_secret_value",
+    "set_path",
+    "stacks",
+    "unwrap_secret",
+]
 
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 SECRET = "kubernetes:core/v1:Secret"
@@ -35,11 +45,6 @@ STANDIN_SECRETS: dict[str, dict[str, str]] = {
         "registries[1].credentials.password": "standin-registry-token",
     },
 }
-
-
-def stacks() -> list[str]:
-    """Every stack with a stack file, so a new stack is tested (and previewed) without listing it here."""
-    return sorted(path.name.split(".")[1] for path in ROOT.glob("Pulumi.*.yaml"))
 
 
 def stack_config(stack: str, secrets: dict[str, str] | None = None) -> tuple[dict[str, Any], set[str]]:
