@@ -2,15 +2,14 @@
 
 Zot reads the file with golang.org/x/crypto/bcrypt. Each generated line is checked three ways: Python's
 `bcrypt.checkpw`, Apache's `htpasswd -vb`, and a Go server (Debian's `docker-registry`, which uses the
-same Go bcrypt package as zot) on loopback that serves HTTP Basic auth from the file. The
-tools are required: CI installs apache2-utils and docker-registry, so a missing tool fails the test, never
-skips it.
+same Go bcrypt package as zot) on loopback that serves HTTP Basic auth from the file. CI installs
+apache2-utils and docker-registry and requires them (tests/programs.py); elsewhere a missing one skips, saying
+which package to install.
 """
 
 from __future__ import annotations
 
 import base64
-import shutil
 import socket
 import subprocess
 import time
@@ -26,6 +25,7 @@ from pydantic import SecretStr, ValidationError
 
 from components.htpasswd import bcrypt_hash, htpasswd_file
 from components.settings import User
+from tests.programs import require_program
 
 SALT_KEY = "test-salt-key-0123456789abcdef"
 OTHER_SALT_KEY = "other-salt-key-fedcba9876543210"
@@ -65,10 +65,7 @@ def test_accounts_cover_the_edge_cases() -> None:
 
 
 def require(tool: str) -> str:
-    """The tool's path; fails (not skips) when it is missing, because CI installs it."""
-    path = shutil.which(tool)
-    assert path, f"{tool!r} is not on PATH; install the Debian package {TOOL_PACKAGES[tool]} (CI installs it)"
-    return path
+    return require_program(tool, TOOL_PACKAGES[tool])
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -1,4 +1,6 @@
-"""The GitHub workflows: real action inputs only, checks before any Pulumi command, one preview per stack.
+"""The GitHub workflows: real action inputs only, checks before any Pulumi command, and properties that hold for
+any set of stacks: each stack file is previewed on pull requests and planned, then deployed, on main, in one
+chain that ends in prod.
 
 `make lint` validates the files against GitHub's workflow schema; this checks what a schema cannot.
 """
@@ -15,6 +17,7 @@ import yaml
 from tests.harness import ROOT, stacks
 
 WORKFLOWS = ROOT / ".github" / "workflows"
+STACK_WORKFLOW = "./.github/workflows/stack.yml"
 
 # Inputs of each pinned action, read from its action.yml at that commit.
 ACTIONS: dict[str, tuple[str, str, frozenset[str]]] = {
@@ -44,6 +47,35 @@ ACTIONS: dict[str, tuple[str, str, frozenset[str]]] = {
             "expect-no-changes github-token log-flow log-verbosity message parallel plan policyPackConfigs "
             "policyPacks pulumi-version pulumi-version-file refresh remove replace secrets-provider stack-name "
             "suppress-outputs suppress-progress target target-dependents upsert work-dir".split()
+        ),
+    ),
+    "aws-actions/configure-aws-credentials": (
+        "e6de054238d6b7531b4efff3b6587d9aade6a06c",
+        "v6.2.3",
+        frozenset(
+            "action-timeout-s allowed-account-ids audience aws-access-key-id aws-profile aws-region "
+            "aws-secret-access-key aws-session-token custom-tags disable-retry force-skip-oidc http-proxy "
+            "inline-session-policy managed-session-policies mask-aws-account-id no-proxy output-credentials "
+            "output-env-credentials overwrite-aws-profile retry-max-attempts role-chaining role-duration-seconds "
+            "role-external-id role-session-name role-skip-session-tagging role-to-assume "
+            "special-characters-workaround sts-endpoint transitive-tag-keys unset-current-credentials "
+            "use-existing-credentials web-identity-token-file".split()
+        ),
+    ),
+    "actions/upload-artifact": (
+        "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f",
+        "v7.0.0",
+        frozenset(
+            "archive compression-level if-no-files-found include-hidden-files name overwrite path "
+            "retention-days".split()
+        ),
+    ),
+    "actions/download-artifact": (
+        "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c",
+        "v8.0.1",
+        frozenset(
+            "artifact-ids digest-mismatch github-token merge-multiple name path pattern repository run-id "
+            "skip-decompress".split()
         ),
     ),
 }
@@ -109,57 +141,149 @@ def test_workflows_only_call_workflows_that_exist() -> None:
                 assert required <= set(job.get("with", {}))
 
 
-def test_preview_runs_checks_then_one_preview_per_stack() -> None:
+def stack_jobs(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: job for name, job in document["jobs"].items() if job.get("uses") == STACK_WORKFLOW}
+
+
+def test_preview_runs_checks_then_one_preview_per_stack_file() -> None:
     preview = load("preview.yml")
     assert set(preview["on"]) == {"pull_request"}
     assert preview["permissions"] == {"contents": "read"}
     jobs = preview["jobs"]
     assert jobs["checks"]["uses"] == "./.github/workflows/checks.yml"
-    job = jobs["preview"]
-    assert job["needs"] == "checks"
-    assert job["uses"] == "./.github/workflows/stack.yml"
-    assert job["strategy"]["matrix"]["stack"] == stacks()
+    # The matrix is whatever Pulumi.<stack>.yaml files the pull request has: a new stack is previewed unasked.
+    (listing,) = [step for step in jobs["stacks"]["steps"] if step.get("id") == "list"]
+    assert "python3 -m tools.stacks" in listing["run"]
+    assert jobs["stacks"]["outputs"]["stacks"] == "${{ steps.list.outputs.stacks }}"
+    (job,) = stack_jobs(preview).values()
+    assert job["needs"] == ["checks", "stacks"]
+    assert job["strategy"]["matrix"]["stack"] == "${{ fromJSON(needs.stacks.outputs.stacks) }}"
     assert job["with"] == {
         "command": "preview",
         "stack": "${{ matrix.stack }}",
         "environment": "${{ matrix.stack }}-preview",
     }
-    # Write access only where the comment is posted.
-    assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
+    # Forks get no secrets; PR comments need pull-requests: write, OIDC to the backend id-token: write.
+    assert job["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
+    assert job["permissions"] == {"contents": "read", "id-token": "write", "pull-requests": "write"}
 
 
-def test_up_runs_checks_then_dev_then_prod_in_their_environments() -> None:
+def up_chain(up: dict[str, Any]) -> list[str]:
+    """The stacks in the order up.yml deploys them, checking each step of the chain on the way."""
+    jobs = stack_jobs(up)
+    order: list[str] = []
+    after = "checks"
+    while True:
+        plans = [name for name, job in jobs.items() if job["needs"] == after and job["with"]["command"] == "preview"]
+        if not plans:
+            return order
+        assert len(plans) == 1, f"{plans} all follow {after}: the stacks must deploy one after the other"
+        (plan,) = plans
+        stack = jobs[plan]["with"]["stack"]
+        assert plan == f"{stack}-plan"
+        assert jobs[plan]["with"] == {
+            "command": "preview",
+            "stack": stack,
+            "environment": f"{stack}-plan",
+            "plan": True,
+        }
+        assert jobs[stack]["needs"] == plan
+        assert jobs[stack]["with"] == {"command": "up", "stack": stack, "environment": stack, "plan": True}
+        order.append(stack)
+        after = stack
+
+
+def test_up_plans_then_deploys_every_stack_once_in_one_chain_ending_in_prod() -> None:
     up = load("up.yml")
     assert up["on"]["push"] == {"branches": ["main"]}
     assert up["permissions"] == {"contents": "read"}
     assert up["concurrency"]["cancel-in-progress"] is False
-    jobs = up["jobs"]
-    assert jobs["checks"]["uses"] == "./.github/workflows/checks.yml"
-    assert (jobs["dev"]["needs"], jobs["prod"]["needs"]) == ("checks", "dev")
-    for stack in stacks():
-        assert jobs[stack]["with"] == {"command": "up", "stack": stack, "environment": stack}
+    assert up["jobs"]["checks"]["uses"] == "./.github/workflows/checks.yml"
+    order = up_chain(up)
+    assert sorted(order) == stacks(), "every stack file needs a <stack>-plan and a <stack> job in up.yml"
+    assert len(stack_jobs(up)) == 2 * len(order)
+    assert order[-1] == "prod"
+    for job in stack_jobs(up).values():
+        assert job["permissions"] == {"contents": "read", "id-token": "write"}
+        assert job["secrets"] == "inherit"
 
 
-def test_stack_workflow_runs_the_program_from_its_virtualenv() -> None:
+def test_only_jobs_that_run_pulumi_may_mint_oidc_tokens() -> None:
+    for path in files():
+        document = load(path.name)
+        for name, job in document["jobs"].items():
+            if job.get("uses") != STACK_WORKFLOW:
+                assert "id-token" not in (job.get("permissions") or {}), f"{path.name}: {name}"
+        assert "id-token" not in (document.get("permissions") or {}), path.name
+
+
+def step(job: dict[str, Any], uses_or_name: str) -> dict[str, Any]:
+    (found,) = [s for s in job["steps"] if s.get("uses", "").startswith(uses_or_name) or s.get("name") == uses_or_name]
+    return found
+
+
+def test_stack_workflow_checks_secrets_first_and_installs_the_locked_program() -> None:
     (job,) = load("stack.yml")["jobs"].values()
     assert job["environment"] == "${{ inputs.environment }}"
-    names = [step.get("uses", step.get("run", "")).split("@")[0] for step in job["steps"]]
-    assert names[0] == "actions/checkout"
-    assert names[-1] == "pulumi/actions"
-    # Pulumi.yaml names ./venv; the action installs no requirements itself.
-    assert any("python -m venv venv && venv/bin/pip install" in name for name in names)
-    pulumi = job["steps"][-1]
-    assert pulumi["with"]["command"] == "${{ inputs.command }}"
-    assert pulumi["with"]["stack-name"] == "${{ inputs.stack }}"
-    assert pulumi["with"]["diff"] is True
-    assert pulumi["with"]["comment-on-pr"] is True
-    # Backend, passphrase and kubeconfig come from secrets, never from the repository's files.
-    assert pulumi["with"]["cloud-url"] == "${{ secrets.PULUMI_BACKEND_URL }}"
-    assert pulumi["env"] == {"PULUMI_CONFIG_PASSPHRASE": "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}"}
-    kubeconfig = next(step for step in job["steps"] if step.get("name") == "Write the kubeconfig")
-    assert kubeconfig["env"] == {"KUBECONFIG_CONTENT": "${{ secrets.KUBECONFIG }}"}
-    assert 'KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"' in kubeconfig["run"]
+    assert "permissions" not in job  # the caller's, so up jobs cannot comment and only callers grant OIDC
+    runs = [s.get("run", "") for s in job["steps"]]
+    preflight = next(i for i, run in enumerate(runs) if "tools.ci_preflight" in run)
+    install = next(i for i, run in enumerate(runs) if "pip install" in run)
+    pulumi = next(i for i, s in enumerate(job["steps"]) if s.get("uses", "").startswith("pulumi/actions"))
+    assert preflight < install < pulumi
+    # Every secret the job reads is checked by the preflight step.
+    text = (WORKFLOWS / "stack.yml").read_text()
+    used = set(re.findall(r"secrets\.([A-Z_]+)", text))
+    checked = {
+        value.removeprefix("${{ secrets.").removesuffix(" }}") for value in job["steps"][preflight]["env"].values()
+    }
+    assert used <= checked
+    # Pulumi.yaml names ./venv; the action installs no requirements itself; hashes are required.
+    assert runs[install] == "python -m venv venv && venv/bin/pip install -q --require-hashes -r requirements.lock"
     assert yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["runtime"]["options"]["virtualenv"] == "venv"
+    kubeconfig = step(job, "Write the kubeconfig")
+    assert 'if [ -n "$KUBECONFIG_CONTENT" ]' in kubeconfig["run"]
+
+
+def test_stack_workflow_runs_the_pinned_cli_and_applies_the_saved_plan() -> None:
+    (job,) = load("stack.yml")["jobs"].values()
+    pulumi = step(job, "pulumi/actions")
+    given = pulumi["with"]
+    assert given["command"] == "${{ inputs.command }}"
+    assert given["stack-name"] == "${{ inputs.stack }}"
+    assert given["cloud-url"] == "${{ secrets.PULUMI_BACKEND_URL }}"
+    assert given["pulumi-version-file"] == ".pulumi-version"
+    assert (ROOT / ".pulumi-version").is_file()
+    assert given["diff"] is True
+    assert given["comment-on-pr"] is True
+    assert given["comment-on-summary"] is True
+    assert pulumi["env"]["PULUMI_CONFIG_PASSPHRASE"] == "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}"
+    plan_file = "format('{0}/plan/{1}.json', runner.temp, inputs.stack)"
+    assert given["plan"] == f"${{{{ inputs.plan && {plan_file} || '' }}}}"
+    upload, download = step(job, "actions/upload-artifact"), step(job, "actions/download-artifact")
+    assert upload["if"] == "inputs.plan && inputs.command == 'preview'"
+    assert download["if"] == "inputs.plan && inputs.command == 'up'"
+    assert upload["with"]["name"] == download["with"]["name"] == "plan-${{ inputs.stack }}"
+    assert upload["with"]["path"] == "${{ runner.temp }}/plan/${{ inputs.stack }}.json"
+    assert download["with"]["path"] == "${{ runner.temp }}/plan"
+    assert job["steps"].index(download) < job["steps"].index(pulumi) < job["steps"].index(upload)
+
+
+def test_stack_workflow_marks_or_replaces_the_pr_comment_whatever_happened() -> None:
+    (job,) = load("stack.yml")["jobs"].values()
+    (marker,) = [s for s in job["steps"] if "tools.pr_comment" in s.get("run", "")]
+    assert marker["if"] == "always() && github.event_name == 'pull_request' && inputs.command == 'preview'"
+    assert marker["env"]["OUTCOME"] == "${{ steps.pulumi.outcome }}"
+    assert marker["env"]["HEAD_SHA"] == "${{ github.event.pull_request.head.sha }}"
+    assert job["steps"][-1] is marker
+
+
+def test_aws_credentials_come_from_oidc_or_static_keys_only_when_aws_is_configured() -> None:
+    (job,) = load("stack.yml")["jobs"].values()
+    aws = step(job, "aws-actions/configure-aws-credentials")
+    assert aws["if"] == "vars.AWS_REGION != ''"
+    assert aws["with"]["role-to-assume"] == "${{ vars.AWS_ROLE_ARN }}"
+    assert aws["with"]["aws-access-key-id"] == "${{ secrets.AWS_ACCESS_KEY_ID }}"
 
 
 def test_checks_workflow_runs_what_ci_runs() -> None:
