@@ -7,7 +7,12 @@ chain that ends in prod.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +20,7 @@ import pytest
 import yaml
 
 from tests.harness import ROOT, stacks
+from tests.reference import REFERENCE
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 STACK_WORKFLOW = "./.github/workflows/stack.yml"
@@ -84,7 +90,11 @@ _PINNED = re.compile(r"^(?P<action>[\w.-]+/[\w.-]+)@(?P<sha>[0-9a-f]{40}) # (?P<
 
 
 def load(name: str) -> dict[str, Any]:
-    document = yaml.safe_load((WORKFLOWS / name).read_text())
+    return yaml_load(WORKFLOWS / name)
+
+
+def yaml_load(path: Path) -> dict[str, Any]:
+    document = yaml.safe_load(path.read_text())
     # YAML 1.1 reads the key `on` as true.
     document["on"] = document.pop(True)
     return document
@@ -290,3 +300,61 @@ def test_checks_workflow_runs_what_ci_runs() -> None:
     (job,) = load("checks.yml")["jobs"].values()
     assert [step["run"] for step in job["steps"] if "run" in step] == ["bash .ci/run"]
     assert "make check" in (ROOT / ".ci" / "run").read_text()
+
+
+def readme_up_jobs_for_a_new_stack() -> str:
+    """The up.yml jobs README's "Adding a stack" gives for staging, as they would be pasted under `jobs:`."""
+    section = (ROOT / "README.md").read_text().split("### Adding a stack", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    return textwrap.indent(textwrap.dedent(block), "  ")
+
+
+def test_adding_a_stack_as_readme_says_keeps_the_checks_green(tmp_path: Path) -> None:
+    """README's recipe, followed in a copy of the repository: a third stack, then the whole suite and the schema."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for name in listed.stdout.splitlines():
+        if (ROOT / name).is_file():
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "Pulumi.dev.yaml", tmp_path / "Pulumi.staging.yaml")
+    up = tmp_path / ".github" / "workflows" / "up.yml"
+    text = up.read_text()
+    jobs = readme_up_jobs_for_a_new_stack()
+    assert "\n  prod-plan:\n    needs: dev\n" in text
+    up.write_text(text.replace("\n  prod-plan:\n    needs: dev\n", f"\n{jobs}\n  prod-plan:\n    needs: staging\n"))
+    assert up_chain(yaml_load(up)) == ["dev", "staging", "prod"]
+
+    env = {**os.environ, "ZOT_CACHE_REFERENCE": str(REFERENCE)}
+    suite = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "not adding_a_stack"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert suite.returncode == 0, suite.stdout[-3000:]
+    assert (
+        "staging"
+        in subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--co", "tests/test_stacks.py"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+    )
+    schema = subprocess.run(
+        [str(Path(sys.executable).parent / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(up)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert schema.returncode == 0, schema.stdout + schema.stderr
