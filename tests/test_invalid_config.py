@@ -218,6 +218,7 @@ INVALID = [
         variant(registries=[hub(maxRetries=3, retryDelay="5")]),
         "registries[0].retryDelay",
         "'5' is not a Go duration",
+        secret_keys=(),  # under a secret key the message says "the value" instead
     ),
     case(
         "duration-in-days",
@@ -619,6 +620,101 @@ def test_invalid_config_names_the_key_and_the_fix(
 )
 def test_messages_never_echo_a_secret(config: Config, secret_keys: frozenset[str], secret: str) -> None:
     assert secret not in refusal(config, secret_keys)
+
+
+# Secrets that users paste where they do not belong: the error names the key, and no part of the secret shows.
+LEAKS = [
+    case(
+        "url-userinfo",
+        variant(registries=[hub(urls=["https://me:tok-hunter2@docker.io"])]),
+        "registries[0].urls[0]",
+        "tok-hunter2",
+    ),
+    case(
+        "url-userinfo-in-clear-config",
+        variant(registries=[hub(urls=["https://me:tok-hunter2@docker.io"])]),
+        "registries[0].urls[0]",
+        "tok-hunter2",
+        secret_keys=(),
+    ),
+    case(
+        "url-query-token",
+        variant(registries=[hub(urls=["https://docker.io/v2?access_token=tok-hunter2"])]),
+        "registries[0].urls[0]",
+        "tok-hunter2",
+        secret_keys=(),
+    ),
+    case(
+        "url-fragment",
+        variant(registries=[hub(urls=["https://docker.io#tok-hunter2"])]),
+        "registries[0].urls[0]",
+        "tok-hunter2",
+        secret_keys=(),
+    ),
+    case(
+        "url-without-scheme-with-userinfo",
+        variant(registries=[hub(urls=["me:tok-hunter2@docker.io"])]),
+        "registries[0].urls[0]",
+        "tok-hunter2",
+        secret_keys=(),
+    ),
+    case(
+        "url-given-as-string-not-list",
+        variant(registries=[hub(urls="https://me:tok-hunter2@docker.io")]),
+        "registries[0].urls",
+        "tok-hunter2",
+        secret_keys=(),
+    ),
+    case(
+        "user-colon-token-given-as-string-not-list",
+        variant(registries=[hub(urls="me:tok-hunter2")]),
+        "registries[0].urls",
+        "tok-hunter2",
+        secret_keys=(),
+    ),
+    case(
+        "credentials-as-list-in-clear-config",
+        variant(registries=[hub(credentials=["me", "tok-hunter2"])]),
+        "registries[0].credentials",
+        "tok-hunter2",
+        secret_keys=(),
+    ),
+    case(
+        "bad-name-under-secret-key",
+        variant(registries=[hub(name="Hub-hunter2")]),
+        "registries[0].name",
+        "hunter2",
+    ),
+    case(
+        "policy-user-name-colon-password",
+        with_users(
+            [ADMIN], {"repositories": {"**": {"policies": [{"users": ["admin:hunter2"], "actions": ["read"]}]}}}
+        ),
+        'accessControl.repositories["**"].policies[0].users[0]',
+        "hunter2",
+    ),
+    case(
+        "admin-policy-user-name-colon-password",
+        with_users([ADMIN], ADMIN_ACCESS | {"adminPolicy": {"users": ["admin:hunter2"], "actions": ["read"]}}),
+        "accessControl.adminPolicy.users[0]",
+        "hunter2",
+    ),
+    case(
+        "scrape-user-name-colon-password",
+        with_users([ADMIN], metrics=SCRAPED | {"scrapeUser": "admin:hunter2"}),
+        "metrics.scrapeUser",
+        "hunter2",
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "secret_keys", "path", "secret"), LEAKS)
+def test_errors_name_the_key_but_never_show_the_secret_part(
+    config: Config, secret_keys: frozenset[str], path: str, secret: str
+) -> None:
+    message = refusal(config, secret_keys)
+    assert f"  zot-cache:{path}: " in message, message
+    assert secret not in message
 
 
 @pytest.mark.parametrize(
