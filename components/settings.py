@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic.alias_generators import to_camel
 
+from components.stack_keys import SALT_KEY_BYTES, decode_salt_key
 from components.units import parse_go_duration, parse_go_memory, parse_quantity
 
 Path = tuple[str | int, ...]
@@ -535,8 +536,16 @@ class Settings(Model):
     @field_validator("htpasswd_salt_key")
     @classmethod
     def _salt_key(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < 16:
-            raise ValueError(f"is too short: use at least 16 characters, e.g. {SALT_KEY_COMMAND}")
+        if value is None:
+            return value
+        try:
+            decode_salt_key(value.get_secret_value())
+        except ValueError as exc:
+            # As sensitive as the passwords (with it a guess costs an HMAC, not a bcrypt): demand a strong key.
+            raise ValueError(
+                f"{exc}: it must be base64 of {SALT_KEY_BYTES} or more random bytes, one key per stack; "
+                f"run {SALT_KEY_COMMAND}"
+            ) from None
         return value
 
     @property
@@ -620,6 +629,8 @@ class Settings(Model):
             why = "it keeps bcrypt salts stable between runs"
         elif any(registry.credentials is not None for registry in self.registries):
             why = "it keys the fingerprint that shows a changed registry password in previews"
+        elif self.users:
+            why = "it seeds the nonce that keeps the Secret's checksum in the pod annotations unguessable"
         else:
             return
         yield (("htpasswdSaltKey",), f"missing: {why}; run {SALT_KEY_COMMAND}")

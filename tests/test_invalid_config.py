@@ -24,7 +24,7 @@ APP, CONFIG_MAP, SECRET = harness.APP, harness.CONFIG_MAP, harness.SECRET
 
 # Top-level keys that hold secret leaves, as `pulumi config set --secret --path` leaves them: marked secret.
 SECRET_KEYS = frozenset({"registries", "users", "htpasswdSaltKey"})
-SALT_KEY = "test-salt-key-0123456789abcdef"
+SALT_KEY = harness.standin_salt_key("test-salt-key")
 BCRYPT_HASH = "$2b$10$/TgtOhe3AbRIHEowiMnUpe6dTplv43SphjNlLKsFtGJFKdqBm3iw6"
 DROP = object()  # as a `variant` value: remove that top-level key
 
@@ -363,10 +363,24 @@ INVALID = [
         "missing: it keys the fingerprint that shows a changed registry password in previews; run pulumi config set",
     ),
     case(
-        "salt-key-too-short",
-        with_users([ADMIN], htpasswdSaltKey="too-short"),
+        "salt-key-not-base64",
+        with_users([ADMIN], htpasswdSaltKey="a long passphrase, but not a random key"),
         "htpasswdSaltKey",
-        "at least 16 characters",
+        "is not base64: it must be base64 of 32 or more random bytes, one key per stack; run pulumi config set "
+        '--secret htpasswdSaltKey "$(openssl rand -base64 32)"',
+    ),
+    case(
+        "salt-key-too-short",
+        # 24 base64 characters: 18 bytes, the old minimum of 16 characters passed, now too weak.
+        with_users([ADMIN], htpasswdSaltKey="dGVzdC1zYWx0LWtleS4uLi4u"),
+        "htpasswdSaltKey",
+        "decodes to 18 bytes, fewer than 32: it must be base64 of 32 or more random bytes",
+    ),
+    case(
+        "prehashed-users-without-salt-key",
+        with_users([{"name": "ci", "htpasswd": BCRYPT_HASH}], htpasswdSaltKey=DROP),
+        "htpasswdSaltKey",
+        "missing: it seeds the nonce that keeps the Secret's checksum in the pod annotations unguessable",
     ),
     # -------------------------------------------------------------------------------------- access control
     case(
