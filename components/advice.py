@@ -50,7 +50,7 @@ def warnings(settings: Settings) -> list[str]:
     return found
 
 
-# Below this bcrypt cost a leaked htpasswd line is cheap to guess; 10 is the default and what Apache uses.
+# Below this bcrypt cost a leaked htpasswd line is cheap to guess; 10 is our default and Go bcrypt's DefaultCost.
 HUMAN_BCRYPT_COST = 10
 
 
