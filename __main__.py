@@ -5,16 +5,19 @@ import pulumi_kubernetes as k8s
 
 from components.app_platform import in_cluster_url, registry_url, release_name, service_name
 from components.stack_config import load_settings, read_stack_config
+from components.stack_keys import stack_keys
 from components.zot_registry import ZotRegistry
 
 settings = load_settings(*read_stack_config())
+# Asked once, here: the builders take the derived keys as data and stay pure.
+keys = stack_keys(settings.htpasswd_salt_key, pulumi.get_project(), pulumi.get_stack())
 
 opts = None
 if settings.render_yaml_to_directory:
     renderer = k8s.Provider("render", render_yaml_to_directory=settings.render_yaml_to_directory)
     opts = pulumi.ResourceOptions(providers=[renderer])
 
-registry = ZotRegistry(settings.app.name, settings, opts)
+registry = ZotRegistry(settings.app.name, settings, keys, opts)
 
 pulumi.export("registryUrl", registry_url(settings))
 pulumi.export("inClusterUrl", in_cluster_url(settings))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
 from components.chart_values import CHART_VERSION
 from components.settings import Settings
 from components.units import parse_quantity
@@ -37,9 +40,44 @@ def warnings(settings: Settings) -> list[str]:
             "/metrics is readable without credentials, also through the ingress; set metrics.scrapeUser "
             "to a user with a password so only the ServiceMonitor can read it"
         )
+    found.extend(_credential_warnings(settings))
+    found.extend(_bcrypt_cost_warnings(settings))
     if settings.render_yaml_to_directory:
         found.append(
             f"render mode: manifests go to {settings.render_yaml_to_directory} and nothing is deployed; Secrets are "
             "written there in clear text, so keep that directory out of git"
         )
     return found
+
+
+# Below this bcrypt cost a leaked htpasswd line is cheap to guess; 10 is our default and Go bcrypt's DefaultCost.
+HUMAN_BCRYPT_COST = 10
+
+
+def _credential_warnings(settings: Settings) -> Iterator[str]:
+    """Registry credentials are sent with every sync: how they travel decides who else can read them."""
+    for index, registry in enumerate(settings.registries):
+        if registry.credentials is None:
+            continue
+        plain = [url for url in registry.urls if urlsplit(url).scheme == "http"]
+        if plain:
+            yield (
+                f"registries[{index}].credentials go over http://, so the token travels in clear text to "
+                f"{', '.join(plain)} and to anyone on the way; use https://"
+            )
+        if not registry.tls_verify:
+            yield (
+                f"registries[{index}].credentials go to a host whose certificate zot does not check (tlsVerify: "
+                "false): whoever can intercept the connection can pose as the registry and take the token; give it "
+                "a certificate zot trusts and set tlsVerify: true"
+            )
+
+
+def _bcrypt_cost_warnings(settings: Settings) -> Iterator[str]:
+    for index, user in enumerate(settings.users):
+        if user.password is not None and user.bcrypt_cost < HUMAN_BCRYPT_COST:
+            yield (
+                f"users[{index}].bcryptCost is {user.bcrypt_cost}: a leaked htpasswd line is cheap to guess below "
+                f"{HUMAN_BCRYPT_COST}; a low cost is acceptable only for machine users with long random passwords, "
+                "never for people's logins"
+            )

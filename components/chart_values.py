@@ -19,10 +19,13 @@ from components.settings import (
     Resources,
     Settings,
 )
+from components.stack_keys import StackKeys
 from components.units import go_memory_fraction
 from components.zot_config import credentials_file
 
 CHART_VERSION = "2.9.0"
+# A file in secretFiles, so in /secret in the pod, next to htpasswd and credentials.
+NONCE_FILE = "nonce"
 
 
 def build_values(settings: Settings, zot_config_json: str) -> dict[str, Any]:
@@ -60,12 +63,14 @@ def build_values(settings: Settings, zot_config_json: str) -> dict[str, Any]:
     return values
 
 
-def build_secret_values(settings: Settings) -> dict[str, Any]:
+def build_secret_values(settings: Settings, keys: StackKeys | None) -> dict[str, Any]:
     # Always set htpasswd: an unset key would keep the chart's sample admin:admin and user:user entries.
-    files = {"htpasswd": htpasswd_file(settings.users, settings.htpasswd_salt_key)}
+    files = {"htpasswd": htpasswd_file(settings.users, keys)}
     credentials = credentials_file(settings)
     if credentials is not None:
         files["credentials"] = credentials
+    if any(files.values()):
+        files[NONCE_FILE] = _nonce(keys)
     values: dict[str, Any] = {"secretFiles": files}
     scraper = settings.scrape_user
     if scraper is not None and scraper.password is not None:
@@ -73,6 +78,15 @@ def build_secret_values(settings: Settings) -> dict[str, Any]:
         basic_auth = {"username": scraper.name, "password": scraper.password.get_secret_value()}
         values["metrics"] = {"serviceMonitor": {"basicAuth": basic_auth}}
     return values
+
+
+def _nonce(keys: StackKeys | None) -> str:
+    """The chart annotates the pod with checksum/secret, an unsalted SHA-256 of the rendered Secret: readable by
+    anyone who may get pods. Beside a token whose surroundings are all known, it is a fast oracle for guessing the
+    token. A secret 256-bit file in the Secret makes that checksum unguessable; zot never reads the file."""
+    if keys is None:
+        raise ValueError("the Secret holds secrets but there is no salt key; Settings.issues() reports this")
+    return keys.nonce.hex()
 
 
 def go_runtime_env(resources: Resources) -> list[dict[str, str]]:

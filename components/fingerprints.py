@@ -13,16 +13,17 @@ from pydantic import SecretStr
 
 from components.htpasswd import htpasswd_line
 from components.settings import Settings
+from components.stack_keys import StackKeys
 
 _DOMAIN = b"zot-cache/fingerprint/v1"
 _LENGTH = 16  # hex digits: 64 bits tell changes apart; the full digest would add nothing for a reviewer
 
 
-def secret_fingerprints(settings: Settings) -> dict[str, dict[str, str]]:
+def secret_fingerprints(settings: Settings, keys: StackKeys | None) -> dict[str, dict[str, str]]:
     """Per user and per registry with credentials, keyed by their (non-secret) names."""
-    users = {user.name: _user_fingerprint(htpasswd_line(user, settings.htpasswd_salt_key)) for user in settings.users}
+    users = {user.name: _user_fingerprint(htpasswd_line(user, keys)) for user in settings.users}
     registries = {
-        registry.id: _keyed(settings.htpasswd_salt_key, registry.id, credentials.username, credentials.password)
+        registry.id: _keyed(keys, registry.id, credentials.username, credentials.password)
         for registry in settings.registries
         if (credentials := registry.credentials) is not None
     }
@@ -35,10 +36,12 @@ def _user_fingerprint(line: str) -> str:
     return hashlib.sha256(b"\0".join([_DOMAIN, b"user", line.encode()])).hexdigest()[:_LENGTH]
 
 
-def _keyed(key: SecretStr | None, name: str, username: str, password: SecretStr | None) -> str:
+def _keyed(keys: StackKeys | None, name: str, username: str, password: SecretStr | None) -> str:
     """Registry passwords sit in clear in the credentials file, so their digest is keyed: a plain hash of a weak
-    password could be guessed offline. Settings.issues() requires the key whenever credentials exist."""
-    if key is None or password is None:
+    password could be guessed offline. The key is the fingerprint key alone, never the one behind the bcrypt salts
+    or the nonce, so these public digests put nothing else at risk. Settings.issues() requires the salt key whenever
+    credentials exist."""
+    if keys is None or password is None:
         raise ValueError(f"registry {name!r} lacks the salt key or its password; Settings.issues() reports this")
     message = b"\0".join([_DOMAIN, b"registry", name.encode(), username.encode(), password.get_secret_value().encode()])
-    return hmac.new(key.get_secret_value().encode(), message, hashlib.sha256).hexdigest()[:_LENGTH]
+    return hmac.new(keys.fingerprint, message, hashlib.sha256).hexdigest()[:_LENGTH]

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic.alias_generators import to_camel
 
+from components.stack_keys import SALT_KEY_BYTES, decode_salt_key
 from components.units import parse_go_duration, parse_go_memory, parse_quantity
 
 Path = tuple[str | int, ...]
@@ -188,16 +189,28 @@ class Credentials(Model):
     password: SecretStr | None = None
 
 
+def public_url(value: str) -> str:
+    """scheme://host[:port] only: userinfo, path, query and fragment can hold a token, and messages land in CI logs."""
+    parts = urlsplit(value)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
 def _url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f'{value!r} needs a scheme and a host, like "https://{value.split("://")[-1]}"')
+        example = public_url("https://" + value.split("://")[-1])
+        raise ValueError(f'needs a scheme and a host, like "{example}"')
     if parts.username or parts.password:
         raise ValueError("user:password in a URL would land in the ConfigMap in clear; use credentials instead")
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
+    if parts.query or parts.fragment:
         raise ValueError(
-            f"{value!r} has a path, which zot ignores (it uses the host only; https://docker.io/library is plain "
-            "Docker Hub); write the host only and map repositories with content[].prefix/destination"
+            f'has a query or fragment, which zot ignores; write the host only, like "{public_url(value)}", '
+            "and give a token as credentials.password"
+        )
+    if parts.path not in ("", "/"):
+        raise ValueError(
+            f"has a path, which zot ignores (it uses the host only; https://docker.io/library is plain Docker Hub); "
+            f'write the host only, like "{public_url(value)}", and map repositories with content[].prefix/destination'
         )
     return value
 
@@ -277,20 +290,22 @@ class Registry(Model):
 # ------------------------------------------------------------------------------------- users and access
 
 
+def _user_name(value: str) -> str:
+    if not value or ":" in value or any(ch.isspace() for ch in value):
+        # Not echoed: a pasted "user:password" line would print the password.
+        raise ValueError("cannot be an htpasswd user name: it must be non-empty, without ':' or spaces")
+    return value
+
+
+UserName = Annotated[str, AfterValidator(_user_name)]
+
+
 class User(Model):
-    name: str
+    name: UserName
     password: SecretStr | None = None
     htpasswd: SecretStr | None = None
     # zot checks the hash on every request and we hash on every run: above 14 both get slow (seconds).
     bcrypt_cost: int = Field(default=10, ge=4, le=14)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not value or ":" in value or any(ch.isspace() for ch in value):
-            # Not echoed: a pasted "user:password" line would print the password.
-            raise ValueError("cannot be an htpasswd user name: it must be non-empty, without ':' or spaces")
-        return value
 
     @field_validator("password")
     @classmethod
@@ -313,7 +328,7 @@ class User(Model):
 
 
 class Policy(Model):
-    users: list[str] = Field(min_length=1)
+    users: list[UserName] = Field(min_length=1)
     actions: list[Action] = Field(min_length=1)
 
 
@@ -449,7 +464,7 @@ class Storage(Model):
 class Metrics(Model):
     enabled: bool = False
     service_monitor: bool = False
-    scrape_user: str | None = None
+    scrape_user: UserName | None = None
 
     def issues(self) -> Iterator[Issue]:
         if self.service_monitor and not self.enabled:
@@ -527,8 +542,16 @@ class Settings(Model):
     @field_validator("htpasswd_salt_key")
     @classmethod
     def _salt_key(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < 16:
-            raise ValueError(f"is too short: use at least 16 characters, e.g. {SALT_KEY_COMMAND}")
+        if value is None:
+            return value
+        try:
+            decode_salt_key(value.get_secret_value())
+        except ValueError as exc:
+            # As sensitive as the passwords (with it a guess costs an HMAC, not a bcrypt): demand a strong key.
+            raise ValueError(
+                f"{exc}: it must be base64 of {SALT_KEY_BYTES} or more random bytes, one key per stack; "
+                f"run {SALT_KEY_COMMAND}"
+            ) from None
         return value
 
     @property
@@ -612,6 +635,8 @@ class Settings(Model):
             why = "it keeps bcrypt salts stable between runs"
         elif any(registry.credentials is not None for registry in self.registries):
             why = "it keys the fingerprint that shows a changed registry password in previews"
+        elif self.users:
+            why = "it seeds the nonce that keeps the Secret's checksum in the pod annotations unguessable"
         else:
             return
         yield (("htpasswdSaltKey",), f"missing: {why}; run {SALT_KEY_COMMAND}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import typing
 from collections.abc import Iterable, Mapping
 from pathlib import Path as FilePath
@@ -12,7 +13,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel, ValidationError
 
-from components.settings import Issue, Path, Settings
+from components.settings import Issue, Path, Settings, public_url
 from components.stack_file import DuplicateKeyError, is_secure, load_stack_file, project_config
 
 PROJECT = "zot-cache"
@@ -149,13 +150,46 @@ def _pydantic_issue(error: Any, secret_keys: set[str]) -> Issue:
         return path, f"unknown key; the keys here are: {known}"
     if kind == "missing":
         return path, "is required; see the config reference in README.md"
-    message = error["msg"].removeprefix("Value error, ")
+    message = _public_urls(error["msg"].removeprefix("Value error, "))
+    value = error["input"]
     secret = (bool(path) and path[0] in secret_keys) or any(
         part in _SECRET_LEAVES for part in path if isinstance(part, str)
     )
-    if kind not in ("value_error", "assertion_error") and not secret:
-        message += f" (got {json.dumps(error['input'])[:80]})"
+    if secret:
+        # Validators name the value they refuse; under a secret key the value itself is the secret.
+        return path, _without(message, value)
+    shown = _shown(value)
+    if kind not in ("value_error", "assertion_error") and shown is not None:
+        message += f" (got {shown})"
     return path, message
+
+
+# Anything URL-shaped in a message: its userinfo, path, query or fragment can carry a token.
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'`]*")
+
+
+def _public_urls(text: str) -> str:
+    return _URL.sub(lambda match: public_url(match.group()), text)
+
+
+def _without(message: str, value: Any) -> str:
+    """The message with the quoted value (as validators write it, `{value!r}`) taken out."""
+    if isinstance(value, str):
+        for quoted in (repr(value), json.dumps(value)):
+            message = message.replace(_public_urls(quoted), "the value")
+    return message
+
+
+def _shown(value: Any) -> str | None:
+    """A scalar input as it may be echoed, or None: containers can hold secret leaves, and `name:secret` or
+    `user:token@host` text is a pasted credential."""
+    if isinstance(value, (dict, list)):
+        return None
+    if isinstance(value, str):
+        value = _public_urls(value)
+        if "@" in value or ":" in _URL.sub("", value):
+            return None
+    return json.dumps(value)[:80]
 
 
 def _known_keys(path: Path) -> list[str]:

@@ -10,6 +10,7 @@ from components.app_platform import API_VERSION, KIND, app_labels, app_spec
 from components.chart_values import build_secret_values, build_values, to_yaml
 from components.fingerprints import secret_fingerprints
 from components.settings import Settings
+from components.stack_keys import StackKeys
 from components.zot_config import render_zot_config
 
 # app-operator reads user values from this key of the ConfigMap and of the Secret.
@@ -28,15 +29,17 @@ class ZotRegistry(pulumi.ComponentResource):
     zot_config: str
     secret_fingerprints: dict[str, dict[str, str]]
 
-    def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, settings: Settings, keys: StackKeys | None, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("zot-cache:index:ZotRegistry", name, None, opts)
         for warning in advice.warnings(settings):
             pulumi.log.warn(warning, resource=self)
 
         target = settings.app
         self.zot_config = render_zot_config(settings)
-        secret_values = build_secret_values(settings)
-        self.secret_fingerprints = secret_fingerprints(settings)
+        secret_values = build_secret_values(settings, keys)
+        self.secret_fingerprints = secret_fingerprints(settings, keys)
         child = pulumi.ResourceOptions(parent=self)
 
         self.config_map = k8s.core.v1.ConfigMap(

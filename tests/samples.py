@@ -6,14 +6,20 @@ from collections.abc import Callable
 from typing import Any
 
 from components.settings import Settings
-from components.stack_config import load_settings
-from tests.harness import stack_config
+from components.stack_config import PROJECT, load_settings
+from components.stack_keys import StackKeys, stack_keys
+from tests.harness import stack_config, standin_salt_key
 
-SALT_KEY = "test-salt-key-0123456789abcdef"
+SALT_KEY = standin_salt_key("test-salt-key")
 
 
 def stack_settings(stack: str) -> Settings:
     return load_settings(*stack_config(stack))
+
+
+def keys_of(settings: Settings, stack: str = "test") -> StackKeys | None:
+    """The derived keys __main__.py would pass for settings in `stack`."""
+    return stack_keys(settings.htpasswd_salt_key, PROJECT, stack)
 
 
 def everything() -> dict[str, Any]:

@@ -14,7 +14,7 @@ from components.settings import NGINX_REGISTRY_ANNOTATIONS, Resources, Settings
 from components.units import parse_go_memory, parse_quantity
 from components.zot_config import render_zot_config
 from tests.reference import chart_defaults, chart_schema, helm_merge
-from tests.samples import SAMPLES, everything_settings, stack_settings
+from tests.samples import SAMPLES, everything_settings, keys_of, stack_settings
 
 
 def values_of(settings: Settings) -> dict[str, Any]:
@@ -24,7 +24,8 @@ def values_of(settings: Settings) -> dict[str, Any]:
 def merged(settings: Settings) -> dict[str, Any]:
     """Chart defaults, then the user ConfigMap, then the user Secret: app-operator's order."""
     user = helm_merge(
-        yaml.safe_load(to_yaml(values_of(settings))), yaml.safe_load(to_yaml(build_secret_values(settings)))
+        yaml.safe_load(to_yaml(values_of(settings))),
+        yaml.safe_load(to_yaml(build_secret_values(settings, keys_of(settings)))),
     )
     return helm_merge(chart_defaults(), user)
 
@@ -66,9 +67,10 @@ def test_secret_values_always_override_the_chart_sample_htpasswd() -> None:
     dev = merged(stack_settings("dev"))
     assert dev["secretFiles"]["htpasswd"] == ""
     assert "admin:$2y$05$vmiur" not in to_yaml(dev)
-    prod_files = build_secret_values(stack_settings("prod"))["secretFiles"]
+    prod = stack_settings("prod")
+    prod_files = build_secret_values(prod, keys_of(prod))["secretFiles"]
     assert [line.split(":")[0] for line in prod_files["htpasswd"].splitlines()] == ["admin", "reader"]
-    assert set(prod_files) == {"htpasswd", "credentials"}
+    assert set(prod_files) == {"htpasswd", "credentials", "nonce"}
 
 
 def test_vpa_mode() -> None:
@@ -164,9 +166,9 @@ def test_anonymous_metrics_behind_an_ingress_are_called_out() -> None:
 
 def test_scrape_user_credentials_go_to_the_service_monitor_through_the_secret() -> None:
     settings = stack_settings("prod")
-    assert build_secret_values(settings)["metrics"] == {
+    assert build_secret_values(settings, keys_of(settings))["metrics"] == {
         "serviceMonitor": {"basicAuth": {"username": "reader", "password": "standin-reader-password"}}
     }
     assert "basicAuth" not in to_yaml(values_of(settings))
     assert merged(settings)["metrics"]["serviceMonitor"]["enabled"] is True
-    assert "metrics" not in build_secret_values(stack_settings("dev"))
+    assert "metrics" not in build_secret_values(stack_settings("dev"), None)

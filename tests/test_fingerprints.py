@@ -22,8 +22,9 @@ from tests.harness import (
     run_program,
     secret_values,
     stack_config,
+    standin_salt_key,
 )
-from tests.samples import everything_settings, stack_settings
+from tests.samples import everything_settings, keys_of, stack_settings
 
 HUB = Registry(name="hub", urls=["https://docker.io"], on_demand=True)
 
@@ -39,7 +40,8 @@ def with_registry_password(settings: Settings, password: str) -> Settings:
 
 
 def test_one_fingerprint_per_user_and_per_registry_with_credentials() -> None:
-    fingerprints = secret_fingerprints(everything_settings())
+    settings = everything_settings()
+    fingerprints = secret_fingerprints(settings, keys_of(settings))
     assert set(fingerprints) == {"users", "registries"}
     assert set(fingerprints["users"]) == {"admin", "ci"}
     assert set(fingerprints["registries"]) == {"hub", "internal"}
@@ -49,11 +51,12 @@ def test_one_fingerprint_per_user_and_per_registry_with_credentials() -> None:
 
 
 def test_no_secrets_no_fingerprints() -> None:
-    assert secret_fingerprints(stack_settings("dev")) == {"users": {}, "registries": {}}
+    assert secret_fingerprints(stack_settings("dev"), None) == {"users": {}, "registries": {}}
 
 
 def test_fingerprints_are_stable() -> None:
-    assert secret_fingerprints(everything_settings()) == secret_fingerprints(everything_settings())
+    first, second = everything_settings(), everything_settings()
+    assert secret_fingerprints(first, keys_of(first)) == secret_fingerprints(second, keys_of(second))
 
 
 def test_a_pre_hashed_user_is_fingerprinted_by_its_line() -> None:
@@ -61,25 +64,25 @@ def test_a_pre_hashed_user_is_fingerprinted_by_its_line() -> None:
     other = bcrypt.hashpw(b"pw", bcrypt.gensalt(4)).decode()  # same password, new salt: a new line
     settings = Settings(registries=[HUB], users=[User(name="ci", htpasswd=SecretStr(prehashed))])
     rehashed = settings.model_copy(update={"users": [User(name="ci", htpasswd=SecretStr(other))]})
-    assert secret_fingerprints(settings)["users"]["ci"] != secret_fingerprints(rehashed)["users"]["ci"]
+    assert secret_fingerprints(settings, None)["users"]["ci"] != secret_fingerprints(rehashed, None)["users"]["ci"]
 
 
 def test_registry_fingerprint_is_keyed_and_follows_the_password() -> None:
     base = with_registry_password(everything_settings(), "token-one")
-    digest = secret_fingerprints(base)["registries"]["hub"]
-    assert (
-        secret_fingerprints(with_registry_password(everything_settings(), "token-two"))["registries"]["hub"] != digest
-    )
-    rekeyed = base.model_copy(update={"htpasswd_salt_key": SecretStr("another-salt-key-0123456789")})
-    assert secret_fingerprints(rekeyed)["registries"]["hub"] != digest
+    digest = secret_fingerprints(base, keys_of(base))["registries"]["hub"]
+    changed = with_registry_password(everything_settings(), "token-two")
+    assert secret_fingerprints(changed, keys_of(changed))["registries"]["hub"] != digest
+    rekeyed = base.model_copy(update={"htpasswd_salt_key": SecretStr(standin_salt_key("another-salt-key"))})
+    assert secret_fingerprints(rekeyed, keys_of(rekeyed))["registries"]["hub"] != digest
+    # The same key in another stack keys its fingerprints differently.
+    assert secret_fingerprints(base, keys_of(base, "other-stack"))["registries"]["hub"] != digest
     # Not a plain hash of the password that a guess could be checked against.
     assert digest not in hashlib.sha256(b"token-one").hexdigest()
 
 
 def test_registry_credentials_without_a_key_are_a_programming_error() -> None:
-    unkeyed = with_registry_password(everything_settings(), "token").model_copy(update={"htpasswd_salt_key": None})
     with pytest.raises(ValueError, match=r"Settings\.issues"):
-        secret_fingerprints(unkeyed)
+        secret_fingerprints(with_registry_password(everything_settings(), "token"), None)
 
 
 # ------------------------------------------------------------------------------- whole program, rotated
@@ -101,7 +104,8 @@ def prod_run() -> ProgramRun:
 
 
 def rotated(path: str) -> ProgramRun:
-    secrets = {**STANDIN_SECRETS["prod"], path: f"rotated-standin-{path}-0123456789"}
+    new = standin_salt_key("rotated") if path == "htpasswdSaltKey" else f"rotated-standin-{path}-0123456789"
+    secrets = {**STANDIN_SECRETS["prod"], path: new}
     return run_program("prod", *stack_config("prod", secrets))
 
 

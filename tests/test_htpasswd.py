@@ -25,10 +25,13 @@ from pydantic import SecretStr, ValidationError
 
 from components.htpasswd import bcrypt_hash, htpasswd_file
 from components.settings import User
+from components.stack_keys import StackKeys
 from tests.programs import require_program
+from tests.samples import SALT_KEY as STACK_SALT_KEY
 
-SALT_KEY = "test-salt-key-0123456789abcdef"
-OTHER_SALT_KEY = "other-salt-key-fedcba9876543210"
+KEYS = StackKeys.derive(SecretStr(STACK_SALT_KEY), "zot-cache", "test")
+SALT_KEY = KEYS.bcrypt_salt
+OTHER_SALT_KEY = b"other-bcrypt-salt-key-0123456789"
 COST = 4
 STARTUP_TIMEOUT = 10.0
 TOOL_TIMEOUT = 10.0
@@ -110,7 +113,7 @@ def users(apache_hash: str) -> list[User]:
 @pytest.fixture(scope="module")
 def htpasswd_path(workdir: Path, users: list[User]) -> Path:
     path = workdir / "htpasswd"
-    path.write_text(htpasswd_file(users, SecretStr(SALT_KEY)), encoding="utf-8")
+    path.write_text(htpasswd_file(users, KEYS), encoding="utf-8")
     return path
 
 
@@ -178,9 +181,9 @@ def status(url: str, user: str, password: str) -> int:
 
 def test_same_inputs_give_the_same_line() -> None:
     user = User(name="alice", password=SecretStr("pw"), bcrypt_cost=COST)
-    first = htpasswd_file([user], SecretStr(SALT_KEY))
+    first = htpasswd_file([user], KEYS)
     bcrypt_hash.cache_clear()  # hash again rather than read the cache
-    assert htpasswd_file([user], SecretStr(SALT_KEY)) == first
+    assert htpasswd_file([user], KEYS) == first
 
 
 @pytest.mark.parametrize(
@@ -193,7 +196,7 @@ def test_same_inputs_give_the_same_line() -> None:
     ],
     ids=["password", "salt-key", "user", "cost"],
 )
-def test_changing_one_input_changes_the_hash(user: str, password: str, cost: int, salt_key: str) -> None:
+def test_changing_one_input_changes_the_hash(user: str, password: str, cost: int, salt_key: bytes) -> None:
     base = bcrypt_hash("alice", "pw", COST, SALT_KEY)
     changed = bcrypt_hash(user, password, cost, salt_key)
     assert changed != base
@@ -204,7 +207,7 @@ def test_changing_one_input_changes_the_hash(user: str, password: str, cost: int
 
 def test_salt_changes_with_the_salt_key_alone() -> None:
     """The salt is not a function of the password alone: the key (and the user) seed it too."""
-    salts = {salt_of(bcrypt_hash("alice", "pw", COST, f"salt-key-{i:08d}-abcdef")) for i in range(5)}
+    salts = {salt_of(bcrypt_hash("alice", "pw", COST, f"salt-key-{i:08d}-abcdef".encode())) for i in range(5)}
     assert len(salts) == 5
     first = bcrypt_hash("alice", "pw", COST, SALT_KEY)
     bcrypt_hash.cache_clear()
@@ -225,7 +228,7 @@ def test_hash_format(cost: int) -> None:
 
 def test_configured_cost_is_the_cost_in_the_hash() -> None:
     user = User(name="alice", password=SecretStr("pw"), bcrypt_cost=12)
-    name, hashed = htpasswd_file([user], SecretStr(SALT_KEY)).rstrip("\n").split(":", 1)
+    name, hashed = htpasswd_file([user], KEYS).rstrip("\n").split(":", 1)
     assert name == "alice"
     assert hashed.startswith("$2y$12$")
     assert bcrypt.checkpw(b"pw", hashed.encode())
@@ -238,7 +241,7 @@ def test_file_has_one_line_per_user_in_order() -> None:
         User(name="amy", htpasswd=SecretStr(prehashed)),
         User(name="max", password=SecretStr("two"), bcrypt_cost=5),
     ]
-    content = htpasswd_file(users, SecretStr(SALT_KEY))
+    content = htpasswd_file(users, KEYS)
     assert content.endswith("\n")
     assert content.count("\n") == len(users)
     assert content.splitlines() == [

@@ -24,7 +24,7 @@ APP, CONFIG_MAP, SECRET = harness.APP, harness.CONFIG_MAP, harness.SECRET
 
 # Top-level keys that hold secret leaves, as `pulumi config set --secret --path` leaves them: marked secret.
 SECRET_KEYS = frozenset({"registries", "users", "htpasswdSaltKey"})
-SALT_KEY = "test-salt-key-0123456789abcdef"
+SALT_KEY = harness.standin_salt_key("test-salt-key")
 BCRYPT_HASH = "$2b$10$/TgtOhe3AbRIHEowiMnUpe6dTplv43SphjNlLKsFtGJFKdqBm3iw6"
 DROP = object()  # as a `variant` value: remove that top-level key
 
@@ -218,6 +218,7 @@ INVALID = [
         variant(registries=[hub(maxRetries=3, retryDelay="5")]),
         "registries[0].retryDelay",
         "'5' is not a Go duration",
+        secret_keys=(),  # under a secret key the message says "the value" instead
     ),
     case(
         "duration-in-days",
@@ -369,10 +370,24 @@ INVALID = [
         "missing: it keys the fingerprint that shows a changed registry password in previews; run pulumi config set",
     ),
     case(
-        "salt-key-too-short",
-        with_users([ADMIN], htpasswdSaltKey="too-short"),
+        "salt-key-not-base64",
+        with_users([ADMIN], htpasswdSaltKey="a long passphrase, but not a random key"),
         "htpasswdSaltKey",
-        "at least 16 characters",
+        "is not base64: it must be base64 of 32 or more random bytes, one key per stack; run pulumi config set "
+        '--secret htpasswdSaltKey "$(openssl rand -base64 32)"',
+    ),
+    case(
+        "salt-key-too-short",
+        # 24 base64 characters: 18 bytes, the old minimum of 16 characters passed, now too weak.
+        with_users([ADMIN], htpasswdSaltKey="dGVzdC1zYWx0LWtleS4uLi4u"),
+        "htpasswdSaltKey",
+        "decodes to 18 bytes, fewer than 32: it must be base64 of 32 or more random bytes",
+    ),
+    case(
+        "prehashed-users-without-salt-key",
+        with_users([{"name": "ci", "htpasswd": BCRYPT_HASH}], htpasswdSaltKey=DROP),
+        "htpasswdSaltKey",
+        "missing: it seeds the nonce that keeps the Secret's checksum in the pod annotations unguessable",
     ),
     # -------------------------------------------------------------------------------------- access control
     case(
@@ -626,6 +641,101 @@ def test_invalid_config_names_the_key_and_the_fix(
 )
 def test_messages_never_echo_a_secret(config: Config, secret_keys: frozenset[str], secret: str) -> None:
     assert secret not in refusal(config, secret_keys)
+
+
+# Secrets that users paste where they do not belong: the error names the key, and no part of the secret shows.
+LEAKS = [
+    case(
+        "url-userinfo",
+        variant(registries=[hub(urls=["https://me:tok-hunter2@docker.io"])]),
+        "registries[0].urls[0]",
+        "tok-hunter2",
+    ),
+    case(
+        "url-userinfo-in-clear-config",
+        variant(registries=[hub(urls=["https://me:tok-hunter2@docker.io"])]),
+        "registries[0].urls[0]",
+        "tok-hunter2",
+        secret_keys=(),
+    ),
+    case(
+        "url-query-token",
+        variant(registries=[hub(urls=["https://docker.io/v2?access_token=tok-hunter2"])]),
+        "registries[0].urls[0]",
+        "tok-hunter2",
+        secret_keys=(),
+    ),
+    case(
+        "url-fragment",
+        variant(registries=[hub(urls=["https://docker.io#tok-hunter2"])]),
+        "registries[0].urls[0]",
+        "tok-hunter2",
+        secret_keys=(),
+    ),
+    case(
+        "url-without-scheme-with-userinfo",
+        variant(registries=[hub(urls=["me:tok-hunter2@docker.io"])]),
+        "registries[0].urls[0]",
+        "tok-hunter2",
+        secret_keys=(),
+    ),
+    case(
+        "url-given-as-string-not-list",
+        variant(registries=[hub(urls="https://me:tok-hunter2@docker.io")]),
+        "registries[0].urls",
+        "tok-hunter2",
+        secret_keys=(),
+    ),
+    case(
+        "user-colon-token-given-as-string-not-list",
+        variant(registries=[hub(urls="me:tok-hunter2")]),
+        "registries[0].urls",
+        "tok-hunter2",
+        secret_keys=(),
+    ),
+    case(
+        "credentials-as-list-in-clear-config",
+        variant(registries=[hub(credentials=["me", "tok-hunter2"])]),
+        "registries[0].credentials",
+        "tok-hunter2",
+        secret_keys=(),
+    ),
+    case(
+        "bad-name-under-secret-key",
+        variant(registries=[hub(name="Hub-hunter2")]),
+        "registries[0].name",
+        "hunter2",
+    ),
+    case(
+        "policy-user-name-colon-password",
+        with_users(
+            [ADMIN], {"repositories": {"**": {"policies": [{"users": ["admin:hunter2"], "actions": ["read"]}]}}}
+        ),
+        'accessControl.repositories["**"].policies[0].users[0]',
+        "hunter2",
+    ),
+    case(
+        "admin-policy-user-name-colon-password",
+        with_users([ADMIN], ADMIN_ACCESS | {"adminPolicy": {"users": ["admin:hunter2"], "actions": ["read"]}}),
+        "accessControl.adminPolicy.users[0]",
+        "hunter2",
+    ),
+    case(
+        "scrape-user-name-colon-password",
+        with_users([ADMIN], metrics=SCRAPED | {"scrapeUser": "admin:hunter2"}),
+        "metrics.scrapeUser",
+        "hunter2",
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "secret_keys", "path", "secret"), LEAKS)
+def test_errors_name_the_key_but_never_show_the_secret_part(
+    config: Config, secret_keys: frozenset[str], path: str, secret: str
+) -> None:
+    message = refusal(config, secret_keys)
+    assert f"  zot-cache:{path}: " in message, message
+    assert secret not in message
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,7 @@ def test_ciphertexts_in_a_stack_file_become_placeholders(tmp_path: Path, monkeyp
         {"name": "robot", "htpasswd": render.PLACEHOLDER_HASH},
         {"name": "ci", "password": "placeholder-for-users[2].password"},
     ]
-    assert config["htpasswdSaltKey"] == "placeholder-for-htpasswdSaltKey"
+    assert config["htpasswdSaltKey"] == render.PLACEHOLDER_SALT_KEY
     assert secret_keys == {"users", "htpasswdSaltKey"}
     assert filled == ["htpasswdSaltKey", "users[0].password", "users[1].htpasswd", "users[2].password"]
     # Placeholders pass the same validation as real secrets.

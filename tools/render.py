@@ -7,6 +7,7 @@ would auto-generate end in `-rendered` instead of a random suffix.
 
 from __future__ import annotations
 
+import base64
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from tools.offline import ROOT, ProgramRun, RecordingMocks, run_program, stack_f
 
 PLACEHOLDER = "placeholder-for-"
 PLACEHOLDER_HASH = "$2y$04$" + "placeholder" * 4 + "placeholder"[:9]
+# The salt key must be base64 of 32 bytes to pass validation; this one decodes to the placeholder text.
+PLACEHOLDER_SALT_KEY = base64.b64encode(f"{PLACEHOLDER}htpasswdSaltKey".encode().ljust(32, b".")).decode()
 _HEAD = ("apiVersion", "kind", "metadata")
 
 
@@ -29,7 +32,9 @@ def placeholder_config(stack: str) -> tuple[dict[str, Any], set[str], list[str]]
     def placeholder(path: str) -> str:
         filled.append(path)
         # A pre-hashed htpasswd entry must look like a hash to pass validation; no password matches this one.
-        return PLACEHOLDER_HASH if path.endswith(".htpasswd") else f"{PLACEHOLDER}{path}"
+        if path.endswith(".htpasswd"):
+            return PLACEHOLDER_HASH
+        return PLACEHOLDER_SALT_KEY if path == "htpasswdSaltKey" else f"{PLACEHOLDER}{path}"
 
     config, secret_keys = stack_file_config(stack, placeholder)
     # Secrets set with `pulumi config set --secret` on another machine are not in the file at all.

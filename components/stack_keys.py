@@ -1,0 +1,61 @@
+"""Purpose keys derived from htpasswdSaltKey: one per use, and different in every stack even for the same key.
+
+The salt key is as sensitive as the passwords: with it, checking a guessed password costs one HMAC instead of one
+bcrypt. So nothing uses it directly. HKDF (RFC 5869, SHA-256) derives one key per purpose, with the project and
+stack mixed in: a purpose key that leaks (or a key pasted into two stacks) says nothing about the others.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+
+from pydantic import SecretStr
+
+SALT_KEY_BYTES = 32
+_HKDF_SALT = b"zot-cache/stack-keys/v1"
+
+
+def decode_salt_key(value: str) -> bytes:
+    """The key's bytes; refuses what is not base64 of 32 or more bytes (what `openssl rand -base64 32` gives)."""
+    try:
+        key = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        # Not echoed, and neither is the decoder's message: both would show part of the key.
+        raise ValueError("is not base64") from None
+    if len(key) < SALT_KEY_BYTES:
+        raise ValueError(f"decodes to {len(key)} bytes, fewer than {SALT_KEY_BYTES}")
+    return key
+
+
+def hkdf_sha256(key: bytes, salt: bytes, info: bytes) -> bytes:
+    """RFC 5869 HKDF with SHA-256, one block (32 bytes) of output: extract, then the first block of expand."""
+    pseudo_random_key = hmac.new(salt, key, hashlib.sha256).digest()
+    return hmac.new(pseudo_random_key, info + b"\x01", hashlib.sha256).digest()
+
+
+@dataclass(frozen=True)
+class StackKeys:
+    """The derived keys, as data the pure builders take (they never ask Pulumi which stack this is)."""
+
+    bcrypt_salt: bytes = field(repr=False)
+    fingerprint: bytes = field(repr=False)
+    nonce: bytes = field(repr=False)
+
+    @classmethod
+    def derive(cls, salt_key: SecretStr, project: str, stack: str) -> StackKeys:
+        key = decode_salt_key(salt_key.get_secret_value())
+
+        def purpose(name: str) -> bytes:
+            # NUL-separated: project and stack names cannot contain NUL, so no two triples give the same info.
+            return hkdf_sha256(key, _HKDF_SALT, b"\0".join(part.encode() for part in (name, project, stack)))
+
+        return cls(bcrypt_salt=purpose("bcrypt-salt"), fingerprint=purpose("fingerprint"), nonce=purpose("nonce"))
+
+
+def stack_keys(salt_key: SecretStr | None, project: str, stack: str) -> StackKeys | None:
+    """None without a salt key: then Settings.issues() made sure that nothing needs one."""
+    return None if salt_key is None else StackKeys.derive(salt_key, project, stack)
