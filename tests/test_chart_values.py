@@ -13,6 +13,7 @@ from components.chart_values import build_secret_values, build_values, go_runtim
 from components.settings import NGINX_REGISTRY_ANNOTATIONS, Resources, Settings
 from components.units import parse_go_memory, parse_quantity
 from components.zot_config import render_zot_config
+from tests.helm import user_values
 from tests.reference import chart_defaults, chart_schema, helm_merge
 from tests.samples import SAMPLES, everything_settings, stack_settings
 
@@ -23,10 +24,7 @@ def values_of(settings: Settings) -> dict[str, Any]:
 
 def merged(settings: Settings) -> dict[str, Any]:
     """Chart defaults, then the user ConfigMap, then the user Secret: app-operator's order."""
-    user = helm_merge(
-        yaml.safe_load(to_yaml(values_of(settings))), yaml.safe_load(to_yaml(build_secret_values(settings)))
-    )
-    return helm_merge(chart_defaults(), user)
+    return helm_merge(chart_defaults(), user_values(settings))
 
 
 @pytest.mark.parametrize("sample", sorted(SAMPLES))
