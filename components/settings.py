@@ -34,6 +34,7 @@ CONTAINER_PORT = 5000
 _LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _DNS_LABEL = re.compile(_LABEL)
 _DNS_SUBDOMAIN = re.compile(rf"{_LABEL}(\.{_LABEL})*")
+_NETLOC = re.compile(rf"({_LABEL}(\.{_LABEL})*|\[[0-9a-f:.]+\])(:[0-9]{{1,5}})?")
 _QUALIFIED_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")
 _SEMVER = re.compile(
     r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?"
@@ -242,7 +243,13 @@ def _url(value: str) -> str:
         raise ValueError(f'{value!r} needs a scheme and a host, like "https://{value.split("://")[-1]}"')
     if parts.username or parts.password:
         raise ValueError("user:password in a URL would land in the ConfigMap in clear; use credentials instead")
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
+    if any(char.isspace() or not char.isprintable() for char in value) or not _NETLOC.fullmatch(parts.netloc.lower()):
+        # urlsplit drops tabs and newlines before it parses, so it alone would let them through.
+        raise ValueError(
+            f"{value!r} is not a URL with a host name or IP address and an optional :port, like "
+            '"https://registry.example.org:5000"'
+        )
+    if parts.path not in ("", "/") or "?" in value or "#" in value:
         raise ValueError(
             f"{value!r} has a path, which zot ignores (it uses the host only; https://docker.io/library is plain "
             "Docker Hub); write the host only and map repositories with content[].prefix/destination"

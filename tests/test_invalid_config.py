@@ -166,6 +166,24 @@ INVALID = [
         "has a path, which zot ignores",
     ),
     case(
+        "url-with-quote-in-host",
+        variant(registries=[hub(urls=['https://docker.io"'])]),
+        "registries[0].urls[0]",
+        "is not a URL with a host name or IP address and an optional :port",
+    ),
+    case(
+        "url-with-newline",
+        variant(registries=[hub(urls=["https://docker\n.io"])]),
+        "registries[0].urls[0]",
+        "is not a URL with a host name or IP address",
+    ),
+    case(
+        "url-with-empty-fragment",
+        variant(registries=[hub(urls=["https://docker.io#"])]),
+        "registries[0].urls[0]",
+        "has a path, which zot ignores",
+    ),
+    case(
         "url-with-user-password",
         variant(registries=[hub(urls=["https://me:token@docker.io"])]),
         "registries[0].urls[0]",
