@@ -89,7 +89,7 @@ def format_path(path: Path) -> str:
             text += f".{part}" if text else part
         else:
             # JSON-quoted: a key with a quote or a newline must not break the one-line message.
-            text += f"[{json.dumps(part)}]"
+            text += f"[{json.dumps(part, ensure_ascii=False)}]"
     return text
 
 
