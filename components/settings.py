@@ -31,8 +31,15 @@ SALT_KEY_COMMAND = 'pulumi config set --secret htpasswdSaltKey "$(openssl rand -
 # Port the chart's container listens on (values httpGet.port); zot's http.port must be the same.
 CONTAINER_PORT = 5000
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS_NAME = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+# Matched with fullmatch: `$` also matches before a trailing newline, which would let "name\n" through.
+_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_DNS_LABEL = re.compile(_LABEL)
+_DNS_SUBDOMAIN = re.compile(rf"{_LABEL}(\.{_LABEL})*")
+_NETLOC = re.compile(rf"({_LABEL}(\.{_LABEL})*|\[[0-9a-f:.]+\])(:[0-9]{{1,5}})?")
+_QUALIFIED_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")
+_SEMVER = re.compile(
+    r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?"
+)
 _HTPASSWD_HASH = re.compile(
     r"^(\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}|\$[56]\$(rounds=\d+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]+)$"
 )
@@ -54,11 +61,28 @@ def _go_memory(value: str) -> str:
     return value
 
 
-def _dns_label(value: str) -> str:
-    if len(value) > 63 or not _DNS_LABEL.match(value):
+def _full_match(pattern: re.Pattern[str], limit: int, what: str) -> AfterValidator:
+    """Names some chart or API writes as they are: at most `limit` characters, all matched by `pattern`."""
+
+    def check(value: str) -> str:
+        if len(value) > limit or not pattern.fullmatch(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _annotation_key(value: str) -> str:
+    prefix, _, name = value.rpartition("/")
+    if (
+        len(name) > 63
+        or not _QUALIFIED_NAME.fullmatch(name)
+        or ("/" in value and (len(prefix) > 253 or not _DNS_SUBDOMAIN.fullmatch(prefix)))
+    ):
+        # Not echoed: the path printed with this message already shows the key.
         raise ValueError(
-            f"{value!r} is not a Kubernetes name; use at most 63 lower-case letters, digits and '-', "
-            "starting and ending with a letter or digit"
+            "is not an annotation key; use an optional DNS-subdomain prefix and '/', then a name of at most 63 "
+            "letters, digits, '-', '_' and '.' starting and ending with a letter or digit, like example.org/team"
         )
     return value
 
@@ -101,7 +125,32 @@ def _repeats(items: list[str], path: Path) -> Iterator[Issue]:
 Duration = Annotated[str, AfterValidator(_duration)]
 Quantity = Annotated[str, AfterValidator(_quantity)]
 GoMemory = Annotated[str, AfterValidator(_go_memory)]
-DnsLabel = Annotated[str, AfterValidator(_dns_label)]
+DnsLabel = Annotated[
+    str,
+    _full_match(
+        _DNS_LABEL,
+        63,
+        "a Kubernetes name; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or "
+        "digit",
+    ),
+]
+# Names of storage classes, ingress classes, issuers and Secrets: the chart writes some of them raw.
+DnsSubdomain = Annotated[
+    str,
+    _full_match(
+        _DNS_SUBDOMAIN,
+        253,
+        "a Kubernetes object name; use at most 253 lower-case letters, digits, '-' and '.', starting and ending "
+        "with a letter or digit, like fast-ssd",
+    ),
+]
+ChartName = Annotated[
+    str, _full_match(_DNS_LABEL, 63, "a chart name; use lower-case letters, digits and '-', like zot")
+]
+ChartVersion = Annotated[
+    str, _full_match(_SEMVER, 128, "a chart version; use the SemVer version the catalog lists, like 2.9.0")
+]
+AnnotationKey = Annotated[str, AfterValidator(_annotation_key)]
 GoRegex = Annotated[str, AfterValidator(_go_regex)]
 Glob = Annotated[str, AfterValidator(_glob)]
 
@@ -134,9 +183,9 @@ class WorkloadCluster(Model):
 
 class AppTarget(Model):
     name: DnsLabel = "zot"
-    chart: str = "zot"
-    version: str = "2.9.0"
-    catalog: str = "giantswarm"
+    chart: ChartName = "zot"
+    version: ChartVersion = "2.9.0"
+    catalog: DnsSubdomain = "giantswarm"
     namespace: DnsLabel = "zot"
     cluster: WorkloadCluster | None = None
     app_namespace: DnsLabel | None = None
@@ -202,7 +251,13 @@ def _url(value: str) -> str:
         raise ValueError(f'needs a scheme and a host, like "{example}"')
     if parts.username or parts.password:
         raise ValueError("user:password in a URL would land in the ConfigMap in clear; use credentials instead")
-    if parts.query or parts.fragment:
+    if any(char.isspace() or not char.isprintable() for char in value) or not _NETLOC.fullmatch(parts.netloc.lower()):
+        # urlsplit drops tabs and newlines before it parses, so it alone would let them through. Not echoed:
+        # a URL may carry a token.
+        raise ValueError(
+            'is not a URL with a host name or IP address and an optional :port, like "https://registry.example.org:5000"'
+        )
+    if parts.query or parts.fragment or "?" in value or "#" in value:
         raise ValueError(
             f'has a query or fragment, which zot ignores; write the host only, like "{public_url(value)}", '
             "and give a token as credentials.password"
@@ -380,22 +435,38 @@ NGINX_REGISTRY_ANNOTATIONS = {
 }
 
 
+# Words YAML 1.1 (Helm's reader) takes for null or a boolean when a chart writes them unquoted.
+_YAML_WORDS = {"null", "true", "false", "yes", "no", "on", "off", "y", "n"}
+
+
 def _host(value: str) -> str:
-    if len(value) > 253 or not _DNS_NAME.match(value):
+    if value.startswith("*."):
+        # The chart writes hosts unquoted (`- host: {{ .host }}`): YAML reads a leading * as an alias, and the
+        # chart fails to render.
+        raise ValueError(
+            f"{value!r} is a wildcard, which the chart cannot render (it writes hosts unquoted); list each host"
+        )
+    if len(value) > 253 or not _DNS_SUBDOMAIN.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a host name; write it without scheme, port or path, like registry.example.org"
+        )
+    if value in _YAML_WORDS or not value.rsplit(".", 1)[-1][0].isalpha():
+        # Written unquoted, these are YAML null (a rule without host serves every host), booleans or numbers.
+        raise ValueError(
+            f"{value!r} would be read as YAML null, a boolean or a number where the chart writes it unquoted; "
+            "use a host name whose last part starts with a letter, like registry.example.org"
         )
     return value
 
 
 class Ingress(Model):
     enabled: bool = False
-    class_name: str = "nginx"
+    class_name: DnsSubdomain = "nginx"
     hosts: list[Annotated[str, AfterValidator(_host)]] = Field(default_factory=list)
     tls: bool = True
-    tls_secret_name: DnsLabel | None = None
-    cluster_issuer: str | None = None
-    annotations: dict[str, str] = Field(default_factory=dict)
+    tls_secret_name: DnsSubdomain | None = None
+    cluster_issuer: DnsSubdomain | None = None
+    annotations: dict[AnnotationKey, str] = Field(default_factory=dict)
 
     def issues(self) -> Iterator[Issue]:
         if self.enabled and not self.hosts:
@@ -458,7 +529,7 @@ class Resources(Model):
 class Storage(Model):
     persistence: bool = True
     size: Quantity = "8Gi"
-    storage_class: str | None = None
+    storage_class: DnsSubdomain | None = None
 
 
 class Metrics(Model):

@@ -131,7 +131,8 @@ def format_path(path: Path) -> str:
         elif part.replace("_", "").isalnum():
             text += f".{part}" if text else part
         else:
-            text += f'["{part}"]'
+            # JSON-quoted: a key with a quote or a newline must not break the one-line message.
+            text += f"[{json.dumps(part, ensure_ascii=False)}]"
     return text
 
 

@@ -38,6 +38,7 @@ def parse_go_duration(text: str) -> Decimal:
     return total
 
 
+# fullmatch, not `$`: that also matches before a trailing newline, and the chart writes quantities raw.
 _QUANTITY = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
 _QUANTITY_FACTORS: dict[str | None, Decimal] = {
     None: Decimal(1),
@@ -49,7 +50,7 @@ _QUANTITY_FACTORS: dict[str | None, Decimal] = {
 
 def parse_quantity(text: str) -> Decimal:
     """Value of a Kubernetes quantity ("500m" cores, "1536Mi" bytes)."""
-    match = _QUANTITY.match(text)
+    match = _QUANTITY.fullmatch(text)
     if match is None:
         raise ValueError(f'{text!r} is not a Kubernetes quantity; write it like "500m" (CPU) or "1536Mi" (memory)')
     return Decimal(match.group(1)) * _QUANTITY_FACTORS[match.group(2)]
@@ -61,7 +62,7 @@ _GO_MEMORY_FACTORS = {None: 1, "B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30,
 
 def parse_go_memory(text: str) -> int:
     """Bytes in a GOMEMLIMIT value; the Go runtime takes whole numbers with B/KiB/MiB/GiB/TiB."""
-    match = _GO_MEMORY.match(text)
+    match = _GO_MEMORY.fullmatch(text)
     if match is None:
         raise ValueError(
             f"{text!r} is not a GOMEMLIMIT value; the Go runtime takes a whole number with B, KiB, MiB, "

@@ -11,7 +11,7 @@ import json
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 import yaml
@@ -30,13 +30,23 @@ def _reference_dir() -> Path:
 REFERENCE = _reference_dir()
 
 
+def unavailable(what: str, fix: str) -> NoReturn:
+    """Skip a test that needs something this machine lacks, or fail it where ZOT_CACHE_REQUIRE_REFERENCE=1."""
+    if os.environ.get("ZOT_CACHE_REQUIRE_REFERENCE") == "1":
+        pytest.fail(f"{what} is missing and ZOT_CACHE_REQUIRE_REFERENCE=1 requires it")
+    pytest.skip(f"{what} is missing; {fix}")
+
+
 def _path(name: str) -> Path:
     path = REFERENCE / name
     if not path.exists():
-        if os.environ.get("ZOT_CACHE_REQUIRE_REFERENCE") == "1":
-            pytest.fail(f"{path} is missing and ZOT_CACHE_REQUIRE_REFERENCE=1 requires it")
-        pytest.skip(f"{path} is missing; set ZOT_CACHE_REFERENCE to the reference folder")
+        unavailable(str(path), "set ZOT_CACHE_REFERENCE to the reference folder")
     return path
+
+
+def chart_dir(name: str) -> Path:
+    """An unpacked chart from the reference folder's charts/, ready for `helm template`."""
+    return _path(f"charts/{name}")
 
 
 @cache

@@ -13,6 +13,7 @@ from components.chart_values import build_secret_values, build_values, go_runtim
 from components.settings import NGINX_REGISTRY_ANNOTATIONS, Resources, Settings
 from components.units import parse_go_memory, parse_quantity
 from components.zot_config import render_zot_config
+from tests.helm import user_values
 from tests.reference import chart_defaults, chart_schema, helm_merge
 from tests.samples import SAMPLES, everything_settings, keys_of, stack_settings
 
@@ -23,11 +24,7 @@ def values_of(settings: Settings) -> dict[str, Any]:
 
 def merged(settings: Settings) -> dict[str, Any]:
     """Chart defaults, then the user ConfigMap, then the user Secret: app-operator's order."""
-    user = helm_merge(
-        yaml.safe_load(to_yaml(values_of(settings))),
-        yaml.safe_load(to_yaml(build_secret_values(settings, keys_of(settings)))),
-    )
-    return helm_merge(chart_defaults(), user)
+    return helm_merge(chart_defaults(), user_values(settings))
 
 
 @pytest.mark.parametrize("sample", sorted(SAMPLES))
@@ -172,3 +169,35 @@ def test_scrape_user_credentials_go_to_the_service_monitor_through_the_secret() 
     assert "basicAuth" not in to_yaml(values_of(settings))
     assert merged(settings)["metrics"]["serviceMonitor"]["enabled"] is True
     assert "metrics" not in build_secret_values(stack_settings("dev"), None)
+
+
+def ingress_warnings(**annotations: str) -> list[str]:
+    ingress = {"enabled": True, "hosts": ["a.example.org"], "clusterIssuer": "letsencrypt", "annotations": annotations}
+    return [
+        warning
+        for warning in advice.warnings(everything_settings(ingress=ingress))
+        if warning.startswith("ingress.annotations")
+    ]
+
+
+def test_snippet_annotations_are_called_out_as_the_ingress_nginx_cve_class() -> None:
+    for key in ("configuration-snippet", "server-snippet", "auth-snippet"):
+        (warning,) = ingress_warnings(**{f"nginx.ingress.kubernetes.io/{key}": "more_set_headers 'X-Secret: s3cr3t';"})
+        assert warning.startswith(f'ingress.annotations["nginx.ingress.kubernetes.io/{key}"] puts raw nginx')
+        assert "CVE-2021-25742" in warning
+        assert "s3cr3t" not in warning
+
+
+def test_annotations_that_replace_the_defaults_are_named_with_the_default() -> None:
+    body, issuer = ingress_warnings(
+        **{"nginx.ingress.kubernetes.io/proxy-body-size": "10m", "cert-manager.io/cluster-issuer": "other"}
+    )
+    assert body.startswith(
+        "ingress.annotations[\"nginx.ingress.kubernetes.io/proxy-body-size\"] replaces the registry default '0'"
+    )
+    assert "10m" not in body
+    assert issuer.startswith(
+        "ingress.annotations[\"cert-manager.io/cluster-issuer\"] replaces 'letsencrypt' from ingress.clusterIssuer"
+    )
+    # The same value as the default replaces nothing; other annotations are the user's own.
+    assert ingress_warnings(**{"nginx.ingress.kubernetes.io/proxy-read-timeout": "1800", "example.org/team": "a"}) == []

@@ -166,6 +166,24 @@ INVALID = [
         "has a path, which zot ignores",
     ),
     case(
+        "url-with-quote-in-host",
+        variant(registries=[hub(urls=['https://docker.io"'])]),
+        "registries[0].urls[0]",
+        "is not a URL with a host name or IP address and an optional :port",
+    ),
+    case(
+        "url-with-newline",
+        variant(registries=[hub(urls=["https://docker\n.io"])]),
+        "registries[0].urls[0]",
+        "is not a URL with a host name or IP address",
+    ),
+    case(
+        "url-with-empty-fragment",
+        variant(registries=[hub(urls=["https://docker.io#"])]),
+        "registries[0].urls[0]",
+        "has a query or fragment, which zot ignores",
+    ),
+    case(
         "url-with-user-password",
         variant(registries=[hub(urls=["https://me:token@docker.io"])]),
         "registries[0].urls[0]",
@@ -474,6 +492,54 @@ INVALID = [
         "write it without scheme, port or path",
     ),
     case(
+        "ingress-host-wildcard",
+        variant(ingress={"enabled": True, "hosts": ["*.example.org"]}),
+        "ingress.hosts[0]",
+        "is a wildcard, which the chart cannot render",
+    ),
+    case(
+        "ingress-host-yaml-null",
+        variant(ingress={"enabled": True, "hosts": ["null"]}),
+        "ingress.hosts[0]",
+        "would be read as YAML null, a boolean or a number",
+    ),
+    case(
+        "ingress-host-trailing-newline",
+        variant(ingress={"enabled": True, "hosts": ["zot.example.org\n"]}),
+        "ingress.hosts[0]",
+        "is not a host name",
+    ),
+    case(
+        "ingress-class-not-a-name",
+        variant(ingress={"enabled": True, "hosts": ["zot.example.org"], "className": 'nginx"\n---'}),
+        "ingress.className",
+        "is not a Kubernetes object name; use at most 253 lower-case letters",
+    ),
+    case(
+        "cluster-issuer-not-a-name",
+        variant(ingress={"enabled": True, "hosts": ["zot.example.org"], "clusterIssuer": "Let's Encrypt"}),
+        "ingress.clusterIssuer",
+        "is not a Kubernetes object name",
+    ),
+    case(
+        "tls-secret-not-a-name",
+        variant(ingress={"enabled": True, "hosts": ["zot.example.org"], "tlsSecretName": "zot_tls"}),
+        "ingress.tlsSecretName",
+        "is not a Kubernetes object name",
+    ),
+    case(
+        "annotation-key-not-a-name",
+        variant(ingress={"enabled": True, "hosts": ["zot.example.org"], "annotations": {"team\n---": "x"}}),
+        'ingress.annotations["team\\n---"]',
+        "is not an annotation key; use an optional DNS-subdomain prefix and '/'",
+    ),
+    case(
+        "annotation-key-bad-prefix",
+        variant(ingress={"enabled": True, "hosts": ["zot.example.org"], "annotations": {"Example.org/team": "x"}}),
+        'ingress.annotations["Example.org/team"]',
+        "is not an annotation key",
+    ),
+    case(
         "cluster-issuer-without-tls",
         variant(ingress={"enabled": True, "hosts": ["zot.example.org"], "tls": False, "clusterIssuer": "letsencrypt"}),
         "ingress.clusterIssuer",
@@ -512,6 +578,15 @@ INVALID = [
     ),
     case("gogc-out-of-range", variant(resources={"gogc": 5}), "resources.gogc", "greater than or equal to 10"),
     case("quantity-malformed", variant(storage={"size": "20GB"}), "storage.size", "is not a Kubernetes quantity"),
+    case(
+        "quantity-trailing-newline", variant(storage={"size": "20Gi\n"}), "storage.size", "is not a Kubernetes quantity"
+    ),
+    case(
+        "storage-class-not-a-name",
+        variant(storage={"storageClass": 'fast"\n---\nkind: ConfigMap'}),
+        "storage.storageClass",
+        "is not a Kubernetes object name; use at most 253 lower-case letters, digits, '-' and '.'",
+    ),
     case("strategy-unknown", variant(strategy="BlueGreen"), "strategy", "'Recreate' or 'RollingUpdate'"),
     case(
         "service-monitor-without-metrics",
@@ -563,6 +638,12 @@ INVALID = [
         "removed in Kubernetes 1.25; keep it true",
     ),
     case("app-name-not-dns-label", variant(app={"name": "Zot_Cache"}), "app.name", "is not a Kubernetes name"),
+    case("app-name-trailing-newline", variant(app={"name": "zot\n"}), "app.name", "is not a Kubernetes name"),
+    case("app-chart-not-a-name", variant(app={"chart": "zot chart"}), "app.chart", "is not a chart name"),
+    case("app-version-not-semver", variant(app={"version": "v2.9"}), "app.version", "is not a chart version"),
+    case(
+        "app-catalog-not-a-name", variant(app={"catalog": "Giant Swarm"}), "app.catalog", "is not a Kubernetes object"
+    ),
 ]
 
 
