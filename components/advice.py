@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from components.access_rules import anonymous_private_reads
 from components.chart_values import CHART_VERSION
 from components.settings import Settings
 from components.units import parse_quantity
@@ -37,6 +38,7 @@ def warnings(settings: Settings) -> list[str]:
             "/metrics is readable without credentials, also through the ingress; set metrics.scrapeUser "
             "to a user with a password so only the ServiceMonitor can read it"
         )
+    found.extend(anonymous_private_reads(settings))
     if settings.render_yaml_to_directory:
         found.append(
             f"render mode: manifests go to {settings.render_yaml_to_directory} and nothing is deployed; Secrets are "

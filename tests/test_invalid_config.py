@@ -29,12 +29,7 @@ BCRYPT_HASH = "$2b$10$/TgtOhe3AbRIHEowiMnUpe6dTplv43SphjNlLKsFtGJFKdqBm3iw6"
 DROP = object()  # as a `variant` value: remove that top-level key
 
 DOCKER_HUB: Config = {"name": "docker-hub", "urls": ["https://docker.io"], "onDemand": True}
-QUAY: Config = {
-    "name": "quay",
-    "urls": ["https://quay.io"],
-    "onDemand": True,
-    "content": [{"prefix": "**", "destination": "/quay.io"}],
-}
+QUAY: Config = {"name": "quay", "urls": ["https://quay.io"], "onDemand": True}
 ACTIVE: Config = {
     "name": "my-registry",
     "urls": ["https://my-registry.example.org"],
@@ -42,7 +37,12 @@ ACTIVE: Config = {
     "content": [{"prefix": "my-org/my-image"}],
 }
 ANONYMOUS_READ: Config = {"repositories": {"**": {"anonymousPolicy": ["read"]}}}
-ADMIN_ACCESS: Config = {"repositories": {"**": {"policies": [{"users": ["admin"], "actions": ["read", "create"]}]}}}
+ADMIN_ACCESS: Config = {
+    "repositories": {
+        "**": {"policies": [{"users": ["admin"], "actions": ["read"]}]},
+        "internal/**": {"policies": [{"users": ["admin"], "actions": ["read", "create"]}]},
+    }
+}
 ADMIN: Config = {"name": "admin", "password": "admin-password"}
 SCRAPED: Config = {"enabled": True, "serviceMonitor": True}
 
@@ -115,7 +115,7 @@ INVALID = [
         "unknown-registry-key",
         variant(registries=[hub(ondemand=True)]),
         "registries[0].ondemand",
-        "the keys here are: content, credentials, maxRetries, name, onDemand, onlySigned, pollInterval",
+        "the keys here are: content, credentials, maxRetries, name, namespace, onDemand, onlySigned, pollInterval",
     ),
     case(
         "unknown-key-under-map-entry",
@@ -263,7 +263,9 @@ INVALID = [
     ),
     case(
         "strip-prefix-to-root-without-glob",
-        variant(registries=[hub(content=[{"prefix": "library", "destination": "/", "stripPrefix": True}])]),
+        variant(
+            registries=[hub(namespace="/", content=[{"prefix": "library", "destination": "/", "stripPrefix": True}])]
+        ),
         "registries[0].content[0].stripPrefix",
         "needs a glob in prefix",
     ),
@@ -273,11 +275,49 @@ INVALID = [
         "registries[0].content[0].prefix",
         "check that every '[' and '{' is closed",
     ),
+    # ---------------------------------------------------------------------------------------- namespaces
     case(
-        "two-on-demand-registries-without-content",
-        variant(registries=[DOCKER_HUB, {**QUAY, "content": []}]),
-        "registries[1].content",
-        "registries[0] already serves the root namespace on demand",
+        "namespace-not-a-repository-path",
+        variant(registries=[hub(namespace="/docker.io")]),
+        "registries[0].namespace",
+        "'/docker.io' is not a repository path",
+    ),
+    case(
+        "namespace-not-derivable-from-host",
+        variant(registries=[hub(urls=["https://[::1]:5000"])]),
+        "registries[0].namespace",
+        "cannot be derived from the host '[::1]:5000'",
+    ),
+    case(
+        "two-upstreams-one-namespace",
+        variant(registries=[DOCKER_HUB, {**QUAY, "namespace": "docker.io"}]),
+        "registries[1].namespace",
+        "registries[0] (docker-hub) and registries[1] (quay) both store into namespace 'docker.io'",
+    ),
+    case(
+        "two-upstreams-at-the-root",
+        variant(registries=[hub(namespace="/"), {**QUAY, "namespace": "/"}]),
+        "registries[1].namespace",
+        "registries[0] (docker-hub) and registries[1] (quay) are both at the root namespace",
+    ),
+    case(
+        "on-demand-root-over-a-synced-namespace",
+        variant(registries=[hub(namespace="/"), active(namespace="my-registry")]),
+        "registries[1].namespace",
+        "registries[0] (docker-hub) and registries[1] (my-registry) overlap: namespace '/' contains 'my-registry', "
+        "and docker.io is asked on demand",
+    ),
+    case(
+        "on-demand-namespace-over-a-synced-one",
+        variant(registries=[{**QUAY, "namespace": "mirrors"}, active(namespace="mirrors/private")]),
+        "registries[1].namespace",
+        "namespace 'mirrors' contains 'mirrors/private', and quay.io is asked on demand",
+    ),
+    case(
+        "on-demand-namespace-inside-a-synced-one",
+        variant(registries=[active(namespace="mirrors"), {**QUAY, "namespace": "mirrors/quay"}]),
+        "registries[1].namespace",
+        "namespace 'mirrors' contains 'mirrors/quay', and quay.io is asked on demand",
     ),
     case(
         "duplicate-registry-names",
@@ -305,7 +345,7 @@ INVALID = [
                 hub(credentials={"username": "me", "password": "token-a"}),
                 hub(
                     name="docker-hub-team",
-                    content=[{"prefix": "**", "destination": "/team"}],
+                    namespace="team",
                     credentials={"username": "team", "password": "token-b"},
                 ),
             ]
@@ -551,8 +591,10 @@ INVALID = [
         with_users([ADMIN]),
         with_users([{"name": "admin", "htpasswd": BCRYPT_HASH}]),
         variant(registries=[DOCKER_HUB, QUAY, active()]),
+        # Docker Hub cannot answer for a name whose first component has a ".", so the root beside hosts is fine.
+        variant(registries=[hub(namespace="/"), QUAY, active()]),
     ],
-    ids=["anonymous", "user-with-password", "user-with-htpasswd", "on-demand-and-active"],
+    ids=["anonymous", "user-with-password", "user-with-htpasswd", "on-demand-and-active", "docker-hub-at-root"],
 )
 def test_the_configs_cases_start_from_are_valid(config: Config) -> None:
     load_settings(config, SECRET_KEYS)
