@@ -18,6 +18,14 @@ from functools import cache
 _EXAMPLE_LIMIT = 512
 
 
+def check(pattern: str) -> None:
+    """Raise ValueError for a glob this module (and so the push checks) cannot read."""
+    try:
+        _compiled(pattern)
+    except (ValueError, re.error) as exc:
+        raise ValueError(f"{pattern!r} is not a valid glob ({exc})") from None
+
+
 def matches(pattern: str, name: str) -> bool:
     return _compiled(pattern).fullmatch(name) is not None
 

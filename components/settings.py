@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic.alias_generators import to_camel
 
-from components import access_rules, namespaces
+from components import access_rules, globs, namespaces
 from components.units import parse_go_duration, parse_go_memory, parse_quantity
 
 Path = tuple[str | int, ...]
@@ -120,7 +120,9 @@ def _repository_glob(value: str) -> str:
     if value != value.lower():
         # zot's config loader lower-cases map keys, so the glob zot sees would differ from this one.
         raise ValueError("has upper-case letters; repository names are lower case, write the glob so")
-    return _glob(value)
+    _glob(value)
+    globs.check(value)  # what the push checks below compile, zot (doublestar) compiles too
+    return value
 
 
 RepositoryGlob = Annotated[str, AfterValidator(_repository_glob)]

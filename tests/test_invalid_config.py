@@ -44,6 +44,8 @@ ADMIN_ACCESS: Config = {
     }
 }
 ADMIN: Config = {"name": "admin", "password": "admin-password"}
+SCRAPER: Config = {"name": "metrics", "password": "metrics-password"}
+SCRAPED_AS_METRICS: Config = {"enabled": True, "serviceMonitor": True, "scrapeUser": "metrics"}
 SCRAPED: Config = {"enabled": True, "serviceMonitor": True}
 
 # dev-like: an open pull-through cache for Docker Hub; anonymous clients may pull, nobody may push.
@@ -82,6 +84,19 @@ def with_users(users: list[Any], access: Config = ADMIN_ACCESS, **changes: Any) 
 
 def admin(**fields: Any) -> Config:
     return {**ADMIN, **fields}
+
+
+def admin_may(actions: list[str], glob: str = "**", extra: Config | None = None) -> Config:
+    """accessControl: admin reads everything, and has `actions` on `glob` (plus the `extra` globs)."""
+    repositories = {"**": {"policies": [{"users": ["admin"], "actions": ["read"]}]}, **(extra or {})}
+    repositories[glob] = {"policies": [{"users": ["admin"], "actions": actions}]}
+    return {"repositories": repositories}
+
+
+def anonymous_may(actions: list[str], glob: str = "internal/**", opt_in: tuple[str, ...] = ()) -> Config:
+    """accessControl: anonymous read everywhere, and `actions` without a login on `glob`."""
+    repositories = {"**": {"anonymousPolicy": ["read"]}, glob: {"anonymousPolicy": actions}}
+    return {"repositories": repositories, "allowAnonymousWrite": list(opt_in)}
 
 
 def refusal(config: Config, secret_keys: Iterable[str] = SECRET_KEYS) -> str:
@@ -466,6 +481,110 @@ INVALID = [
         'accessControl.repositories["library/[a-z"]',
         "check that every '[' and '{' is closed",
     ),
+    # ------------------------------------------------------------------------- pushes and mirrored namespaces
+    case(
+        "push-into-a-mirror-by-policy",
+        with_users([ADMIN], access=admin_may(["read", "create"])),
+        'accessControl.repositories["**"].policies[0].actions',
+        "create lets admin push where '**' is the longest matching glob, which includes the namespace 'docker.io' "
+        "that registries[0] (docker-hub) mirrors; a pushed tag there would shadow or be overwritten by the "
+        'upstream\'s. Push into a namespace nothing mirrors, with a glob like "internal/**"',
+    ),
+    case(
+        "push-into-a-mirror-by-a-longer-glob",
+        with_users([ADMIN], access=admin_may(["read", "update", "delete"], "docker.io/library/**")),
+        'accessControl.repositories["docker.io/library/**"].policies[0].actions',
+        "update lets admin push where 'docker.io/library/**' is the longest matching glob",
+    ),
+    case(
+        "push-into-a-mirror-by-default-policy",
+        with_users([ADMIN], access=admin_may(["read"], extra={"docker.io/**": {"defaultPolicy": ["read", "create"]}})),
+        'accessControl.repositories["docker.io/**"].defaultPolicy',
+        "create lets every logged-in user push where 'docker.io/**' is the longest matching glob",
+    ),
+    case(
+        "push-into-a-mirror-by-admin-policy",
+        with_users(
+            [ADMIN], access={**ADMIN_ACCESS, "adminPolicy": {"users": ["admin"], "actions": ["read", "create"]}}
+        ),
+        "accessControl.adminPolicy.actions",
+        "create lets admin push into every repository, which includes the namespace 'docker.io' that registries[0]",
+    ),
+    case(
+        "push-into-root-docker-hub",
+        with_users([ADMIN], registries=[hub(namespace="/")]),
+        'accessControl.repositories["internal/**"].policies[0].actions',
+        "create lets admin push where 'internal/**' is the longest matching glob, which includes the namespace '/' "
+        "that registries[0] (docker-hub) mirrors",
+    ),
+    case(
+        "push-into-an-active-mirror",
+        with_users([ADMIN], access=admin_may(["read", "create"], "my-registry.example.org/**"), registries=[ACTIVE]),
+        'accessControl.repositories["my-registry.example.org/**"].policies[0].actions',
+        "which includes the namespace 'my-registry.example.org' that registries[0] (my-registry) mirrors",
+    ),
+    case(
+        "anonymous-create-without-opt-in",
+        variant(accessControl=anonymous_may(["read", "create"])),
+        'accessControl.repositories["internal/**"].anonymousPolicy',
+        "create lets anyone who reaches the cache write without logging in; remove it and give the writers a login, "
+        "or, if that is meant, list this glob in accessControl.allowAnonymousWrite",
+    ),
+    case(
+        "anonymous-delete-without-opt-in",
+        variant(accessControl=anonymous_may(["read", "delete"], "docker.io/**")),
+        'accessControl.repositories["docker.io/**"].anonymousPolicy',
+        "delete lets anyone who reaches the cache write without logging in",
+    ),
+    case(
+        "anonymous-create-into-a-mirror-opted-in",
+        variant(accessControl=anonymous_may(["read", "create"], "docker.io/**", opt_in=("docker.io/**",))),
+        'accessControl.repositories["docker.io/**"].anonymousPolicy',
+        "create lets anyone without a login push where 'docker.io/**' is the longest matching glob",
+    ),
+    case(
+        "anonymous-delete-into-a-mirror-opted-in",
+        variant(accessControl=anonymous_may(["read", "delete"], "docker.io/**", opt_in=("docker.io/**",))),
+        'accessControl.repositories["docker.io/**"].anonymousPolicy',
+        "delete without a login reaches the namespace 'docker.io' that registries[0] (docker-hub) mirrors; "
+        "allowAnonymousWrite never opens a mirror",
+    ),
+    case(
+        "anonymous-write-opt-in-names-another-glob",
+        variant(accessControl=anonymous_may(["read"], opt_in=("internal/**",))),
+        "accessControl.allowAnonymousWrite[0]",
+        "'internal/**' is not a repositories glob whose anonymousPolicy writes",
+    ),
+    case(
+        "scrape-user-in-a-policy",
+        with_users(
+            [ADMIN, SCRAPER],
+            access={"repositories": {"**": {"policies": [{"users": ["admin", "metrics"], "actions": ["read"]}]}}},
+            metrics=SCRAPED_AS_METRICS,
+        ),
+        'accessControl.repositories["**"].policies[0].users[1]',
+        "'metrics' is metrics.scrapeUser, whose password sits in the chart's -sm-auth Secret",
+    ),
+    case(
+        "scrape-user-in-admin-policy",
+        with_users(
+            [ADMIN, SCRAPER],
+            access={**ADMIN_ACCESS, "adminPolicy": {"users": ["metrics"], "actions": ["read"]}},
+            metrics=SCRAPED_AS_METRICS,
+        ),
+        "accessControl.adminPolicy.users[0]",
+        "'metrics' is metrics.scrapeUser",
+    ),
+    case(
+        "default-policy-beside-a-scrape-user",
+        with_users(
+            [ADMIN, SCRAPER],
+            access=admin_may(["read"], extra={"internal/**": {"defaultPolicy": ["read"]}}),
+            metrics=SCRAPED_AS_METRICS,
+        ),
+        'accessControl.repositories["internal/**"].defaultPolicy',
+        "applies to every logged-in user, metrics.scrapeUser 'metrics' too",
+    ),
     # ---------------------------------------------------------------------------------------- exposure
     case(
         "node-port-with-cluster-ip",
@@ -593,8 +712,18 @@ INVALID = [
         variant(registries=[DOCKER_HUB, QUAY, active()]),
         # Docker Hub cannot answer for a name whose first component has a ".", so the root beside hosts is fine.
         variant(registries=[hub(namespace="/"), QUAY, active()]),
+        variant(accessControl=anonymous_may(["read", "create"], opt_in=("internal/**",))),
+        with_users([ADMIN, SCRAPER], metrics=SCRAPED_AS_METRICS),
     ],
-    ids=["anonymous", "user-with-password", "user-with-htpasswd", "on-demand-and-active", "docker-hub-at-root"],
+    ids=[
+        "anonymous",
+        "user-with-password",
+        "user-with-htpasswd",
+        "on-demand-and-active",
+        "docker-hub-at-root",
+        "anonymous-push-opted-in",
+        "scrape-user",
+    ],
 )
 def test_the_configs_cases_start_from_are_valid(config: Config) -> None:
     load_settings(config, SECRET_KEYS)
