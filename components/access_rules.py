@@ -28,8 +28,9 @@ def mirrored_by(settings: Settings) -> dict[str, set[int]]:
     """For each glob: the indexes of the upstreams into whose namespace it reaches as zot's longest match.
 
     Sampled names: each namespace itself, names below it, and every glob filled in with those. That finds the
-    winner for globs made of literal paths, `*` and `**` (the shapes zot's docs use); an exotic glob that wins only
-    on a name none of these spell out is not seen.
+    winner for globs made of literal paths, `**`, `?`, classes, and `*` at a component's start or end (`*`, `d*`,
+    `*.io`); a glob that matches no sample because its only way into a namespace is a `*` inside a component
+    followed by more path (`d*r.io/library/**`) is not seen.
     """
     patterns = list(settings.access_control.repositories)
     reach: dict[str, set[int]] = {}
@@ -43,7 +44,10 @@ def mirrored_by(settings: Settings) -> dict[str, set[int]]:
 def _samples(registry: Registry, patterns: list[str]) -> set[str]:
     namespace = registry.namespace_path
     deep = [namespace, *("/".join(p for p in (namespace, filler) if p) for filler in _FILLERS), *_FILLERS]
-    segment = [_FILLERS[0], *namespace.split("/")]
+    # A "*" may stand for a whole namespace component or the part of one around a literal ("d*", "*.io").
+    parts = [part for part in namespace.split("/") if part]
+    segment = [_FILLERS[0], *(part[:i] for part in parts for i in range(1, len(part) + 1))]
+    segment += [part[i:] for part in parts for i in range(1, len(part))]
     names = {name for pattern in patterns for name in globs.examples(pattern, deep, segment)}
     names.update(path for path in deep if path)
     return {name for name in names if registry.holds(name)}

@@ -136,6 +136,7 @@ def _split_alternatives(body: str) -> list[str]:
 
 def _choices(pattern: str, deep: tuple[str, ...], segment: tuple[str, ...]) -> Iterator[list[str]]:
     """Per token of the glob, the strings to try in its place (the product of all is a candidate name)."""
+    alphabet = sorted({*"az09-._", *"".join(segment)})  # one character: any the fillers spell, and a few more
     index = 0
     while index < len(pattern):
         char = pattern[index]
@@ -155,11 +156,11 @@ def _choices(pattern: str, deep: tuple[str, ...], segment: tuple[str, ...]) -> I
             yield ["", *segment]
             index += 1
         elif char == "?":
-            yield ["z", "0"]
+            yield alphabet
             index += 1
         elif char == "[":
             end = _class_end(pattern, index)
-            yield [c for c in "az09-._" if re.fullmatch(_class(pattern[index + 1 : end]), c)]
+            yield [c for c in alphabet if re.fullmatch(_class(pattern[index + 1 : end]), c)]
             index = end + 1
         elif char == "{":
             end = _brace_end(pattern, index)

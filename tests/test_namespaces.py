@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+import pulumi
+import pytest
 
 from components import advice
 from components.settings import Settings
 from components.stack_config import load_settings
+from tests.harness import stack_config
 from tests.samples import SALT_KEY, stack_settings
 
 PRIVATE: dict[str, Any] = {
@@ -56,3 +61,41 @@ def test_a_namespace_rule_for_named_users_keeps_the_private_upstream_quiet() -> 
     private_rule = {"policies": [{"users": ["admin"], "actions": ["read"]}]}
     quiet = settings({"**": {"anonymousPolicy": ["read"]}, "registry.example.org-5000/**": private_rule})
     assert advice.warnings(quiet) == []
+
+
+def prod_with_push(glob: str, guarded: bool) -> Settings:
+    """prod's upstreams, admin reading everything and pushing to `glob`; `guarded` keeps prod's namespace rules."""
+    config, secret_keys = stack_config("prod")
+    repositories = config["accessControl"]["repositories"] if guarded else {}
+    repositories["**"] = {"policies": [{"users": ["admin"], "actions": ["read"]}]}
+    repositories[glob] = {"policies": [{"users": ["admin"], "actions": ["read", "create"]}]}
+    config["accessControl"] = {"repositories": repositories}
+    return load_settings(config, secret_keys)
+
+
+REACHES_A_MIRROR = ["*/**", "d*/library/**", "*.io/**", "?ocker.io/x", "[a-d]ocker.io/**", "{docker,ghcr}.io/**"]
+REACHES_A_MIRROR += ["**/nginx", "docker.io", "my-*/**", "*/my-organization/*"]
+
+
+@pytest.mark.parametrize("glob", REACHES_A_MIRROR)
+def test_a_push_glob_that_wins_inside_a_mirror_is_refused(glob: str) -> None:
+    with pytest.raises(pulumi.RunError, match=re.escape(f"create lets admin push where {glob!r}")):
+        prod_with_push(glob, guarded=False)
+
+
+@pytest.mark.parametrize("glob", ["*/**", "*.io/**", "**/nginx", "my-*/**", "docker.io", "?ocker.io/x"])
+def test_longer_namespace_globs_keep_a_push_glob_out_of_the_mirrors(glob: str) -> None:
+    # prod's docker.io/** and my-registry.example.org/** are longer, so they govern their namespaces.
+    prod_with_push(glob, guarded=True)
+
+
+@pytest.mark.parametrize("glob", ["d*/library/**", "[a-d]ocker.io/**", "{docker,ghcr}.io/**", "*/my-organization/*"])
+def test_a_push_glob_longer_than_the_namespace_glob_still_wins_there(glob: str) -> None:
+    # zot compares length, not specificity: "*/my-organization/*" beats "docker.io/**" in docker.io/my-organization.
+    with pytest.raises(pulumi.RunError, match=re.escape(f"create lets admin push where {glob!r}")):
+        prod_with_push(glob, guarded=True)
+
+
+@pytest.mark.parametrize("glob", ["internal/**", "docker.io.x/**", "ghcr.io/**", "team/*/app"])
+def test_a_push_glob_beside_the_mirrors_is_accepted(glob: str) -> None:
+    prod_with_push(glob, guarded=False)
