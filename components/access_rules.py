@@ -85,7 +85,7 @@ def access_issues(settings: Settings) -> Iterator[Issue]:
 
 def _mirrors(settings: Settings, indexes: set[int]) -> str:
     """'namespace 'docker.io' that registries[0] (docker-hub) mirrors', for every upstream given."""
-    return "; ".join(
+    return " and the ".join(
         f"namespace {namespaces.label(settings.registries[i].namespace_path)!r} that "
         f"registries[{i}] ({settings.registries[i].id}) mirrors"
         for i in sorted(indexes)
