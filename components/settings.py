@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic.alias_generators import to_camel
 
+from components import access_rules, globs, namespaces
 from components.stack_keys import SALT_KEY_BYTES, decode_salt_key
 from components.units import parse_go_duration, parse_go_memory, parse_quantity
 
@@ -116,6 +117,16 @@ def _glob(value: str) -> str:
     return value
 
 
+def _overlap(first: Registry, second: Registry) -> tuple[Registry, str, str] | None:
+    """(the upstream asked on demand, outer namespace, inner namespace) when one nests in the other and both
+    could fill names there; None when they are apart, or neither syncs on demand."""
+    for outer, inner in ((first, second), (second, first)):
+        if namespaces.covers(outer.namespace_path, inner.namespace_path) and outer.holds(inner.namespace_path):
+            server = outer if outer.on_demand else inner
+            return (server, outer.namespace_path, inner.namespace_path) if server.on_demand else None
+    return None
+
+
 def _repeats(items: list[str], path: Path) -> Iterator[Issue]:
     for index, item in enumerate(items):
         if item in items[:index]:
@@ -159,7 +170,9 @@ def _repository_glob(value: str) -> str:
     if value != value.lower():
         # zot's config loader lower-cases map keys, so the glob zot sees would differ from this one.
         raise ValueError("has upper-case letters; repository names are lower case, write the glob so")
-    return _glob(value)
+    _glob(value)
+    globs.check(value)  # what the push checks below compile, zot (doublestar) compiles too
+    return value
 
 
 RepositoryGlob = Annotated[str, AfterValidator(_repository_glob)]
@@ -224,13 +237,7 @@ class Content(Model):
 
     def issues(self) -> Iterator[Issue]:
         if self.destination is not None and not self.destination.startswith("/"):
-            yield (("destination",), f"{self.destination!r} must start with '/', like \"/docker.io\"")
-        if self.strip_prefix and (self.destination or "").strip("/") == "" and "*" not in self.prefix:
-            yield (
-                ("stripPrefix",),
-                'stripPrefix with destination "/" needs a glob in prefix '
-                '(zot refuses it); use a prefix like "library/**" or set a destination',
-            )
+            yield (("destination",), f"{self.destination!r} must start with '/', like \"/team\"")
 
 
 class Credentials(Model):
@@ -270,11 +277,22 @@ def _url(value: str) -> str:
     return value
 
 
+def _namespace(value: str) -> str:
+    if value != namespaces.ROOT and not namespaces.is_repository_path(value):
+        raise ValueError(
+            f"{value!r} is not a repository path: lower-case letters and digits, separated by '.', '_' or '-', "
+            "components joined by '/', no leading or trailing '/' (like docker.io or mirrors/ghcr); "
+            "or / for the root namespace"
+        )
+    return value
+
+
 class Registry(Model):
     """One upstream registry: a first-class object that sync, credentials and node wiring all derive from."""
 
     urls: list[Annotated[str, AfterValidator(_url)]] = Field(min_length=1)
     name: DnsLabel | None = None
+    namespace: Annotated[str, AfterValidator(_namespace)] | None = None
     on_demand: bool = False
     poll_interval: Duration | None = None
     content: list[Content] = Field(default_factory=list)
@@ -298,8 +316,39 @@ class Registry(Model):
     def active(self) -> bool:
         return self.poll_interval is not None and parse_go_duration(self.poll_interval) > 0
 
+    @property
+    def namespace_path(self) -> str:
+        """The local path this upstream's repositories live under; "" is the root namespace."""
+        if self.namespace is None:
+            return namespaces.from_host(self.hosts[0])
+        return "" if self.namespace == namespaces.ROOT else self.namespace
+
+    @property
+    def is_docker_hub(self) -> bool:
+        return self.hosts[0].lower() in namespaces.DOCKER_HUB_HOSTS
+
+    def holds(self, repository: str) -> bool:
+        """Whether this upstream may fill that local repository, by active sync or on demand."""
+        if not namespaces.covers(self.namespace_path, repository):
+            return False
+        # Docker Hub at the root never answers for ghcr.io/...: no Docker Hub namespace has a "." in it.
+        return not (self.is_docker_hub and not self.namespace_path) or namespaces.docker_hub_can_serve(repository)
+
+    def destination(self, content: Content | None) -> str | None:
+        """zot's content destination: the content's own destination (default "/"), placed under the namespace."""
+        inner = "" if content is None or content.destination is None else content.destination.strip("/")
+        if not self.namespace_path and (content is None or content.destination is None):
+            return None  # the root namespace as before: zot's default, no destination written
+        return "/" + "/".join(part for part in (self.namespace_path, inner) if part)
+
     def issues(self) -> Iterator[Issue]:
         yield from _repeats(self.urls, ("urls",))
+        if self.namespace is None and not namespaces.is_repository_path(self.namespace_path):
+            yield (
+                ("namespace",),
+                f"cannot be derived from the host {self.hosts[0]!r} ({self.namespace_path!r} is not a repository "
+                'path); set one, like namespace: "my-registry"',
+            )
         if not self.on_demand and not self.active:
             yield (
                 ("onDemand",),
@@ -340,6 +389,13 @@ class Registry(Model):
         for index, content in enumerate(self.content):
             for path, message in content.issues():
                 yield (("content", index, *path), message)
+            destination = self.destination(content) or namespaces.ROOT
+            if content.strip_prefix and destination == namespaces.ROOT and "*" not in content.prefix:
+                yield (
+                    ("content", index, "stripPrefix"),
+                    'stripPrefix into the root namespace (destination "/") needs a glob in prefix '
+                    '(zot refuses it); use a prefix like "library/**" or set a destination',
+                )
 
 
 # ------------------------------------------------------------------------------------- users and access
@@ -401,6 +457,8 @@ class RepositoryAccess(Model):
 class AccessControl(Model):
     repositories: dict[RepositoryGlob, RepositoryAccess] = Field(default_factory=dict)
     admin_policy: Policy | None = None
+    # Our key, not zot's: the globs whose anonymousPolicy may write, named one by one so it is never an accident.
+    allow_anonymous_write: list[RepositoryGlob] = Field(default_factory=list)
 
     @property
     def anonymous_only(self) -> bool:
@@ -643,11 +701,11 @@ class Settings(Model):
         yield from self._salt_key_issues()
         yield from self._scrape_user_issues()
         yield from self._access_issues()
+        yield from access_rules.access_issues(self)
 
     def _registry_issues(self) -> Iterator[Issue]:
         names: dict[str, int] = {}
         logins: dict[str, tuple[int, str]] = {}
-        root_on_demand: int | None = None
         for index, registry in enumerate(self.registries):
             for path, message in registry.issues():
                 yield (("registries", index, *path), message)
@@ -674,15 +732,40 @@ class Settings(Model):
                             f"registries[{other[0]}]; zot keys credentials by host, so one host has one login",
                         )
                     logins.setdefault(host, (index, registry.credentials.username))
-            if registry.on_demand and not registry.content:
-                if root_on_demand is not None:
+        yield from self._namespace_issues()
+
+    def _namespace_issues(self) -> Iterator[Issue]:
+        """One namespace per upstream, and no on-demand upstream answering for names another one fills."""
+        for index, registry in enumerate(self.registries):
+            path = ("registries", index, "namespace")
+            for other_index, other in enumerate(self.registries[:index]):
+                pair = f"registries[{other_index}] ({other.id}) and registries[{index}] ({registry.id})"
+                if registry.namespace_path == other.namespace_path == "":
                     yield (
-                        ("registries", index, "content"),
-                        f"registries[{root_on_demand}] already serves the root "
-                        "namespace on demand, so a pull would be tried against both; give this one content "
-                        'with a destination, like [{prefix: "**", destination: "/ghcr.io"}]',
+                        path,
+                        f"{pair} are both at the root namespace; only one upstream may be there (the one "
+                        "localRegistryCache reaches); remove namespace: / from one, it then gets its host as namespace",
                     )
-                root_on_demand = index
+                elif registry.namespace_path == other.namespace_path:
+                    yield (
+                        path,
+                        f"{pair} both store into namespace {registry.namespace_path!r}, so one would overwrite or "
+                        "answer for the other's repositories; give this one a namespace of its own",
+                    )
+                elif overlap := _overlap(other, registry):
+                    server, outer, inner = overlap
+                    yield (
+                        path,
+                        f"{pair} overlap: namespace {namespaces.label(outer)!r} contains {inner!r}, and "
+                        f"{server.hosts[0]} is asked on demand for names there that the other upstream fills "
+                        f"(whoever owns such a name on {server.hosts[0]} could plant images); give each a "
+                        "namespace that does not contain the other's, like the default (its host)",
+                    )
+
+    def upstream_of(self, repository: str) -> Registry | None:
+        """The upstream whose namespace a local repository is in (the innermost), or None for pushed names."""
+        holders = [registry for registry in self.registries if registry.holds(repository)]
+        return max(holders, key=lambda registry: len(registry.namespace_path), default=None)
 
     def _user_issues(self) -> Iterator[Issue]:
         seen: set[str] = set()

@@ -67,7 +67,10 @@ def _sync_registry(registry: Registry, preserve_digest: bool) -> dict[str, Any]:
     if registry.poll_interval is not None:
         entry["pollInterval"] = registry.poll_interval
     if registry.content:
-        entry["content"] = [_content(content) for content in registry.content]
+        entry["content"] = [_content(content, registry.destination(content)) for content in registry.content]
+    elif registry.namespace_path:
+        # Every upstream repository, stored under the namespace: docker.io/library/nginx is library/nginx upstream.
+        entry["content"] = [{"prefix": "**", "destination": registry.destination(None)}]
     entry["tlsVerify"] = registry.tls_verify
     if registry.max_retries is not None:
         entry["maxRetries"] = registry.max_retries
@@ -79,10 +82,10 @@ def _sync_registry(registry: Registry, preserve_digest: bool) -> dict[str, Any]:
     return entry
 
 
-def _content(content: Content) -> dict[str, Any]:
+def _content(content: Content, destination: str | None) -> dict[str, Any]:
     entry: dict[str, Any] = {"prefix": content.prefix}
-    if content.destination is not None:
-        entry["destination"] = content.destination
+    if destination is not None:
+        entry["destination"] = destination
     if content.strip_prefix:
         entry["stripPrefix"] = True
     if content.tags is not None:

@@ -49,6 +49,7 @@ STANDIN_SECRETS: dict[str, dict[str, str]] = {
         "htpasswdSaltKey": standin_salt_key("standin-salt-key"),
         "users[0].password": "standin-admin-password",
         "users[1].password": "standin-reader-password",
+        "users[2].password": "standin-metrics-password",
         "registries[1].credentials.password": "standin-registry-token",
     },
 }

@@ -63,7 +63,7 @@ def everything() -> dict[str, Any]:
                 "**": {"policies": [{"users": ["ci"], "actions": ["read"]}], "anonymousPolicy": ["read"]},
                 "team/**": {"defaultPolicy": ["read", "create"]},
             },
-            "adminPolicy": {"users": ["admin"], "actions": ["read", "create", "update", "delete"]},
+            "adminPolicy": {"users": ["admin"], "actions": ["read", "delete"]},
         },
         "service": {"type": "NodePort", "port": 5000, "nodePort": 32767},
         "ingress": {

@@ -28,10 +28,15 @@ INJECTION = 'x"\n---\nkind: ConfigMap\napiVersion: v1\nmetadata: {name: injected
 
 
 def hostile_config() -> dict[str, Any]:
-    """Every option on, with a StatefulSet (PVC), a storage class and a ServiceMonitor login."""
+    """Every option on, with a StatefulSet (PVC), a storage class and a ServiceMonitor login.
+
+    The scrape user reads /metrics only, so it is a user of its own and no defaultPolicy grants it more.
+    """
     config = everything()
     config["storage"] = {"persistence": True, "size": "20Gi", "storageClass": "fast-ssd"}
-    config["metrics"]["scrapeUser"] = "admin"
+    config["users"].append({"name": "scraper", "password": "scraper-password"})
+    config["metrics"]["scrapeUser"] = "scraper"
+    del config["accessControl"]["repositories"]["team/**"]
     return config
 
 
@@ -92,7 +97,7 @@ VALIDATED = {
     "resources.requests.memory": "1536Mi",
     "resources.gomemlimit": "1000MiB",
     "zot.readTimeout": "5m",
-    "metrics.scrapeUser": "admin",
+    "metrics.scrapeUser": "scraper",
 }
 
 
@@ -124,9 +129,8 @@ def free_strings(payload: str) -> dict[str, Any]:
     config = hostile_config()
     # Names that go into htpasswd lines cannot hold ':' or whitespace (refused); the rest of the payload can.
     user = "".join(char for char in f"u{payload}" if char != ":" and not char.isspace())
-    config["users"][0]["name"] = config["metrics"]["scrapeUser"] = user
-    config["accessControl"]["adminPolicy"]["users"] = [user]
-    config["users"][0]["password"] = f"p{payload}"
+    config["users"][-1]["name"] = config["metrics"]["scrapeUser"] = user
+    config["users"][-1]["password"] = f"p{payload}"
     config["registries"][0]["credentials"] = {"username": f"u{payload}", "password": f"p{payload}"}
     content = config["registries"][1]["content"][0]
     content["destination"] = f"/d{payload}"
@@ -150,7 +154,7 @@ def test_free_strings_render_the_same_objects_and_come_back_intact(payload: str)
     assert {name: base64.b64decode(text).decode() for name, text in secret.items()} == files
     # The ServiceMonitor login (Secret, `print | b64enc`).
     auth = the(manifests, "Secret", "-sm-auth")["data"]
-    assert base64.b64decode(auth["username"]).decode() == settings.users[0].name
+    assert base64.b64decode(auth["username"]).decode() == settings.users[-1].name
     assert base64.b64decode(auth["password"]).decode() == f"p{payload}"
     # Annotation values (Ingress, `toYaml`).
     built = build_values(settings, render_zot_config(settings))["ingress"]["annotations"]

@@ -66,7 +66,7 @@ def test_secret_values_always_override_the_chart_sample_htpasswd() -> None:
     assert "admin:$2y$05$vmiur" not in to_yaml(dev)
     prod = stack_settings("prod")
     prod_files = build_secret_values(prod, keys_of(prod))["secretFiles"]
-    assert [line.split(":")[0] for line in prod_files["htpasswd"].splitlines()] == ["admin", "reader"]
+    assert [line.split(":")[0] for line in prod_files["htpasswd"].splitlines()] == ["admin", "reader", "metrics"]
     assert set(prod_files) == {"htpasswd", "credentials", "nonce"}
 
 
@@ -164,7 +164,7 @@ def test_anonymous_metrics_behind_an_ingress_are_called_out() -> None:
 def test_scrape_user_credentials_go_to_the_service_monitor_through_the_secret() -> None:
     settings = stack_settings("prod")
     assert build_secret_values(settings, keys_of(settings))["metrics"] == {
-        "serviceMonitor": {"basicAuth": {"username": "reader", "password": "standin-reader-password"}}
+        "serviceMonitor": {"basicAuth": {"username": "metrics", "password": "standin-metrics-password"}}
     }
     assert "basicAuth" not in to_yaml(values_of(settings))
     assert merged(settings)["metrics"]["serviceMonitor"]["enabled"] is True

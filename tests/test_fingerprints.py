@@ -92,9 +92,10 @@ PROD_APP = f"{APP}::prod01-zot-app"
 ROTATIONS = {
     "users[0].password": {"users": {"admin"}, "registries": set()},
     "users[1].password": {"users": {"reader"}, "registries": set()},
+    "users[2].password": {"users": {"metrics"}, "registries": set()},
     "registries[1].credentials.password": {"users": set(), "registries": {"my-registry"}},
     # A new salt key rehashes every password; the registry digest is keyed with it too.
-    "htpasswdSaltKey": {"users": {"admin", "reader"}, "registries": {"my-registry"}},
+    "htpasswdSaltKey": {"users": {"admin", "reader", "metrics"}, "registries": {"my-registry"}},
 }
 
 
@@ -128,15 +129,15 @@ def test_rotation_changes_the_secret_and_its_fingerprint_only(prod_run: ProgramR
 
 
 def test_rotated_password_logs_in_and_follows_into_the_scrape_login(prod_run: ProgramRun) -> None:
-    after = rotated("users[1].password")
-    new_password = "rotated-standin-users[1].password-0123456789"
+    after = rotated("users[2].password")
+    new_password = "rotated-standin-users[2].password-0123456789"
     files = secret_values(after)["secretFiles"]
-    reader = next(line for line in files["htpasswd"].splitlines() if line.startswith("reader:"))
-    assert bcrypt.checkpw(new_password.encode(), reader.split(":", 1)[1].encode())
-    assert not bcrypt.checkpw(STANDIN_SECRETS["prod"]["users[1].password"].encode(), reader.split(":", 1)[1].encode())
-    # reader is metrics.scrapeUser: the ServiceMonitor's login must follow, in the same Secret.
+    scraper = next(line for line in files["htpasswd"].splitlines() if line.startswith("metrics:"))
+    assert bcrypt.checkpw(new_password.encode(), scraper.split(":", 1)[1].encode())
+    assert not bcrypt.checkpw(STANDIN_SECRETS["prod"]["users[2].password"].encode(), scraper.split(":", 1)[1].encode())
+    # metrics is metrics.scrapeUser: the ServiceMonitor's login must follow, in the same Secret.
     assert secret_values(after)["metrics"] == {
-        "serviceMonitor": {"basicAuth": {"username": "reader", "password": new_password}}
+        "serviceMonitor": {"basicAuth": {"username": "metrics", "password": new_password}}
     }
 
 

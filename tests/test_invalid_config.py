@@ -29,12 +29,7 @@ BCRYPT_HASH = "$2b$10$/TgtOhe3AbRIHEowiMnUpe6dTplv43SphjNlLKsFtGJFKdqBm3iw6"
 DROP = object()  # as a `variant` value: remove that top-level key
 
 DOCKER_HUB: Config = {"name": "docker-hub", "urls": ["https://docker.io"], "onDemand": True}
-QUAY: Config = {
-    "name": "quay",
-    "urls": ["https://quay.io"],
-    "onDemand": True,
-    "content": [{"prefix": "**", "destination": "/quay.io"}],
-}
+QUAY: Config = {"name": "quay", "urls": ["https://quay.io"], "onDemand": True}
 ACTIVE: Config = {
     "name": "my-registry",
     "urls": ["https://my-registry.example.org"],
@@ -42,8 +37,15 @@ ACTIVE: Config = {
     "content": [{"prefix": "my-org/my-image"}],
 }
 ANONYMOUS_READ: Config = {"repositories": {"**": {"anonymousPolicy": ["read"]}}}
-ADMIN_ACCESS: Config = {"repositories": {"**": {"policies": [{"users": ["admin"], "actions": ["read", "create"]}]}}}
+ADMIN_ACCESS: Config = {
+    "repositories": {
+        "**": {"policies": [{"users": ["admin"], "actions": ["read"]}]},
+        "internal/**": {"policies": [{"users": ["admin"], "actions": ["read", "create"]}]},
+    }
+}
 ADMIN: Config = {"name": "admin", "password": "admin-password"}
+SCRAPER: Config = {"name": "metrics", "password": "metrics-password"}
+SCRAPED_AS_METRICS: Config = {"enabled": True, "serviceMonitor": True, "scrapeUser": "metrics"}
 SCRAPED: Config = {"enabled": True, "serviceMonitor": True}
 
 # dev-like: an open pull-through cache for Docker Hub; anonymous clients may pull, nobody may push.
@@ -84,6 +86,19 @@ def admin(**fields: Any) -> Config:
     return {**ADMIN, **fields}
 
 
+def admin_may(actions: list[str], glob: str = "**", extra: Config | None = None) -> Config:
+    """accessControl: admin reads everything, and has `actions` on `glob` (plus the `extra` globs)."""
+    repositories = {"**": {"policies": [{"users": ["admin"], "actions": ["read"]}]}, **(extra or {})}
+    repositories[glob] = {"policies": [{"users": ["admin"], "actions": actions}]}
+    return {"repositories": repositories}
+
+
+def anonymous_may(actions: list[str], glob: str = "internal/**", opt_in: tuple[str, ...] = ()) -> Config:
+    """accessControl: anonymous read everywhere, and `actions` without a login on `glob`."""
+    repositories = {"**": {"anonymousPolicy": ["read"]}, glob: {"anonymousPolicy": actions}}
+    return {"repositories": repositories, "allowAnonymousWrite": list(opt_in)}
+
+
 def refusal(config: Config, secret_keys: Iterable[str] = SECRET_KEYS) -> str:
     """The RunError text `load_settings` raises for config; fails the test if it accepts it."""
     with pytest.raises(pulumi.RunError) as caught:
@@ -115,7 +130,7 @@ INVALID = [
         "unknown-registry-key",
         variant(registries=[hub(ondemand=True)]),
         "registries[0].ondemand",
-        "the keys here are: content, credentials, maxRetries, name, onDemand, onlySigned, pollInterval",
+        "the keys here are: content, credentials, maxRetries, name, namespace, onDemand, onlySigned, pollInterval",
     ),
     case(
         "unknown-key-under-map-entry",
@@ -289,7 +304,9 @@ INVALID = [
     ),
     case(
         "strip-prefix-to-root-without-glob",
-        variant(registries=[hub(content=[{"prefix": "library", "destination": "/", "stripPrefix": True}])]),
+        variant(
+            registries=[hub(namespace="/", content=[{"prefix": "library", "destination": "/", "stripPrefix": True}])]
+        ),
         "registries[0].content[0].stripPrefix",
         "needs a glob in prefix",
     ),
@@ -299,11 +316,51 @@ INVALID = [
         "registries[0].content[0].prefix",
         "check that every '[' and '{' is closed",
     ),
+    # ---------------------------------------------------------------------------------------- namespaces
     case(
-        "two-on-demand-registries-without-content",
-        variant(registries=[DOCKER_HUB, {**QUAY, "content": []}]),
-        "registries[1].content",
-        "registries[0] already serves the root namespace on demand",
+        "namespace-not-a-repository-path",
+        variant(registries=[hub(namespace="/docker.io")]),
+        "registries[0].namespace",
+        "'/docker.io' is not a repository path",
+        # Under a secret top-level key the value would be hidden ("the value is not ..."); here it is shown.
+        secret_keys=(),
+    ),
+    case(
+        "namespace-not-derivable-from-host",
+        variant(registries=[hub(urls=["https://[::1]:5000"])]),
+        "registries[0].namespace",
+        "cannot be derived from the host '[::1]:5000'",
+    ),
+    case(
+        "two-upstreams-one-namespace",
+        variant(registries=[DOCKER_HUB, {**QUAY, "namespace": "docker.io"}]),
+        "registries[1].namespace",
+        "registries[0] (docker-hub) and registries[1] (quay) both store into namespace 'docker.io'",
+    ),
+    case(
+        "two-upstreams-at-the-root",
+        variant(registries=[hub(namespace="/"), {**QUAY, "namespace": "/"}]),
+        "registries[1].namespace",
+        "registries[0] (docker-hub) and registries[1] (quay) are both at the root namespace",
+    ),
+    case(
+        "on-demand-root-over-a-synced-namespace",
+        variant(registries=[hub(namespace="/"), active(namespace="my-registry")]),
+        "registries[1].namespace",
+        "registries[0] (docker-hub) and registries[1] (my-registry) overlap: namespace '/' contains 'my-registry', "
+        "and docker.io is asked on demand",
+    ),
+    case(
+        "on-demand-namespace-over-a-synced-one",
+        variant(registries=[{**QUAY, "namespace": "mirrors"}, active(namespace="mirrors/private")]),
+        "registries[1].namespace",
+        "namespace 'mirrors' contains 'mirrors/private', and quay.io is asked on demand",
+    ),
+    case(
+        "on-demand-namespace-inside-a-synced-one",
+        variant(registries=[active(namespace="mirrors"), {**QUAY, "namespace": "mirrors/quay"}]),
+        "registries[1].namespace",
+        "namespace 'mirrors' contains 'mirrors/quay', and quay.io is asked on demand",
     ),
     case(
         "duplicate-registry-names",
@@ -331,7 +388,7 @@ INVALID = [
                 hub(credentials={"username": "me", "password": "token-a"}),
                 hub(
                     name="docker-hub-team",
-                    content=[{"prefix": "**", "destination": "/team"}],
+                    namespace="team",
                     credentials={"username": "team", "password": "token-b"},
                 ),
             ]
@@ -465,6 +522,110 @@ INVALID = [
         variant(accessControl={"repositories": {"library/[a-z": {"anonymousPolicy": ["read"]}}}),
         'accessControl.repositories["library/[a-z"]',
         "check that every '[' and '{' is closed",
+    ),
+    # ------------------------------------------------------------------------- pushes and mirrored namespaces
+    case(
+        "push-into-a-mirror-by-policy",
+        with_users([ADMIN], access=admin_may(["read", "create"])),
+        'accessControl.repositories["**"].policies[0].actions',
+        "create lets admin push where '**' is the longest matching glob, which includes the namespace 'docker.io' "
+        "that registries[0] (docker-hub) mirrors; a pushed tag there would shadow or be overwritten by the "
+        'upstream\'s. Push into a namespace nothing mirrors, with a glob like "internal/**"',
+    ),
+    case(
+        "push-into-a-mirror-by-a-longer-glob",
+        with_users([ADMIN], access=admin_may(["read", "update", "delete"], "docker.io/library/**")),
+        'accessControl.repositories["docker.io/library/**"].policies[0].actions',
+        "update lets admin push where 'docker.io/library/**' is the longest matching glob",
+    ),
+    case(
+        "push-into-a-mirror-by-default-policy",
+        with_users([ADMIN], access=admin_may(["read"], extra={"docker.io/**": {"defaultPolicy": ["read", "create"]}})),
+        'accessControl.repositories["docker.io/**"].defaultPolicy',
+        "create lets every logged-in user push where 'docker.io/**' is the longest matching glob",
+    ),
+    case(
+        "push-into-a-mirror-by-admin-policy",
+        with_users(
+            [ADMIN], access={**ADMIN_ACCESS, "adminPolicy": {"users": ["admin"], "actions": ["read", "create"]}}
+        ),
+        "accessControl.adminPolicy.actions",
+        "create lets admin push into every repository, which includes the namespace 'docker.io' that registries[0]",
+    ),
+    case(
+        "push-into-root-docker-hub",
+        with_users([ADMIN], registries=[hub(namespace="/")]),
+        'accessControl.repositories["internal/**"].policies[0].actions',
+        "create lets admin push where 'internal/**' is the longest matching glob, which includes the namespace '/' "
+        "that registries[0] (docker-hub) mirrors",
+    ),
+    case(
+        "push-into-an-active-mirror",
+        with_users([ADMIN], access=admin_may(["read", "create"], "my-registry.example.org/**"), registries=[ACTIVE]),
+        'accessControl.repositories["my-registry.example.org/**"].policies[0].actions',
+        "which includes the namespace 'my-registry.example.org' that registries[0] (my-registry) mirrors",
+    ),
+    case(
+        "anonymous-create-without-opt-in",
+        variant(accessControl=anonymous_may(["read", "create"])),
+        'accessControl.repositories["internal/**"].anonymousPolicy',
+        "create lets anyone who reaches the cache write without logging in; remove it and give the writers a login, "
+        "or, if that is meant, list this glob in accessControl.allowAnonymousWrite",
+    ),
+    case(
+        "anonymous-delete-without-opt-in",
+        variant(accessControl=anonymous_may(["read", "delete"], "docker.io/**")),
+        'accessControl.repositories["docker.io/**"].anonymousPolicy',
+        "delete lets anyone who reaches the cache write without logging in",
+    ),
+    case(
+        "anonymous-create-into-a-mirror-opted-in",
+        variant(accessControl=anonymous_may(["read", "create"], "docker.io/**", opt_in=("docker.io/**",))),
+        'accessControl.repositories["docker.io/**"].anonymousPolicy',
+        "create lets anyone without a login push where 'docker.io/**' is the longest matching glob",
+    ),
+    case(
+        "anonymous-delete-into-a-mirror-opted-in",
+        variant(accessControl=anonymous_may(["read", "delete"], "docker.io/**", opt_in=("docker.io/**",))),
+        'accessControl.repositories["docker.io/**"].anonymousPolicy',
+        "delete without a login reaches the namespace 'docker.io' that registries[0] (docker-hub) mirrors; "
+        "allowAnonymousWrite never opens a mirror",
+    ),
+    case(
+        "anonymous-write-opt-in-names-another-glob",
+        variant(accessControl=anonymous_may(["read"], opt_in=("internal/**",))),
+        "accessControl.allowAnonymousWrite[0]",
+        "'internal/**' is not a repositories glob whose anonymousPolicy writes",
+    ),
+    case(
+        "scrape-user-in-a-policy",
+        with_users(
+            [ADMIN, SCRAPER],
+            access={"repositories": {"**": {"policies": [{"users": ["admin", "metrics"], "actions": ["read"]}]}}},
+            metrics=SCRAPED_AS_METRICS,
+        ),
+        'accessControl.repositories["**"].policies[0].users[1]',
+        "'metrics' is metrics.scrapeUser, whose password sits in the chart's -sm-auth Secret",
+    ),
+    case(
+        "scrape-user-in-admin-policy",
+        with_users(
+            [ADMIN, SCRAPER],
+            access={**ADMIN_ACCESS, "adminPolicy": {"users": ["metrics"], "actions": ["read"]}},
+            metrics=SCRAPED_AS_METRICS,
+        ),
+        "accessControl.adminPolicy.users[0]",
+        "'metrics' is metrics.scrapeUser",
+    ),
+    case(
+        "default-policy-beside-a-scrape-user",
+        with_users(
+            [ADMIN, SCRAPER],
+            access=admin_may(["read"], extra={"internal/**": {"defaultPolicy": ["read"]}}),
+            metrics=SCRAPED_AS_METRICS,
+        ),
+        'accessControl.repositories["internal/**"].defaultPolicy',
+        "applies to every logged-in user, metrics.scrapeUser 'metrics' too",
     ),
     # ---------------------------------------------------------------------------------------- exposure
     case(
@@ -654,8 +815,20 @@ INVALID = [
         with_users([ADMIN]),
         with_users([{"name": "admin", "htpasswd": BCRYPT_HASH}]),
         variant(registries=[DOCKER_HUB, QUAY, active()]),
+        # Docker Hub cannot answer for a name whose first component has a ".", so the root beside hosts is fine.
+        variant(registries=[hub(namespace="/"), QUAY, active()]),
+        variant(accessControl=anonymous_may(["read", "create"], opt_in=("internal/**",))),
+        with_users([ADMIN, SCRAPER], metrics=SCRAPED_AS_METRICS),
     ],
-    ids=["anonymous", "user-with-password", "user-with-htpasswd", "on-demand-and-active"],
+    ids=[
+        "anonymous",
+        "user-with-password",
+        "user-with-htpasswd",
+        "on-demand-and-active",
+        "docker-hub-at-root",
+        "anonymous-push-opted-in",
+        "scrape-user",
+    ],
 )
 def test_the_configs_cases_start_from_are_valid(config: Config) -> None:
     load_settings(config, SECRET_KEYS)

@@ -13,7 +13,13 @@ from components.stack_config import load_settings
 from tests.harness import CONFIG_MAP, run_program
 from tools import render
 
-PROD_SECRETS = ["users[0].password", "users[1].password", "registries[1].credentials.password", "htpasswdSaltKey"]
+PROD_SECRETS = [
+    "users[0].password",
+    "users[1].password",
+    "users[2].password",
+    "registries[1].credentials.password",
+    "htpasswdSaltKey",
+]
 
 
 def rendered(stack: str, out: Path) -> dict[str, Any]:
@@ -49,7 +55,7 @@ def test_every_prod_secret_is_a_named_placeholder(tmp_path: Path) -> None:
     secret = next(manifest for name, manifest in files.items() if "-secret-" in name)
     values = yaml.safe_load(secret["stringData"]["values"])
     assert "placeholder-for-registries[1].credentials.password" in values["secretFiles"]["credentials"]
-    assert values["metrics"]["serviceMonitor"]["basicAuth"]["password"] == "placeholder-for-users[1].password"
+    assert values["metrics"]["serviceMonitor"]["basicAuth"]["password"] == "placeholder-for-users[2].password"
     header = (tmp_path / next(iter(files))).read_text().splitlines()[0]
     assert header.endswith("Placeholders: " + ", ".join(PROD_SECRETS))
     config_map = next(iter(files.values()))

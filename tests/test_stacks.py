@@ -112,7 +112,11 @@ def test_stand_in_secrets_stay_in_the_secret(stack_run: tuple[str, ProgramRun]) 
         assert json.loads(files["credentials"]) == {
             "my-registry.example.org": {"username": "my-user", "password": "standin-registry-token"}
         }
-        passwords = {"admin": "standin-admin-password", "reader": "standin-reader-password"}
+        passwords = {
+            "admin": "standin-admin-password",
+            "reader": "standin-reader-password",
+            "metrics": "standin-metrics-password",
+        }
         for line in files["htpasswd"].splitlines():
             user, hashed = line.split(":", 1)
             assert bcrypt.checkpw(passwords[user].encode(), hashed.encode())

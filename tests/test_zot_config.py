@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from components.settings import CONTAINER_PORT, Settings
+from components.stack_config import load_settings
 from components.units import parse_go_duration
 from components.zot_config import CREDENTIALS_PATH, HTPASSWD_PATH, build_zot_config, credentials_file, render_zot_config
 from tests.reference import unknown_zot_keys, zot_keys
@@ -84,6 +85,7 @@ def test_dev_is_anonymous_read_without_authentication() -> None:
     http = build_zot_config(stack_settings("dev"))["http"]
     assert "auth" not in http
     assert http["accessControl"] == {"repositories": {"**": {"anonymousPolicy": ["read"]}}}
+    # namespace: / writes no content at all, as before namespaces: the tutorial layout nodes reach.
     assert build_zot_config(stack_settings("dev"))["extensions"]["sync"]["registries"] == [
         {
             "urls": ["https://docker.io"],
@@ -97,25 +99,82 @@ def test_dev_is_anonymous_read_without_authentication() -> None:
     ]
 
 
-def test_prod_is_the_tutorial_shape() -> None:
+def test_prod_keeps_each_upstream_in_its_own_namespace() -> None:
     config = build_zot_config(stack_settings("prod"))
     assert config["http"]["auth"] == {"htpasswd": {"path": HTPASSWD_PATH}}
-    assert config["http"]["accessControl"]["repositories"]["**"]["policies"] == [
-        {"users": ["admin"], "actions": ["read", "create", "update", "delete"]},
-        {"users": ["reader"], "actions": ["read"]},
-    ]
+    repositories = config["http"]["accessControl"]["repositories"]
+    assert list(repositories) == ["docker.io/**", "internal/**", "my-registry.example.org/**"]
+    # admin pushes only where nothing mirrors; in the mirrors it may read and evict.
+    assert repositories["internal/**"]["policies"][0] == {
+        "users": ["admin"],
+        "actions": ["read", "create", "update", "delete"],
+    }
+    for mirror in ("docker.io/**", "my-registry.example.org/**"):
+        assert repositories[mirror]["policies"] == [
+            {"users": ["admin"], "actions": ["read", "delete"]},
+            {"users": ["reader"], "actions": ["read"]},
+        ]
+    assert "adminPolicy" not in config["http"]["accessControl"]
     sync = config["extensions"]["sync"]
     assert sync["credentialsFile"] == CREDENTIALS_PATH
-    active = sync["registries"][1]
+    hub, active = sync["registries"]
+    assert hub["content"] == [{"prefix": "**", "destination": "/docker.io"}]
     assert active["urls"] == ["https://my-registry.example.org"]
     assert active["onDemand"] is False
     assert active["pollInterval"] == "5m"
-    assert active["content"] == [{"prefix": "my-organization/my-image", "tags": {"regex": "^6.*", "semver": True}}]
+    assert active["content"] == [
+        {
+            "prefix": "my-organization/my-image",
+            "destination": "/my-registry.example.org",
+            "tags": {"regex": "^6.*", "semver": True},
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("registry", "content"),
+    [
+        ({"urls": ["https://ghcr.io"]}, [{"prefix": "**", "destination": "/ghcr.io"}]),
+        # zot refuses ":" in a repository name, so the port joins the host with "-".
+        (
+            {"urls": ["https://my-registry.example.org:5000"]},
+            [{"prefix": "**", "destination": "/my-registry.example.org-5000"}],
+        ),
+        (
+            {"urls": ["https://ghcr.io"], "namespace": "mirrors/github"},
+            [{"prefix": "**", "destination": "/mirrors/github"}],
+        ),
+        # A content destination is relative to the namespace; "/" is the namespace itself.
+        (
+            {"urls": ["https://ghcr.io"], "content": [{"prefix": "org/**", "destination": "/org-images"}]},
+            [{"prefix": "org/**", "destination": "/ghcr.io/org-images"}],
+        ),
+        (
+            {"urls": ["https://ghcr.io"], "content": [{"prefix": "org/**", "destination": "/"}, {"prefix": "x/**"}]},
+            [{"prefix": "org/**", "destination": "/ghcr.io"}, {"prefix": "x/**", "destination": "/ghcr.io"}],
+        ),
+        # The root namespace writes destinations as given, and none by default (zot's own default).
+        ({"urls": ["https://ghcr.io"], "namespace": "/"}, None),
+        (
+            {"urls": ["https://ghcr.io"], "namespace": "/", "content": [{"prefix": "**", "destination": "/gh"}]},
+            [{"prefix": "**", "destination": "/gh"}],
+        ),
+    ],
+    ids=["host", "host-with-port", "explicit", "user-content", "user-content-default", "root", "root-user-content"],
+)
+def test_destinations_lie_under_the_namespace(registry: dict[str, Any], content: list[dict[str, str]] | None) -> None:
+    settings = load_settings(
+        {
+            "registries": [{"onDemand": True, **registry}],
+            "accessControl": {"repositories": {"**": {"anonymousPolicy": ["read"]}}},
+        }
+    )
+    assert build_zot_config(settings)["extensions"]["sync"]["registries"][0].get("content") == content
 
 
 def test_metrics_readable_by_the_scrape_user_only() -> None:
     access = build_zot_config(stack_settings("prod"))["http"]["accessControl"]
-    assert access["metrics"] == {"users": ["reader"]}
+    assert access["metrics"] == {"users": ["metrics"]}
 
 
 def test_everything_maps_each_setting() -> None:
@@ -124,7 +183,7 @@ def test_everything_maps_each_setting() -> None:
     assert internal["content"] == [
         {
             "prefix": "team/**",
-            "destination": "/internal",
+            "destination": "/registry.internal-5443/internal",
             "stripPrefix": True,
             "tags": {"regex": "^v[0-9]+", "excludeRegex": "-rc", "semver": True},
         }
@@ -134,7 +193,7 @@ def test_everything_maps_each_setting() -> None:
     assert config["extensions"]["sync"]["registries"][0]["syncTimeout"] == "1h"
     access = config["http"]["accessControl"]
     assert list(access["repositories"]) == ["**", "team/**"]
-    assert access["adminPolicy"] == {"users": ["admin"], "actions": ["read", "create", "update", "delete"]}
+    assert access["adminPolicy"] == {"users": ["admin"], "actions": ["read", "delete"]}
     # Prometheus scrapes without credentials once access control is on.
     assert access["metrics"] == {"anonymousPolicy": ["read"]}
     assert config["extensions"]["scrub"] == {"enable": True, "interval": "12h"}
