@@ -113,3 +113,14 @@ def unknown_zot_keys(config: dict[str, Any]) -> list[str]:
 
     walk(config, "")
     return problems
+
+
+def gs_cluster_containerd() -> Path:
+    """A chart calling Giant Swarm's cluster chart (v8.0.0) node-file templates: one ConfigMap per hosts.toml."""
+    return _path("gs-cluster-containerd")
+
+
+@cache
+def containerd_values_schema() -> dict[str, Any]:
+    """The cluster chart's schema for global.components.containerd."""
+    return json.loads(_path("gs-cluster-containerd/containerd.schema.json").read_text())
