@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import tomllib
+from collections.abc import Callable
 from typing import Any
 
 import jsonschema
@@ -168,11 +169,15 @@ def test_giant_swarm_values_carry_the_login_only_when_asked() -> None:
     assert secret["ghcr.io"][0]["credentials"] == {"username": "node-pull", "password": NODE_PASSWORD}
 
 
-SAMPLES = {
+def stack_settings(stack: str) -> Callable[[], Settings]:
+    return lambda: load_settings(*stack_config(stack))
+
+
+SAMPLES: dict[str, Callable[[], Settings]] = {
     "root-over-node-port": anonymous_at_root,
     "logged-in-over-ingress": logged_in,
-    "dev": lambda: load_settings(*stack_config("dev")),
-    "prod": lambda: load_settings(*stack_config("prod")),
+    "dev": stack_settings("dev"),
+    "prod": stack_settings("prod"),
 }
 
 
