@@ -12,6 +12,7 @@ import argparse
 import platform
 import statistics
 import time
+from importlib import metadata
 from pathlib import Path
 
 import bcrypt
@@ -55,7 +56,7 @@ def machine() -> str:
         ),
         platform.processor() or platform.machine(),
     )
-    return f"{model}, one core ({platform.system()} {platform.machine()}, Python bcrypt {bcrypt.__version__})"
+    return f"{model}, one core ({platform.system()} {platform.machine()}, Python bcrypt {metadata.version('bcrypt')})"
 
 
 def main(argv: list[str] | None = None) -> int:
