@@ -3,10 +3,10 @@
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.app_platform import in_cluster_url, registry_url, release_name, service_name
-from components.node_files import node_outputs
+from components.build.node_files import node_outputs
+from components.build.stack_keys import stack_keys
+from components.platforms.app import in_cluster_url, registry_url, release_name, service_name
 from components.stack_config import load_settings, read_stack_config
-from components.stack_keys import stack_keys
 from components.zot_registry import ZotRegistry
 
 settings = load_settings(*read_stack_config())

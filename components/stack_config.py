@@ -13,7 +13,9 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel, ValidationError
 
-from components.settings import Issue, Path, Settings, public_url
+from components.settings import Settings
+from components.settings.common import Issue, Path, format_path
+from components.settings.upstreams import public_url
 from components.stack_file import DuplicateKeyError, is_secure, load_stack_file, project_config
 
 PROJECT = "zot-cache"
@@ -121,19 +123,6 @@ def _secret_leaf_paths(value: Any, path: Path) -> Iterable[Path]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _secret_leaf_paths(item, (*path, index))
-
-
-def format_path(path: Path) -> str:
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif part.replace("_", "").isalnum():
-            text += f".{part}" if text else part
-        else:
-            # JSON-quoted: a key with a quote or a newline must not break the one-line message.
-            text += f"[{json.dumps(part, ensure_ascii=False)}]"
-    return text
 
 
 def _message(project: str, issues: list[Issue]) -> str:

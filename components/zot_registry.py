@@ -5,13 +5,13 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components import advice
-from components.app_platform import API_VERSION, KIND, app_labels, app_spec
-from components.chart_values import build_secret_values, build_values, to_yaml
-from components.fingerprints import secret_fingerprints
+from components.build import advice
+from components.build.chart_values import build_secret_values, build_values, to_yaml
+from components.build.fingerprints import secret_fingerprints
+from components.build.stack_keys import StackKeys
+from components.build.zot_config import render_zot_config
+from components.platforms.app import API_VERSION, KIND, app_labels, app_spec
 from components.settings import Settings
-from components.stack_keys import StackKeys
-from components.zot_config import render_zot_config
 
 # app-operator reads user values from this key of the ConfigMap and of the Secret.
 VALUES_KEY = "values"

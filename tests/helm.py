@@ -21,10 +21,10 @@ from typing import Any
 
 import yaml
 
-from components.app_platform import release_name
-from components.chart_values import build_secret_values, build_values, to_yaml
+from components.build.chart_values import build_secret_values, build_values, to_yaml
+from components.build.zot_config import render_zot_config
+from components.platforms.app import release_name
 from components.settings import Settings
-from components.zot_config import render_zot_config
 from tests.harness import ROOT
 from tests.reference import chart_dir, helm_merge, unavailable
 from tests.samples import keys_of

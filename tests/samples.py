@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from components.build.stack_keys import StackKeys, stack_keys
 from components.settings import Settings
 from components.stack_config import PROJECT, load_settings
-from components.stack_keys import StackKeys, stack_keys
 from tests.harness import stack_config, standin_salt_key
 
 SALT_KEY = standin_salt_key("test-salt-key")

@@ -7,7 +7,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from components.app_platform import (
+from components.platforms.app import (
     API_VERSION,
     KIND,
     app_labels,
@@ -17,7 +17,7 @@ from components.app_platform import (
     release_name,
     service_name,
 )
-from components.settings import AppTarget
+from components.settings.target import AppTarget
 from tests.reference import app_crd_schema
 from tests.samples import everything_settings, stack_settings
 

@@ -14,10 +14,10 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.chart_values import build_secret_values, build_values
+from components.build.chart_values import build_secret_values, build_values
+from components.build.zot_config import render_zot_config
 from components.settings import Settings
 from components.stack_config import load_settings
-from components.zot_config import render_zot_config
 from tests.harness import set_path
 from tests.helm import kinds_and_names, render, the, user_values
 from tests.samples import EVERYTHING_SECRET_KEYS, everything, keys_of

@@ -8,11 +8,13 @@ import jsonschema
 import pytest
 import yaml
 
-from components import advice
-from components.chart_values import build_secret_values, build_values, go_runtime_env, to_yaml
-from components.settings import NGINX_REGISTRY_ANNOTATIONS, Resources, Settings
-from components.units import parse_go_memory, parse_quantity
-from components.zot_config import render_zot_config
+from components.build import advice
+from components.build.chart_values import build_secret_values, build_values, go_runtime_env, to_yaml
+from components.build.zot_config import render_zot_config
+from components.settings import Settings
+from components.settings.exposure import NGINX_REGISTRY_ANNOTATIONS
+from components.settings.resources import Resources
+from components.settings.units import parse_go_memory, parse_quantity
 from tests.helm import user_values
 from tests.reference import chart_defaults, chart_schema, helm_merge
 from tests.samples import SAMPLES, everything_settings, keys_of, stack_settings

@@ -9,8 +9,10 @@ import bcrypt
 import pytest
 from pydantic import SecretStr
 
-from components.fingerprints import secret_fingerprints
-from components.settings import Credentials, Registry, Settings, User
+from components.build.fingerprints import secret_fingerprints
+from components.settings import Settings
+from components.settings.access import User
+from components.settings.upstreams import Credentials, Registry
 from tests.harness import (
     APP,
     SECRET,

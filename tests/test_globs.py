@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components import globs
+from components.settings import globs
 
 # (glob, name, matches): doublestar v4's documented behaviour, as zot's accessControl and sync content use it.
 CASES = [

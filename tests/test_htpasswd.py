@@ -23,9 +23,9 @@ import bcrypt
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from components.htpasswd import bcrypt_hash, htpasswd_file
-from components.settings import User
-from components.stack_keys import StackKeys
+from components.build.htpasswd import bcrypt_hash, htpasswd_file
+from components.build.stack_keys import StackKeys
+from components.settings.access import User
 from tests.programs import require_program
 from tests.samples import SALT_KEY as STACK_SALT_KEY
 

@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components import advice
+from components.build import advice
 from components.settings import Settings
 from components.stack_config import load_settings
 from tests.harness import stack_config

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 import yaml
 
-from components.node_files import (
+from components.build.node_files import (
     containerd_hosts,
     crio_auth_file,
     crio_registries_conf,

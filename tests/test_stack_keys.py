@@ -9,9 +9,11 @@ import os
 import pytest
 from pydantic import SecretStr
 
-from components.chart_values import NONCE_FILE, build_secret_values
-from components.settings import Settings, User
-from components.stack_keys import StackKeys, decode_salt_key, hkdf_sha256
+from components.build.chart_values import NONCE_FILE, build_secret_values
+from components.build.stack_keys import StackKeys, hkdf_sha256
+from components.settings import Settings
+from components.settings.access import User
+from components.settings.salt_key import decode_salt_key
 from tests.harness import (
     SECRET,
     STANDIN_SECRETS,

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from components.units import go_memory_fraction, parse_go_duration, parse_go_memory, parse_quantity
+from components.settings.units import go_memory_fraction, parse_go_duration, parse_go_memory, parse_quantity
 
 
 @pytest.mark.parametrize(

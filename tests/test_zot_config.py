@@ -7,10 +7,17 @@ from typing import Any
 
 import pytest
 
-from components.settings import CONTAINER_PORT, Settings
+from components.build.zot_config import (
+    CREDENTIALS_PATH,
+    HTPASSWD_PATH,
+    build_zot_config,
+    credentials_file,
+    render_zot_config,
+)
+from components.settings import Settings
+from components.settings.units import parse_go_duration
+from components.settings.zot import CONTAINER_PORT
 from components.stack_config import load_settings
-from components.units import parse_go_duration
-from components.zot_config import CREDENTIALS_PATH, HTPASSWD_PATH, build_zot_config, credentials_file, render_zot_config
 from tests.reference import unknown_zot_keys, zot_keys
 from tests.samples import SAMPLES, everything_settings, stack_settings
 

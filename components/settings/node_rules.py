@@ -12,10 +12,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from components import access_rules, namespaces
+from components.settings import access_rules, namespaces
 
 if TYPE_CHECKING:
-    from components.settings import Issue, Nodes, PullUser, Registry, RepositoryAccess, Settings
+    from components.settings import Settings
+    from components.settings.access import RepositoryAccess
+    from components.settings.common import Issue
+    from components.settings.nodes import Nodes, PullUser
+    from components.settings.upstreams import Registry
 
 BASE = ("nodes",)
 # The chart's Service nodePort when service.nodePort is not set (values service.nodePort).

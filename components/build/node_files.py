@@ -20,9 +20,11 @@ from urllib.parse import urlsplit
 
 import tomli_w
 
-from components.chart_values import to_yaml
-from components.node_rules import CHART_NODE_PORT, node_host
-from components.settings import Nodes, Registry, Settings
+from components.build.chart_values import to_yaml
+from components.settings import Settings
+from components.settings.node_rules import CHART_NODE_PORT, node_host
+from components.settings.nodes import Nodes
+from components.settings.upstreams import Registry
 
 CONTAINERD_CERTS_DIR = "/etc/containerd/certs.d"
 CRIO_DROP_IN = "/etc/containers/registries.conf.d/50-zot-cache.conf"

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from components.access_rules import anonymous_private_reads
-from components.chart_values import CHART_VERSION, CLUSTER_ISSUER_ANNOTATION, default_annotations
-from components.settings import Ingress, Settings, public_url
-from components.stack_config import format_path
-from components.units import parse_quantity
+from components.build.chart_values import CHART_VERSION, CLUSTER_ISSUER_ANNOTATION, default_annotations
+from components.settings import Settings
+from components.settings.access_rules import anonymous_private_reads
+from components.settings.common import format_path
+from components.settings.exposure import Ingress
+from components.settings.units import parse_quantity
+from components.settings.upstreams import public_url
 
 
 def warnings(settings: Settings) -> list[str]:

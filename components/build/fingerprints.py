@@ -11,9 +11,9 @@ import hmac
 
 from pydantic import SecretStr
 
-from components.htpasswd import htpasswd_line
+from components.build.htpasswd import htpasswd_line
+from components.build.stack_keys import StackKeys
 from components.settings import Settings
-from components.stack_keys import StackKeys
 
 _DOMAIN = b"zot-cache/fingerprint/v1"
 _LENGTH = 16  # hex digits: 64 bits tell changes apart; the full digest would add nothing for a reviewer

@@ -7,28 +7,15 @@ stack mixed in: a purpose key that leaks (or a key pasted into two stacks) says 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
-SALT_KEY_BYTES = 32
+from components.settings.salt_key import decode_salt_key
+
 _HKDF_SALT = b"zot-cache/stack-keys/v1"
-
-
-def decode_salt_key(value: str) -> bytes:
-    """The key's bytes; refuses what is not base64 of 32 or more bytes (what `openssl rand -base64 32` gives)."""
-    try:
-        key = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        # Not echoed, and neither is the decoder's message: both would show part of the key.
-        raise ValueError("is not base64") from None
-    if len(key) < SALT_KEY_BYTES:
-        raise ValueError(f"decodes to {len(key)} bytes, fewer than {SALT_KEY_BYTES}")
-    return key
 
 
 def hkdf_sha256(key: bytes, salt: bytes, info: bytes) -> bytes:

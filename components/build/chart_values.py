@@ -9,19 +9,14 @@ from typing import Any
 
 import yaml
 
-from components.htpasswd import htpasswd_file
-from components.settings import (
-    CONTAINER_PORT,
-    DEFAULT_GOGC,
-    GOMEMLIMIT_SHARE,
-    NGINX_REGISTRY_ANNOTATIONS,
-    Ingress,
-    Resources,
-    Settings,
-)
-from components.stack_keys import StackKeys
-from components.units import go_memory_fraction
-from components.zot_config import credentials_file
+from components.build.htpasswd import htpasswd_file
+from components.build.stack_keys import StackKeys
+from components.build.zot_config import credentials_file
+from components.settings import Settings
+from components.settings.exposure import NGINX_REGISTRY_ANNOTATIONS, Ingress
+from components.settings.resources import DEFAULT_GOGC, GOMEMLIMIT_SHARE, Resources
+from components.settings.units import go_memory_fraction
+from components.settings.zot import CONTAINER_PORT
 
 CHART_VERSION = "2.9.0"
 # A file in secretFiles, so in /secret in the pod, next to htpasswd and credentials.

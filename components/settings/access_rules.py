@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from components import globs, namespaces
+from components.settings import globs, namespaces
 
 if TYPE_CHECKING:
-    from components.settings import Issue, Path, Registry, RepositoryAccess, Settings
+    from components.settings import Settings
+    from components.settings.access import RepositoryAccess
+    from components.settings.common import Issue, Path
+    from components.settings.upstreams import Registry
 
 PUSH = ("create", "update")
 ANONYMOUS_WRITE = ("create", "update", "delete")

@@ -6,7 +6,8 @@ from typing import Any
 
 import pulumi
 
-from components.settings import AppTarget, Settings
+from components.settings import Settings
+from components.settings.target import AppTarget
 
 API_VERSION = "application.giantswarm.io/v1alpha1"
 KIND = "App"

@@ -9,8 +9,8 @@ from functools import cache
 
 import bcrypt
 
-from components.settings import User
-from components.stack_keys import StackKeys
+from components.build.stack_keys import StackKeys
+from components.settings.access import User
 
 _STANDARD_B64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _BCRYPT_B64 = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"

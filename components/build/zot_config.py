@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from components.settings import CONTAINER_PORT, AccessControl, Content, Metrics, Registry, Settings
+from components.settings import Settings
+from components.settings.access import AccessControl
+from components.settings.upstreams import Content, Registry
+from components.settings.zot import CONTAINER_PORT, Metrics
 
 # The chart mounts configFiles at /etc/zot and, with mountSecret, secretFiles at /secret.
 SECRET_DIR = "/secret"
