@@ -20,7 +20,7 @@ from components.settings.exposure import Ingress, Service
 from components.settings.nodes import Nodes
 from components.settings.resources import Resources, Storage
 from components.settings.salt_key import SALT_KEY_BYTES, SALT_KEY_COMMAND, decode_salt_key
-from components.settings.target import AppTarget
+from components.settings.target import AppTarget, Flux, HelmChart, Platform
 from components.settings.upstreams import Registry
 from components.settings.zot import Metrics, Zot
 
@@ -36,7 +36,10 @@ def _overlap(first: Registry, second: Registry) -> tuple[Registry, str, str] | N
 
 
 class Settings(Model):
+    platform: Platform = "app"
     app: AppTarget = Field(default_factory=AppTarget)
+    flux: Flux = Field(default_factory=Flux)
+    helm: HelmChart = Field(default_factory=HelmChart)
     registries: list[Registry]
     users: list[User] = Field(default_factory=list)
     access_control: AccessControl = Field(default_factory=AccessControl)
@@ -92,6 +95,7 @@ class Settings(Model):
         for key in ("app", "service", "ingress", "resources", "metrics", "zot"):
             for path, message in getattr(self, key).issues():
                 yield ((key, *path), message)
+        yield from self._platform_issues()
         yield from self._registry_issues()
         yield from self._user_issues()
         yield from self._salt_key_issues()
@@ -99,6 +103,27 @@ class Settings(Model):
         yield from self._access_issues()
         yield from access_rules.access_issues(self)
         yield from node_rules.node_issues(self)
+
+    def _platform_issues(self) -> Iterator[Issue]:
+        """Keys that only one platform reads are refused on the others, so nothing is set for show."""
+        for key, platform in (("flux", "flux"), ("helm", "helm")):
+            if key in self.model_fields_set and self.platform != platform:
+                yield ((key,), f"is only read with platform {platform} (platform is {self.platform}); remove it")
+        only = {"catalog": ("app",), "chart": ("app", "flux"), "version": ("app", "flux"), "cluster": ("app", "flux")}
+        only |= {"appNamespace": ("app", "flux")}
+        for key, platforms in only.items():
+            field = "app_namespace" if key == "appNamespace" else key
+            if field in self.app.model_fields_set and self.platform not in platforms:
+                why = (
+                    "with platform helm, Pulumi installs into the cluster of its kubeconfig"
+                    if key == "cluster"
+                    else "with platform helm, helm.chart/helm.version name the chart"
+                    if key in ("chart", "version")
+                    else "it is where the App, ConfigMap and Secret live"
+                    if key == "appNamespace"
+                    else "only app-operator reads a catalog"
+                )
+                yield (("app", key), f"is not used with platform {self.platform} ({why}); remove it")
 
     def _registry_issues(self) -> Iterator[Issue]:
         names: dict[str, int] = {}

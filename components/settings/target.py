@@ -1,10 +1,32 @@
-"""Where and what to install: the App (or release) name, chart, namespaces and workload cluster."""
+"""Where and what to install: the platform (App CR, Flux or Helm), the release name, chart and namespaces."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import Annotated, Literal
 
-from components.settings.common import ChartName, ChartVersion, DnsLabel, DnsSubdomain, Issue, Model
+from pydantic import AfterValidator, Field
+
+from components.settings.common import ChartName, ChartVersion, DnsLabel, DnsSubdomain, Duration, Issue, Model
+
+# How the chart is installed: Giant Swarm's App CR (app-operator), Flux (OCIRepository + HelmRelease) or Pulumi's
+# own Helm support with the upstream project-zot chart, for clusters without either.
+Platform = Literal["app", "flux", "helm"]
+
+_CHART_SOURCE = re.compile(r"(oci|https)://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(/[a-z0-9][-a-z0-9._]*)*")
+
+
+def _chart_source(scheme: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not value.startswith(f"{scheme}://") or not _CHART_SOURCE.fullmatch(value):
+            # Not echoed: a URL may carry a token.
+            raise ValueError(
+                f"is not a chart location; write {scheme}://host/path in lower case, without user or query"
+            )
+        return value
+
+    return AfterValidator(check)
 
 
 class WorkloadCluster(Model):
@@ -36,3 +58,26 @@ class AppTarget(Model):
                 "false makes the chart render a PodSecurityPolicy "
                 "(policy/v1beta1), an API removed in Kubernetes 1.25; keep it true",
             )
+
+
+class Flux(Model):
+    """platform flux: an OCIRepository holding the chart and a HelmRelease of it, as `kubectl gs deploy chart`."""
+
+    # Clusters on Flux before source-controller v1.5 serve OCIRepository only as v1beta2.
+    oci_repository_api_version: Literal["source.toolkit.fluxcd.io/v1", "source.toolkit.fluxcd.io/v1beta2"] = (
+        "source.toolkit.fluxcd.io/v1"
+    )
+    # The chart is <chartRegistry>/<app.chart> at app.version.
+    chart_registry: Annotated[str, _chart_source("oci")] = "oci://gsoci.azurecr.io/charts/giantswarm"
+    interval: Duration = "10m"
+    timeout: Duration = "10m"
+    retries: int = Field(default=3, ge=0, le=100)
+
+
+class HelmChart(Model):
+    """platform helm: the upstream project-zot chart, installed by Pulumi itself (no App CR, no Flux)."""
+
+    repository: Annotated[str, _chart_source("https")] = "https://zotregistry.dev/helm-charts"
+    chart: ChartName = "zot"
+    # 0.1.122 ships zot v2.1.18, the version the config is checked against.
+    version: ChartVersion = "0.1.122"
