@@ -1,0 +1,75 @@
+"""A Go registry (Debian's docker-registry, docker/distribution 2.8) on 127.0.0.1 for tests.
+
+It uses the same Go bcrypt package as zot, so it checks generated htpasswd files the way zot would, and it
+stands in for zot's namespaced repositories (`/v2/<namespace>/<repo>/...`) when real clients pull through the
+generated node files. Its log records each request, so a test can see what a client asked for.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.daemons import free_port, listening, running
+from tests.programs import require_program
+from tests.tls import Certificate
+
+
+@dataclass(frozen=True)
+class Registry:
+    """A running registry: where it listens and where it logs."""
+
+    port: int
+    log: Path
+    tls: Certificate | None
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://{self.host}"
+
+    def requests(self) -> list[tuple[str, str, int]]:
+        """(method, path with query, status) of every request answered so far, in order."""
+        found = []
+        for line in self.log.read_text(errors="replace").splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # the registry's own startup lines are text
+            if isinstance(entry, dict) and "http.response.status" in entry and "http.request.uri" in entry:
+                found.append((entry["http.request.method"], entry["http.request.uri"], entry["http.response.status"]))
+        return found
+
+
+@contextmanager
+def serve_registry(
+    folder: Path, *, port: int | None = None, htpasswd: Path | None = None, tls: Certificate | None = None
+) -> Iterator[Registry]:
+    """A registry storing under `folder`, on `port` (any free one if None), with Basic auth from `htpasswd` and
+    https with `tls` when given; stopped when the block ends."""
+    binary = require_program("docker-registry", "docker-registry")
+    port = free_port() if port is None else port
+    folder.mkdir(parents=True, exist_ok=True)
+    config: dict[str, object] = {
+        "version": 0.1,
+        # JSON lines at info level: one line per answered request, with method, URI and status.
+        "log": {"level": "info", "formatter": "json", "accesslog": {"disabled": True}},
+        "storage": {"filesystem": {"rootdirectory": str(folder / "storage")}},
+        "http": {"addr": f"127.0.0.1:{port}"},
+    }
+    if tls:
+        config["http"] = {"addr": f"127.0.0.1:{port}", "tls": {"certificate": str(tls.cert), "key": str(tls.key)}}
+    if htpasswd:
+        config["auth"] = {"htpasswd": {"realm": "test-realm", "path": str(htpasswd)}}
+    config_file = folder / "registry.json"
+    # JSON is YAML: the registry reads this file as YAML.
+    config_file.write_text(json.dumps(config), encoding="utf-8")
+    log = folder / "registry.log"
+    with running([binary, "serve", str(config_file)], log, listening(port), "docker-registry"):
+        yield Registry(port, log, tls)
