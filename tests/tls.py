@@ -21,7 +21,8 @@ def self_signed(folder: Path) -> Certificate:
     """A one-day EC certificate whose subjectAltName is IP 127.0.0.1: clients check the IP, not the CN."""
     openssl = require_program("openssl", "openssl")
     folder.mkdir(parents=True, exist_ok=True)
-    found = Certificate(folder / "cert.pem", folder / "key.pem")
+    # Named .crt: a containers cert dir (skopeo --*-cert-dir) trusts each *.crt in it as a CA.
+    found = Certificate(folder / "ca.crt", folder / "key.pem")
     command = [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1"]
     command += ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
     command += ["-keyout", str(found.key), "-out", str(found.cert)]
