@@ -7,6 +7,7 @@ copies, no overlay mounts), so it starts in a container or CI runner. It needs r
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,5 +77,10 @@ def run_containerd(folder: Path) -> Iterator[Containerd]:
     config = folder / "config.toml"
     config.write_text(_config(folder, socket), encoding="utf-8")
     log = folder / "containerd.log"
-    with running([*as_root, binary, "--config", str(config)], log, socket.exists, "containerd"):
-        yield Containerd(socket, log, tuple(as_root))
+    try:
+        with running([*as_root, binary, "--config", str(config)], log, socket.exists, "containerd"):
+            yield Containerd(socket, log, tuple(as_root))
+    finally:
+        if as_root:
+            # Through sudo, root owns what the daemon wrote: hand it back so pytest can remove its temp folders.
+            subprocess.run([*as_root, "chown", "-R", f"{os.getuid()}:{os.getgid()}", str(folder)], check=False)

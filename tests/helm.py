@@ -73,14 +73,22 @@ def helm_template(
     values: dict[str, Any],
     release: str,
     namespace: str,
-    chart: str = GIANTSWARM_ZOT,
+    chart: str | Path = GIANTSWARM_ZOT,
     api_versions: Sequence[str] = CLUSTER_APIS,
 ) -> list[Manifest]:
-    """`helm template` of a reference chart with these values: the objects an install applies (no test hooks)."""
+    """`helm template` of a reference chart (a name under charts/, or a chart folder) with these values: the
+    objects an install applies (no test hooks)."""
     with tempfile.TemporaryDirectory() as folder:
         values_file = Path(folder) / "values.yaml"
         values_file.write_text(yaml.safe_dump(values))
-        command = [str(helm_binary()), "template", release, str(chart_dir(chart)), "--namespace", namespace]
+        command = [
+            str(helm_binary()),
+            "template",
+            release,
+            str(chart if isinstance(chart, Path) else chart_dir(chart)),
+            "--namespace",
+            namespace,
+        ]
         command += ["--skip-tests", "-f", str(values_file), *(f"--api-versions={api}" for api in api_versions)]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
     assert done.returncode == 0, f"helm template failed:\n{done.stderr}"

@@ -4,6 +4,7 @@ registries.conf the way a CRI-O node would."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from tests.programs import require_program
@@ -27,12 +28,22 @@ def push(source: str, destination: str, *, creds: str | None = None, ca_dir: Pat
     assert done.returncode == 0, f"skopeo could not push {destination}:\n{done.stderr}"
 
 
-def pull_through(registries_conf: Path, reference: str, layout: Path) -> subprocess.CompletedProcess[str]:
-    """Copy `docker://<reference>` to an OCI layout, resolving it only through `registries_conf`.
+def pull_through(
+    registries_conf: Path, reference: str, layout: Path, extra: Sequence[str] = ()
+) -> subprocess.CompletedProcess[str]:
+    """Copy `docker://<reference>` to an OCI layout, resolving it only through `registries_conf` (`extra`: more copy
+    options, e.g. --src-authfile).
 
     The file is passed with --registries-conf: skopeo 1.9 here ignored CONTAINERS_REGISTRIES_CONF.
     """
     tag = reference.rsplit(":", 1)[1]
+    layout.parent.mkdir(parents=True, exist_ok=True)  # skopeo creates the layout folder, not its parents
     return skopeo(
-        "--registries-conf", str(registries_conf), "copy", "--quiet", f"docker://{reference}", f"oci:{layout}:{tag}"
+        "--registries-conf",
+        str(registries_conf),
+        "copy",
+        "--quiet",
+        *extra,
+        f"docker://{reference}",
+        f"oci:{layout}:{tag}",
     )
