@@ -4,6 +4,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.app_platform import in_cluster_url, registry_url, release_name, service_name
+from components.node_files import node_outputs
 from components.stack_config import load_settings, read_stack_config
 from components.stack_keys import stack_keys
 from components.zot_registry import ZotRegistry
@@ -30,3 +31,9 @@ pulumi.export("valuesConfigMap", registry.config_map.metadata.name)
 pulumi.export("zotConfig", registry.zot_config)
 # Plain digests, not secrets: the preview shows which password changed (README, "Reading a preview").
 pulumi.export("secretFingerprints", registry.secret_fingerprints)
+if settings.nodes is not None:
+    # What containerd and CRI-O on the nodes need (README, "Wire your nodes"); logins only in the secret output.
+    node_files, node_credentials = node_outputs(settings)
+    pulumi.export("nodes", node_files)
+    if node_credentials is not None:
+        pulumi.export("nodeCredentials", pulumi.Output.secret(node_credentials))

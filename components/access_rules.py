@@ -177,3 +177,27 @@ def anonymous_private_reads(settings: Settings) -> list[str]:
 
 def _namespace_glob(registry: Registry) -> str:
     return f"{registry.namespace_path}/**" if registry.namespace_path else "**"
+
+
+def unreadable(settings: Settings, registry: Registry, user: str | None) -> list[str]:
+    """Sample names in the registry's namespace that `user` (None: a client without a login) may not read.
+
+    Where globs tie for the longest match zot picks one at random, so each of them must grant it.
+    """
+    access = settings.access_control
+    patterns = list(access.repositories)
+    admin = access.admin_policy
+    if user is not None and admin is not None and user in admin.users and "read" in admin.actions:
+        return []
+    return sorted(
+        name
+        for name in _samples(registry, patterns)
+        if not (governing := globs.governing(patterns, name))
+        or not all(_reads(access.repositories[pattern], user) for pattern in governing)
+    )
+
+
+def _reads(repo: RepositoryAccess, user: str | None) -> bool:
+    if user is None:
+        return "read" in repo.anonymous_policy
+    return "read" in repo.default_policy or any(user in p.users and "read" in p.actions for p in repo.policies)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from components.access_rules import anonymous_private_reads
 from components.chart_values import CHART_VERSION, CLUSTER_ISSUER_ANNOTATION, default_annotations
-from components.settings import Ingress, Settings
+from components.settings import Ingress, Settings, public_url
 from components.stack_config import format_path
 from components.units import parse_quantity
 
@@ -63,7 +63,7 @@ def _credential_warnings(settings: Settings) -> Iterator[str]:
     for index, registry in enumerate(settings.registries):
         if registry.credentials is None:
             continue
-        plain = [url for url in registry.urls if urlsplit(url).scheme == "http"]
+        plain = [public_url(url) for url in registry.urls if urlsplit(url).scheme == "http"]
         if plain:
             yield (
                 f"registries[{index}].credentials go over http://, so the token travels in clear text to "

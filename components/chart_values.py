@@ -66,7 +66,7 @@ def build_values(settings: Settings, zot_config_json: str) -> dict[str, Any]:
 
 def build_secret_values(settings: Settings, keys: StackKeys | None) -> dict[str, Any]:
     # Always set htpasswd: an unset key would keep the chart's sample admin:admin and user:user entries.
-    files = {"htpasswd": htpasswd_file(settings.users, keys)}
+    files = {"htpasswd": htpasswd_file(settings.all_users, keys)}
     credentials = credentials_file(settings)
     if credentials is not None:
         files["credentials"] = credentials

@@ -21,7 +21,7 @@ _LENGTH = 16  # hex digits: 64 bits tell changes apart; the full digest would ad
 
 def secret_fingerprints(settings: Settings, keys: StackKeys | None) -> dict[str, dict[str, str]]:
     """Per user and per registry with credentials, keyed by their (non-secret) names."""
-    users = {user.name: _user_fingerprint(htpasswd_line(user, keys)) for user in settings.users}
+    users = {user.name: _user_fingerprint(htpasswd_line(user, keys)) for user in settings.all_users}
     registries = {
         registry.id: _keyed(keys, registry.id, credentials.username, credentials.password)
         for registry in settings.registries

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic.alias_generators import to_camel
 
-from components import access_rules, globs, namespaces
+from components import access_rules, globs, namespaces, node_rules
+from components.node_rules import NODE_PASSWORD_COMMAND, NODE_PASSWORD_MIN
 from components.stack_keys import SALT_KEY_BYTES, decode_salt_key
 from components.units import parse_go_duration, parse_go_memory, parse_quantity
 
@@ -484,6 +485,53 @@ class Service(Model):
             yield (("nodePort",), "is only used with type NodePort; set type: NodePort or remove nodePort")
 
 
+class PullUser(Model):
+    """The login containerd or CRI-O pulls with: read-only on the mirrored namespaces."""
+
+    name: UserName
+    password: SecretStr | None = None
+    # zot verifies bcrypt on every request, so every layer a node pulls pays it: cost 10 is ~78 ms on one core,
+    # cost 5 ~3 ms. The long random password (checked below) is what keeps guessing hard.
+    bcrypt_cost: int = Field(default=5, ge=4, le=14)
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return value
+        length = len(value.get_secret_value())
+        if length < NODE_PASSWORD_MIN:
+            raise ValueError(
+                f"has {length} characters; a node password needs at least {NODE_PASSWORD_MIN} random ones, because "
+                f"its bcrypt cost is low (every request pays it); run {NODE_PASSWORD_COMMAND}"
+            )
+        if len(value.get_secret_value().encode()) > 72:
+            raise ValueError("is longer than 72 bytes, and bcrypt only uses the first 72; use a shorter password")
+        return value
+
+    def as_user(self) -> User:
+        return User(name=self.name, password=self.password, bcrypt_cost=self.bcrypt_cost)
+
+
+class Nodes(Model):
+    """How containerd and CRI-O on the nodes reach the cache; the node files in the outputs follow from it."""
+
+    mode: Literal["nodePort", "ingress", "url"]
+    url: Annotated[str, AfterValidator(_url)] | None = None
+    node_port: int | None = Field(default=None, ge=30000, le=32767)
+    pull_user: PullUser | None = None
+    allow_anonymous_read: list[DnsLabel] = Field(default_factory=list)
+    skip_verify: bool = False
+    ca: str | None = None
+
+    @field_validator("ca")
+    @classmethod
+    def _ca(cls, value: str | None) -> str | None:
+        if value is not None and (not value.startswith("/") or any(ch.isspace() or ch == '"' for ch in value)):
+            raise ValueError("must be an absolute path on the node, like /etc/containerd/certs.d/zot-ca.crt")
+        return value
+
+
 NGINX_REGISTRY_ANNOTATIONS = {
     # Layers are large: no body size limit, no request buffering, and long timeouts for pulls that sync.
     "nginx.ingress.kubernetes.io/proxy-body-size": "0",
@@ -658,6 +706,7 @@ class Settings(Model):
     strategy: Literal["Recreate", "RollingUpdate"] | None = None
     metrics: Metrics = Field(default_factory=Metrics)
     zot: Zot = Field(default_factory=Zot)
+    nodes: Nodes | None = None
     htpasswd_salt_key: SecretStr | None = None
     render_yaml_to_directory: str | None = None
 
@@ -684,8 +733,14 @@ class Settings(Model):
         return value
 
     @property
+    def all_users(self) -> list[User]:
+        """Everyone in the htpasswd file: the users, then the nodes' pull user."""
+        pull_user = self.nodes.pull_user if self.nodes else None
+        return [*self.users, *([pull_user.as_user()] if pull_user else [])]
+
+    @property
     def user_names(self) -> set[str]:
-        return {user.name for user in self.users}
+        return {user.name for user in self.all_users}
 
     @property
     def scrape_user(self) -> User | None:
@@ -702,6 +757,7 @@ class Settings(Model):
         yield from self._scrape_user_issues()
         yield from self._access_issues()
         yield from access_rules.access_issues(self)
+        yield from node_rules.node_issues(self)
 
     def _registry_issues(self) -> Iterator[Issue]:
         names: dict[str, int] = {}
@@ -785,7 +841,7 @@ class Settings(Model):
     def _salt_key_issues(self) -> Iterator[Issue]:
         if self.htpasswd_salt_key is not None:
             return
-        if any(user.htpasswd is None for user in self.users):
+        if any(user.htpasswd is None for user in self.all_users):
             why = "it keeps bcrypt salts stable between runs"
         elif any(registry.credentials is not None for registry in self.registries):
             why = "it keys the fingerprint that shows a changed registry password in previews"
@@ -825,7 +881,7 @@ class Settings(Model):
                         (*base, *path, "users", i),
                         f"{name!r} is not defined in users; add it there or remove it here",
                     )
-        if not self.users:
+        if not self.all_users:
             if not access.configured:
                 yield (
                     base,
@@ -848,7 +904,7 @@ class Settings(Model):
         readers = [
             repo.grants_read(authenticated)
             for repo in access.repositories.values()
-            for authenticated in (False, bool(self.users))
+            for authenticated in (False, bool(self.all_users))
         ]
         admin_reads = access.admin_policy is not None and "read" in access.admin_policy.actions
         if access.configured and not any(readers) and not admin_reads:

@@ -174,10 +174,15 @@ def _public_urls(text: str) -> str:
 
 
 def _without(message: str, value: Any) -> str:
-    """The message with the quoted value (as validators write it, `{value!r}`) taken out."""
+    """The message with the quoted value (as validators write it, `{value!r}`) taken out.
+
+    A URL in the message is already cut to scheme and host (`_public_urls`), which is safe to show and is often
+    the fix itself ('write the host only, like "https://docker.io"'), so only other values are taken out.
+    """
     if isinstance(value, str):
         for quoted in (repr(value), json.dumps(value)):
-            message = message.replace(_public_urls(quoted), "the value")
+            if _public_urls(quoted) == quoted:
+                message = message.replace(quoted, "the value")
     return message
 
 

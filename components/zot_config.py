@@ -27,7 +27,7 @@ def build_zot_config(settings: Settings) -> dict[str, Any]:
     if settings.zot.preserve_digests:
         # Keep Docker media types as they are, so image@sha256 pulls hit the cache (needs preserveDigest).
         http["compat"] = ["docker2s2"]
-    if settings.users:
+    if settings.all_users:
         http["auth"] = {"htpasswd": {"path": HTPASSWD_PATH}}
     access = _access_control(settings.access_control, settings.metrics)
     if access:

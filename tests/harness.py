@@ -51,6 +51,7 @@ STANDIN_SECRETS: dict[str, dict[str, str]] = {
         "users[1].password": "standin-reader-password",
         "users[2].password": "standin-metrics-password",
         "registries[1].credentials.password": "standin-registry-token",
+        "nodes.pullUser.password": "standin-node-pull-password-0123456789",
     },
 }
 

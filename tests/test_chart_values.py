@@ -66,7 +66,12 @@ def test_secret_values_always_override_the_chart_sample_htpasswd() -> None:
     assert "admin:$2y$05$vmiur" not in to_yaml(dev)
     prod = stack_settings("prod")
     prod_files = build_secret_values(prod, keys_of(prod))["secretFiles"]
-    assert [line.split(":")[0] for line in prod_files["htpasswd"].splitlines()] == ["admin", "reader", "metrics"]
+    assert [line.split(":")[0] for line in prod_files["htpasswd"].splitlines()] == [
+        "admin",
+        "reader",
+        "metrics",
+        "node-pull",
+    ]
     assert set(prod_files) == {"htpasswd", "credentials", "nonce"}
 
 

@@ -94,8 +94,9 @@ ROTATIONS = {
     "users[1].password": {"users": {"reader"}, "registries": set()},
     "users[2].password": {"users": {"metrics"}, "registries": set()},
     "registries[1].credentials.password": {"users": set(), "registries": {"my-registry"}},
+    "nodes.pullUser.password": {"users": {"node-pull"}, "registries": set()},
     # A new salt key rehashes every password; the registry digest is keyed with it too.
-    "htpasswdSaltKey": {"users": {"admin", "reader", "metrics"}, "registries": {"my-registry"}},
+    "htpasswdSaltKey": {"users": {"admin", "reader", "metrics", "node-pull"}, "registries": {"my-registry"}},
 }
 
 
@@ -118,7 +119,9 @@ def test_rotation_changes_the_secret_and_its_fingerprint_only(prod_run: ProgramR
     # ".value": the values sit inside Pulumi's secret wrapper.
     assert changed_paths(prod_run.one(SECRET).inputs, after.one(SECRET).inputs) == {"stringData.value.values"}
     assert changed_paths(prod_run.one(APP).inputs, after.one(APP).inputs) == {"spec.userConfig.secret.name"}
-    assert changed_outputs(prod_run, after) == {"secretFingerprints"}
+    # The nodes' files carry the pull user's login, so they follow its password (a secret output, shown as such).
+    follows = {"nodeCredentials"} if path == "nodes.pullUser.password" else set()
+    assert changed_outputs(prod_run, after) == {"secretFingerprints", *follows}
     before_prints, after_prints = prod_run.outputs["secretFingerprints"], after.outputs["secretFingerprints"]
     for group, names in ROTATIONS[path].items():
         assert {

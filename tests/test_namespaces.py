@@ -67,6 +67,8 @@ def prod_with_push(glob: str, guarded: bool) -> Settings:
     """prod's upstreams, admin reading everything and pushing to `glob`; `guarded` keeps prod's namespace rules."""
     config, secret_keys = stack_config("prod")
     repositories = config["accessControl"]["repositories"] if guarded else {}
+    if not guarded:
+        config.pop("nodes")  # the node login reads through prod's namespace rules, dropped here
     repositories["**"] = {"policies": [{"users": ["admin"], "actions": ["read"]}]}
     repositories[glob] = {"policies": [{"users": ["admin"], "actions": ["read", "create"]}]}
     config["accessControl"] = {"repositories": repositories}

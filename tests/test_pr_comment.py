@@ -14,8 +14,10 @@ from tools import pr_comment
 
 TITLE = pr_comment.heading("zot-cache", "prod")
 DIFF = f"{TITLE}\n\n<details>\n{pr_comment.SUMMARY}\n\n<pre>\n~ ConfigMap replace\n</pre>\n</details>"
-OTHER = {"id": 1, "body": "Looks good to me"}
-SHA, RUN = "0123abc", "https://github.example/o/r/actions/runs/9"
+BOT, PERSON = {"login": "github-actions[bot]", "type": "Bot"}, {"login": "someone", "type": "User"}
+OTHER = {"id": 1, "body": "Looks good to me", "user": PERSON}
+HEAD, MERGE, RUN = "0123abc", "4567def", "https://github.example/o/r/actions/runs/9"
+SHA = pr_comment.commit(HEAD, MERGE)
 
 
 class StandInGitHub(BaseHTTPRequestHandler):
@@ -62,7 +64,8 @@ def github() -> Iterator[tuple[type[StandInGitHub], dict[str, str]]]:
         "GITHUB_REPOSITORY": "o/r",
         "GITHUB_TOKEN": "test-token",
         "PR_NUMBER": "7",
-        "HEAD_SHA": SHA,
+        "HEAD_SHA": HEAD,
+        "MERGE_SHA": MERGE,
         "RUN_URL": RUN,
         "STACK": "prod",
     }
@@ -81,11 +84,14 @@ def writes(handler: type[StandInGitHub]) -> list[tuple[str, str, Any]]:
 def test_success_names_the_commit_under_the_heading(github: tuple[type[StandInGitHub], dict[str, str]]) -> None:
     handler, env = github
     # More than a page of comments: the preview's comment is on the second.
-    handler.comments = [OTHER] * 100 + [{"id": 42, "body": DIFF}]
+    # A person's look-alike comment is never the one edited.
+    handler.comments = [OTHER] * 99 + [{"id": 3, "body": DIFF, "user": PERSON}, {"id": 42, "body": DIFF, "user": BOT}]
     assert pr_comment.main({**env, "OUTCOME": "success"}) == 0
     ((method, path, payload),) = writes(handler)
     assert (method, path) == ("PATCH", "/repos/o/r/issues/comments/42")
     assert payload["body"].startswith(f"{TITLE}\n\n{pr_comment.STATUS} Preview of commit {SHA} ([run]({RUN})).")
+    assert HEAD in payload["body"]
+    assert MERGE in payload["body"]
     assert payload["body"].endswith(DIFF[len(TITLE) :])
     # Marking twice keeps one commit line.
     again = pr_comment.succeeded(payload["body"], TITLE, "fedc987", RUN)
@@ -99,19 +105,19 @@ def test_a_failed_preview_replaces_the_stale_diff(
     github: tuple[type[StandInGitHub], dict[str, str]], outcome: str
 ) -> None:
     handler, env = github
-    handler.comments = [OTHER, {"id": 42, "body": DIFF}]
+    handler.comments = [OTHER, {"id": 42, "body": DIFF, "user": BOT}]
     pr_comment.main({**env, "OUTCOME": outcome})
     ((method, path, payload),) = writes(handler)
     assert (method, path) == ("PATCH", "/repos/o/r/issues/comments/42")
     assert f"The preview of commit {SHA} failed" in payload["body"]
     assert "ConfigMap replace" not in payload["body"]
     # pulumi/actions finds the comment again by heading and summary, and replaces it on the next success.
-    assert pr_comment.find([{"id": 42, "body": payload["body"]}], TITLE) is not None
+    assert pr_comment.find([{"id": 42, "body": payload["body"], "user": BOT}], TITLE) is not None
 
 
 def test_a_first_preview_that_fails_posts_the_notice(github: tuple[type[StandInGitHub], dict[str, str]]) -> None:
     handler, env = github
-    handler.comments = [OTHER, {"id": 5, "body": DIFF.replace("/prod", "/dev")}]
+    handler.comments = [OTHER, {"id": 5, "body": DIFF.replace("/prod", "/dev"), "user": BOT}]
     pr_comment.main({**env, "OUTCOME": "failure"})
     ((method, path, payload),) = writes(handler)
     assert (method, path) == ("POST", "/repos/o/r/issues/7/comments")

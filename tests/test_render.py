@@ -18,6 +18,7 @@ PROD_SECRETS = [
     "users[1].password",
     "users[2].password",
     "registries[1].credentials.password",
+    "nodes.pullUser.password",
     "htpasswdSaltKey",
 ]
 

@@ -9,6 +9,7 @@ import bcrypt
 import pytest
 import yaml
 
+from components.stack_config import load_settings
 from tests.harness import (
     APP,
     CONFIG_MAP,
@@ -73,8 +74,12 @@ def test_app_references_the_config_map_and_secret_it_gets(stack_run: tuple[str, 
 
 def test_outputs(stack_run: tuple[str, ProgramRun]) -> None:
     stack, run = stack_run
-    assert set(run.outputs) == OUTPUTS
-    assert run.secret_outputs == set()
+    settings = load_settings(*stack_config(stack))
+    nodes = {"nodes"} if settings.nodes else set()
+    credentials = {"nodeCredentials"} if settings.nodes and settings.nodes.pull_user else set()
+    assert set(run.outputs) == OUTPUTS | nodes | credentials
+    # Only the node files with the pull user's login are secret; everything else is plain.
+    assert run.secret_outputs == credentials
     assert json.loads(run.outputs["zotConfig"]) == json.loads(config_map_values(run)["configFiles"]["config.json"])
     assert run.outputs["valuesConfigMap"] == run.one(APP).inputs["spec"]["userConfig"]["configMap"]["name"]
     in_cluster = {
@@ -103,7 +108,8 @@ def test_two_runs_give_identical_inputs(stack_run: tuple[str, ProgramRun]) -> No
 def test_stand_in_secrets_stay_in_the_secret(stack_run: tuple[str, ProgramRun]) -> None:
     stack, run = stack_run
     standins = list(STANDIN_SECRETS.get(stack, {}).values())
-    clear = json.dumps([r.inputs for r in run.resources if r.type != SECRET]) + json.dumps(run.outputs)
+    plain_outputs = {key: value for key, value in run.outputs.items() if key not in run.secret_outputs}
+    clear = json.dumps([r.inputs for r in run.resources if r.type != SECRET]) + json.dumps(plain_outputs)
     clear += json.dumps(run.logs) + json.dumps(run.one(SECRET).inputs["metadata"])
     for standin in standins:
         assert standin not in clear
@@ -116,6 +122,7 @@ def test_stand_in_secrets_stay_in_the_secret(stack_run: tuple[str, ProgramRun]) 
             "admin": "standin-admin-password",
             "reader": "standin-reader-password",
             "metrics": "standin-metrics-password",
+            "node-pull": "standin-node-pull-password-0123456789",
         }
         for line in files["htpasswd"].splitlines():
             user, hashed = line.split(":", 1)

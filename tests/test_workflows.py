@@ -214,6 +214,8 @@ def test_up_plans_then_deploys_every_stack_once_in_one_chain_ending_in_prod() ->
     assert len(stack_jobs(up)) == 2 * len(order)
     assert order[-1] == "prod"
     for job in stack_jobs(up).values():
+        # workflow_dispatch can start the workflow on any branch; environments must not rely on that alone.
+        assert job["if"] == "github.ref == 'refs/heads/main'"
         assert job["permissions"] == {"contents": "read", "id-token": "write"}
         assert job["secrets"] == "inherit"
 
@@ -325,32 +327,23 @@ def test_adding_a_stack_as_readme_says_keeps_the_checks_green(tmp_path: Path) ->
     shutil.copy(ROOT / "Pulumi.dev.yaml", tmp_path / "Pulumi.staging.yaml")
     up = tmp_path / ".github" / "workflows" / "up.yml"
     text = up.read_text()
-    jobs = readme_up_jobs_for_a_new_stack()
-    assert "\n  prod-plan:\n    needs: dev\n" in text
-    up.write_text(text.replace("\n  prod-plan:\n    needs: dev\n", f"\n{jobs}\n  prod-plan:\n    needs: staging\n"))
-    assert up_chain(yaml_load(up)) == ["dev", "staging", "prod"]
+    # README: insert the jobs after dev's up, and point the plan job that followed dev at the new stack.
+    (following,) = [name for name, job in stack_jobs(yaml_load(up)).items() if job["needs"] == "dev"]
+    head = f"\n  {following}:\n    if: github.ref == 'refs/heads/main'\n    needs: "
+    assert f"{head}dev\n" in text
+    up.write_text(text.replace(f"{head}dev\n", f"\n{readme_up_jobs_for_a_new_stack()}{head}staging\n"))
+    chain = up_chain(yaml_load(up))
+    assert chain[chain.index("dev") + 1] == "staging"
 
     env = {**os.environ, "ZOT_CACHE_REFERENCE": str(REFERENCE)}
-    suite = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "not adding_a_stack"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+
+    def pytest(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
+        return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+
+    suite = pytest("-k", "not adding_a_stack")
     assert suite.returncode == 0, suite.stdout[-3000:]
-    assert (
-        "staging"
-        in subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--co", "tests/test_stacks.py"],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-    )
+    assert "staging" in pytest("--co", "tests/test_stacks.py").stdout
     schema = subprocess.run(
         [str(Path(sys.executable).parent / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(up)],
         capture_output=True,

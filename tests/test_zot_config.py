@@ -104,7 +104,7 @@ def test_prod_keeps_each_upstream_in_its_own_namespace() -> None:
     assert config["http"]["auth"] == {"htpasswd": {"path": HTPASSWD_PATH}}
     repositories = config["http"]["accessControl"]["repositories"]
     assert list(repositories) == ["docker.io/**", "internal/**", "my-registry.example.org/**"]
-    # admin pushes only where nothing mirrors; in the mirrors it may read and evict.
+    # admin pushes only where nothing mirrors; in the mirrors it may read and evict; the nodes' login only reads them.
     assert repositories["internal/**"]["policies"][0] == {
         "users": ["admin"],
         "actions": ["read", "create", "update", "delete"],
@@ -112,7 +112,7 @@ def test_prod_keeps_each_upstream_in_its_own_namespace() -> None:
     for mirror in ("docker.io/**", "my-registry.example.org/**"):
         assert repositories[mirror]["policies"] == [
             {"users": ["admin"], "actions": ["read", "delete"]},
-            {"users": ["reader"], "actions": ["read"]},
+            {"users": ["reader", "node-pull"], "actions": ["read"]},
         ]
     assert "adminPolicy" not in config["http"]["accessControl"]
     sync = config["extensions"]["sync"]

@@ -155,6 +155,9 @@ def run_program(
     logger.addHandler(capture)
     logger.propagate = False
     mocks = mocks or RecordingMocks()
+    # set_mocks reuses the root stack resource of an earlier run in this process, and with it that run's exports:
+    # a stack's outputs would include another's. A fresh root for each run.
+    runtime_settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, logger=logger)
     outputs: dict[str, Any] = {}
     secret_outputs: set[str] = set()

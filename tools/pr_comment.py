@@ -38,20 +38,33 @@ def heading(project: str, stack: str) -> str:
 
 
 def find(comments: list[dict[str, Any]], title: str) -> dict[str, Any] | None:
-    return next((c for c in comments if c["body"].startswith(title) and SUMMARY in c["body"]), None)
+    """The workflow's own comment: written by a bot (the job's token), never a look-alike a person posted."""
+    return next(
+        (
+            c
+            for c in comments
+            if c.get("user", {}).get("type") == "Bot" and c["body"].startswith(title) and SUMMARY in c["body"]
+        ),
+        None,
+    )
 
 
-def succeeded(body: str, title: str, sha: str, run_url: str) -> str:
+def commit(head: str, merge: str) -> str:
+    """What a pull-request run previews: GitHub's merge of the head commit into the base branch."""
+    return f"{head} (merged into the base branch as {merge})"
+
+
+def succeeded(body: str, title: str, described: str, run_url: str) -> str:
     """The action's comment with the commit it describes under the heading (an earlier such line replaced)."""
     rest = body[len(title) :]
     rest = re.sub(rf"\n\n{re.escape(STATUS)}[^\n]*", "", rest)
-    return f"{title}\n\n{STATUS} Preview of commit {sha} ([run]({run_url})).{rest}"
+    return f"{title}\n\n{STATUS} Preview of commit {described} ([run]({run_url})).{rest}"
 
 
-def failed(title: str, sha: str, run_url: str) -> str:
+def failed(title: str, described: str, run_url: str) -> str:
     return (
-        f"{title}\n\n{STATUS} :x: **The preview of commit {sha} failed**: see [the run]({run_url}). The diff that "
-        "was here described an earlier commit and was removed, so that nobody approves it by mistake.\n\n"
+        f"{title}\n\n{STATUS} :x: **The preview of commit {described} failed**: see [the run]({run_url}). The diff "
+        "that was here described an earlier commit and was removed, so that nobody approves it by mistake.\n\n"
         f"<details>\n{SUMMARY}\n\nNo diff: the preview failed.\n</details>\n"
     )
 
@@ -93,10 +106,10 @@ class GitHub:
 
 
 def main(env: Mapping[str, str] = os.environ) -> int:
-    """Reads STACK, OUTCOME (the pulumi step's outcome), PR_NUMBER, HEAD_SHA, RUN_URL, GITHUB_TOKEN, and the
-    runner's GITHUB_API_URL and GITHUB_REPOSITORY."""
+    """Reads STACK, OUTCOME (the pulumi step's outcome), PR_NUMBER, HEAD_SHA, MERGE_SHA, RUN_URL, GITHUB_TOKEN,
+    and the runner's GITHUB_API_URL and GITHUB_REPOSITORY."""
     github = GitHub(env["GITHUB_API_URL"], env["GITHUB_REPOSITORY"], env["GITHUB_TOKEN"])
-    number, sha, run_url = int(env["PR_NUMBER"]), env["HEAD_SHA"], env["RUN_URL"]
+    number, sha, run_url = int(env["PR_NUMBER"]), commit(env["HEAD_SHA"], env["MERGE_SHA"]), env["RUN_URL"]
     title = heading(project_name(), env["STACK"])
     comment = find(github.comments(number), title)
     if env["OUTCOME"] == "success":

@@ -47,7 +47,11 @@ def placeholder_config(stack: str) -> tuple[dict[str, Any], set[str], list[str]]
         if isinstance(credentials, dict) and "password" not in credentials:
             credentials["password"] = placeholder(f"registries[{index}].credentials.password")
             secret_keys.add("registries")
-    if "htpasswdSaltKey" not in config and {"users", "registries"} & secret_keys:
+    pull_user = (config.get("nodes") or {}).get("pullUser")
+    if isinstance(pull_user, dict) and "password" not in pull_user:
+        pull_user["password"] = placeholder("nodes.pullUser.password")
+        secret_keys.add("nodes")
+    if "htpasswdSaltKey" not in config and {"users", "registries", "nodes"} & secret_keys:
         config["htpasswdSaltKey"] = placeholder("htpasswdSaltKey")
         secret_keys.add("htpasswdSaltKey")
     return config, secret_keys, filled
