@@ -94,13 +94,14 @@ def manifest_request(settings: Settings, upstream: Upstream) -> str:
     return f"/v2/{stored_repository(settings, upstream)}/manifests/{upstream.tag}?ns={upstream.registry}"
 
 
-def pull_all(daemon: Containerd, folder: Path) -> None:
+def assert_containerd_pulls_both(
+    daemon: Containerd, files: dict[str, str], node_root: Path, mirror: Registry, settings: Settings
+) -> None:
+    """With only these node files, containerd pulls both images, and the mirror served them from their namespaces."""
+    folder = hosts_dir(write_node_files(node_root, files))
     for upstream in UPSTREAMS:
         pulled = daemon.pull(upstream.reference, folder)
         assert pulled.returncode == 0, f"{upstream.reference}:\n{pulled.stderr}"
-
-
-def assert_served_by(mirror: Registry, settings: Settings) -> None:
     requests = mirror.requests()
     for upstream in UPSTREAMS:
         assert ("HEAD", manifest_request(settings, upstream), 200) in requests, requests
@@ -211,9 +212,8 @@ def test_containerd_asks_the_mirror_for_where_zot_stores_the_upstream_image(
 def test_containerd_pulls_through_the_generated_hosts_toml(
     node_port_mirror: Registry, node_port_settings: Settings, daemon: Containerd, tmp_path: Path
 ) -> None:
-    node = write_node_files(tmp_path / "node", containerd_hosts(node_port_settings, None))
-    pull_all(daemon, hosts_dir(node))
-    assert_served_by(node_port_mirror, node_port_settings)
+    files = containerd_hosts(node_port_settings, None)
+    assert_containerd_pulls_both(daemon, files, tmp_path / "node", node_port_mirror, node_port_settings)
 
 
 def gs_rendered_files(values: dict[str, Any]) -> dict[str, str]:
@@ -234,9 +234,7 @@ def test_containerd_pulls_through_what_the_cluster_chart_renders_from_the_giant_
     rendered = gs_rendered_files(giantswarm_values(node_port_settings, None))
     for upstream in UPSTREAMS:
         assert f"/etc/containerd/certs.d/{upstream.registry}/hosts.toml" in rendered
-    node = write_node_files(tmp_path / "node", rendered)
-    pull_all(daemon, hosts_dir(node))
-    assert_served_by(node_port_mirror, node_port_settings)
+    assert_containerd_pulls_both(daemon, rendered, tmp_path / "node", node_port_mirror, node_port_settings)
 
 
 # ------------------------------------------------------------------------------------------------ CRI-O
@@ -262,9 +260,25 @@ def test_skopeo_pulls_through_the_generated_crio_drop_in(
 def test_containerd_logs_in_with_the_generated_header(
     login_mirror: Registry, login_settings: Settings, daemon: Containerd, tmp_path: Path
 ) -> None:
-    node = write_node_files(tmp_path / "node", containerd_hosts(login_settings, PULL_PASSWORD))
-    pull_all(daemon, hosts_dir(node))
-    assert_served_by(login_mirror, login_settings)
+    files = containerd_hosts(login_settings, PULL_PASSWORD)
+    assert_containerd_pulls_both(daemon, files, tmp_path / "node", login_mirror, login_settings)
+
+
+def test_containerd_logs_in_through_what_the_cluster_chart_renders_from_the_giant_swarm_values(
+    login_mirror: Registry, login_port: int, daemon: Containerd, tmp_path: Path
+) -> None:
+    """The cluster chart has no per-endpoint CA, so a mirror with a private CA is reached with skipVerify."""
+    settings = node_settings(
+        {
+            "mode": "url",
+            "url": f"https://127.0.0.1:{login_port}",
+            "skipVerify": True,
+            "pullUser": {"name": PULL_USER, "password": PULL_PASSWORD},
+        }
+    )
+    values = giantswarm_values(settings, PULL_PASSWORD)
+    jsonschema.validate(values["global"]["components"]["containerd"], gs_containerd_schema())
+    assert_containerd_pulls_both(daemon, gs_rendered_files(values), tmp_path / "node", login_mirror, settings)
 
 
 def test_a_wrong_password_is_refused(
