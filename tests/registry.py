@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from tests.programs import require_program
 from tests.tls import Certificate
 
 # An Apache combined-log line: ... "GET /v2/ns/repo/manifests/1.0?ns=docker.io HTTP/1.1" 200 ...
+LOG_WAIT = 2.0
 _ACCESS_LINE = re.compile(r'"([A-Z]+) (\S+) HTTP/[0-9.]+" ([0-9]{3}) ', re.MULTILINE)
 
 
@@ -42,6 +44,16 @@ class Registry:
         """(method, path with query, status) of every request answered so far, in order, from the access log."""
         found = _ACCESS_LINE.findall(self.log.read_text(errors="replace"))
         return [(method, path, int(status)) for method, path, status in found]
+
+    def answered(self, method: str, path: str, status: int) -> bool:
+        """Whether the registry answered that request. The line is written after the response is sent, so a
+        client may be done before it is there: wait for it a little."""
+        deadline = time.monotonic() + LOG_WAIT
+        while (method, path, status) not in self.requests():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
 
 @contextmanager

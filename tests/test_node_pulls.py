@@ -102,9 +102,8 @@ def assert_containerd_pulls_both(
     for upstream in UPSTREAMS:
         pulled = daemon.pull(upstream.reference, folder)
         assert pulled.returncode == 0, f"{upstream.reference}:\n{pulled.stderr}"
-    requests = mirror.requests()
     for upstream in UPSTREAMS:
-        assert ("HEAD", manifest_request(settings, upstream), 200) in requests, requests
+        assert mirror.answered("HEAD", manifest_request(settings, upstream), 200), mirror.requests()
 
 
 # ---------------------------------------------------------------------------------------------- fixtures
@@ -248,10 +247,10 @@ def test_skopeo_pulls_through_the_generated_crio_drop_in(
     for upstream in UPSTREAMS:
         copied = pull_through(conf, upstream.reference, tmp_path / "pulled" / upstream.registry)
         assert copied.returncode == 0, f"{upstream.reference}:\n{copied.stderr}"
-    paths = [path for _, path, status in node_port_mirror.requests() if status == 200]
     for upstream in UPSTREAMS:
-        # containers/image adds no ?ns= parameter.
-        assert f"/v2/{stored_repository(node_port_settings, upstream)}/manifests/{upstream.tag}" in paths
+        # containers/image GETs the manifest, without containerd's ?ns= parameter.
+        path = f"/v2/{stored_repository(node_port_settings, upstream)}/manifests/{upstream.tag}"
+        assert node_port_mirror.answered("GET", path, 200), node_port_mirror.requests()
 
 
 # ------------------------------------------------------------------------------------------ node login
@@ -281,14 +280,20 @@ def test_containerd_logs_in_through_what_the_cluster_chart_renders_from_the_gian
     assert_containerd_pulls_both(daemon, gs_rendered_files(values), tmp_path / "node", login_mirror, settings)
 
 
-def test_a_wrong_password_is_refused(
-    login_mirror: Registry, login_settings: Settings, daemon: Containerd, tmp_path: Path
+# None: the plain output's files, which carry no login.
+@pytest.mark.parametrize("password", [WRONG_PASSWORD, None], ids=["wrong-password", "no-login"])
+def test_a_pull_without_the_right_login_is_refused(
+    password: str | None, login_mirror: Registry, login_settings: Settings, daemon: Containerd, tmp_path: Path
 ) -> None:
-    node = write_node_files(tmp_path / "node", containerd_hosts(login_settings, WRONG_PASSWORD))
+    node = write_node_files(tmp_path / "node", containerd_hosts(login_settings, password))
     for upstream in UPSTREAMS:
+        before = len(login_mirror.requests())
         pulled = daemon.pull(upstream.reference, hosts_dir(node))
-        assert pulled.returncode != 0, f"{upstream.reference} was pulled with a wrong password"
-        assert ("HEAD", manifest_request(login_settings, upstream), 401) in login_mirror.requests()
+        assert pulled.returncode != 0, f"{upstream.reference} was pulled without the right login"
+        # Refused by the mirror itself (not, say, a TLS error before any request), and nothing was served.
+        assert login_mirror.answered("HEAD", manifest_request(login_settings, upstream), 401)
+        answered = login_mirror.requests()[before:]
+        assert all(status == 401 for _, _, status in answered), answered
 
 
 def test_skopeo_logs_in_with_the_generated_auth_file(
