@@ -5,7 +5,7 @@ STACK ?= dev
 VENV := venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: help install lock check lint format typecheck test render preview up
+.PHONY: help install lock check lint format typecheck test render bcrypt-benchmark preview up
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ test: install ## The test suite (mocks only: no cluster, no Pulumi CLI)
 
 render: install ## Manifests of STACK in rendered/STACK: no cluster, backend or CLI; placeholder secrets
 	$(PYTHON) -m tools.render $(STACK)
+
+bcrypt-benchmark: install ## bcrypt time per request at STACK's login costs, and per node image pull (LAYERS=10)
+	$(PYTHON) -m tools.bcrypt_benchmark $(STACK) --layers $(or $(LAYERS),10)
 
 preview: install ## pulumi preview --diff for STACK
 	pulumi preview --stack $(STACK) --diff

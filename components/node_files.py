@@ -136,20 +136,16 @@ def _gs_endpoint(settings: Settings, registry: Registry, base: Mirror, pull_pass
 
 def crio_registries_conf(settings: Settings) -> str:
     """A registries.conf.d drop-in: each upstream's prefix, its mirror location in zot's namespace first."""
-    base = mirror(settings)
+    nodes, base = _nodes(settings), mirror(settings)
     entries = []
     for registry in settings.registries:
         location = "/".join(part for part in (base.host, registry.namespace_path) if part)
         mirror_entry: dict[str, Any] = {"location": location}
-        if base.insecure:
+        # containers/image has one switch for both: plain http, or https without verifying the certificate.
+        if base.insecure or nodes.skip_verify:
             mirror_entry["insecure"] = True
-        entries.append(
-            {
-                "prefix": node_host(registry),
-                "location": urlsplit(upstream_server(registry)).netloc,
-                "mirror": [mirror_entry],
-            }
-        )
+        # The upstream as written in image names: containers/image itself turns docker.io into its API host.
+        entries.append({"prefix": node_host(registry), "location": node_host(registry), "mirror": [mirror_entry]})
     return tomli_w.dumps({"registry": entries})
 
 

@@ -76,19 +76,13 @@ def helm_template(
     chart: str | Path = GIANTSWARM_ZOT,
     api_versions: Sequence[str] = CLUSTER_APIS,
 ) -> list[Manifest]:
-    """`helm template` of a reference chart (a name under charts/, or a chart folder) with these values: the
-    objects an install applies (no test hooks)."""
+    """`helm template` of a chart (a name under the reference's charts/, or a folder) with these values: the objects
+    an install applies (no test hooks)."""
     with tempfile.TemporaryDirectory() as folder:
         values_file = Path(folder) / "values.yaml"
         values_file.write_text(yaml.safe_dump(values))
-        command = [
-            str(helm_binary()),
-            "template",
-            release,
-            str(chart if isinstance(chart, Path) else chart_dir(chart)),
-            "--namespace",
-            namespace,
-        ]
+        folder_of_chart = chart_dir(chart) if isinstance(chart, str) else chart
+        command = [str(helm_binary()), "template", release, str(folder_of_chart), "--namespace", namespace]
         command += ["--skip-tests", "-f", str(values_file), *(f"--api-versions={api}" for api in api_versions)]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
     assert done.returncode == 0, f"helm template failed:\n{done.stderr}"

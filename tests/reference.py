@@ -49,17 +49,6 @@ def chart_dir(name: str) -> Path:
     return _path(f"charts/{name}")
 
 
-def gs_cluster_chart() -> Path:
-    """The chart that renders the hosts.toml files Giant Swarm's cluster chart (v8.0.0) writes on every node."""
-    return _path("gs-cluster-containerd")
-
-
-@cache
-def gs_containerd_schema() -> dict[str, Any]:
-    """The cluster chart's schema for global.components.containerd."""
-    return json.loads(_path("gs-cluster-containerd/containerd.schema.json").read_text())
-
-
 @cache
 def zot_keys() -> dict[str, Any]:
     return json.loads(_path("zot-config-keys.json").read_text())
@@ -124,3 +113,14 @@ def unknown_zot_keys(config: dict[str, Any]) -> list[str]:
 
     walk(config, "")
     return problems
+
+
+def gs_cluster_containerd() -> Path:
+    """A chart calling Giant Swarm's cluster chart (v8.0.0) node-file templates: one ConfigMap per hosts.toml."""
+    return _path("gs-cluster-containerd")
+
+
+@cache
+def containerd_values_schema() -> dict[str, Any]:
+    """The cluster chart's schema for global.components.containerd."""
+    return json.loads(_path("gs-cluster-containerd/containerd.schema.json").read_text())

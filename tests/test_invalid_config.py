@@ -23,7 +23,7 @@ Config = dict[str, Any]
 APP, CONFIG_MAP, SECRET = harness.APP, harness.CONFIG_MAP, harness.SECRET
 
 # Top-level keys that hold secret leaves, as `pulumi config set --secret --path` leaves them: marked secret.
-SECRET_KEYS = frozenset({"registries", "users", "htpasswdSaltKey"})
+SECRET_KEYS = frozenset({"registries", "users", "htpasswdSaltKey", "nodes"})
 SALT_KEY = harness.standin_salt_key("test-salt-key")
 BCRYPT_HASH = "$2b$10$/TgtOhe3AbRIHEowiMnUpe6dTplv43SphjNlLKsFtGJFKdqBm3iw6"
 DROP = object()  # as a `variant` value: remove that top-level key
@@ -97,6 +97,46 @@ def anonymous_may(actions: list[str], glob: str = "internal/**", opt_in: tuple[s
     """accessControl: anonymous read everywhere, and `actions` without a login on `glob`."""
     repositories = {"**": {"anonymousPolicy": ["read"]}, glob: {"anonymousPolicy": actions}}
     return {"repositories": repositories, "allowAnonymousWrite": list(opt_in)}
+
+
+GHCR: Config = {"name": "ghcr", "urls": ["https://ghcr.io"], "onDemand": True}
+PRIVATE: Config = {**ACTIVE, "credentials": {"username": "robot", "password": "robot-token"}}
+NODE_PASSWORD = "node-pull-password-0123456789abcdefghij"
+NODES_ANONYMOUS: Config = {
+    "repositories": {
+        f"{ns}/**": {"anonymousPolicy": ["read"]} for ns in ("docker.io", "ghcr.io", "my-registry.example.org")
+    }
+}
+NODE_READS: Config = {
+    "repositories": {
+        f"{ns}/**": {"policies": [{"users": ["node-pull"], "actions": ["read"]}]}
+        for ns in ("docker.io", "ghcr.io", "my-registry.example.org")
+    }
+}
+
+
+def wired(nodes: Config | None = None, **changes: Any) -> Config:
+    """Docker Hub and ghcr.io in their host namespaces, read anonymously by nodes through the NodePort."""
+    config = variant(
+        registries=[DOCKER_HUB, GHCR],
+        accessControl=NODES_ANONYMOUS,
+        service={"type": "NodePort", "nodePort": 32767},
+        nodes=nodes or {"mode": "nodePort"},
+    )
+    config.update(copy.deepcopy(changes))
+    return config
+
+
+def pulled_by_node_user(**changes: Any) -> Config:
+    """Nodes log in over the ingress as node-pull, which reads the mirrors and nothing else."""
+    fields = {
+        "nodes": {"mode": "ingress", "pullUser": {"name": "node-pull", "password": NODE_PASSWORD}},
+        "ingress": {"enabled": True, "hosts": ["zot.example.org"]},
+        "accessControl": NODE_READS,
+        "htpasswdSaltKey": SALT_KEY,
+        **changes,
+    }
+    return wired(**fields)
 
 
 def refusal(config: Config, secret_keys: Iterable[str] = SECRET_KEYS) -> str:
@@ -812,6 +852,151 @@ INVALID = [
     case(
         "app-catalog-not-a-name", variant(app={"catalog": "Giant Swarm"}), "app.catalog", "is not a Kubernetes object"
     ),
+    # ------------------------------------------------------------------------------------------ node wiring
+    case(
+        "node-url-in-cluster-dns",
+        wired({"mode": "url", "url": "http://zot.zot.svc.cluster.local:5000"}),
+        "nodes.url",
+        "is an in-cluster DNS name, but containerd runs on the node and uses the node's resolver",
+    ),
+    case(
+        "node-url-svc",
+        wired({"mode": "url", "url": "https://zot.zot.svc"}),
+        "nodes.url",
+        "in-cluster DNS name",
+    ),
+    case("node-url-missing", wired({"mode": "url"}), "nodes.url", "mode url needs the URL nodes pull from"),
+    case(
+        "node-url-in-another-mode",
+        wired({"mode": "nodePort", "url": "https://zot.example.org"}),
+        "nodes.url",
+        "is only used with mode url",
+    ),
+    case("nodes-node-port-out-of-range", wired({"mode": "nodePort", "nodePort": 8080}), "nodes.nodePort", "30000"),
+    case(
+        "node-port-not-the-service",
+        wired({"mode": "nodePort", "nodePort": 30001}),
+        "nodes.nodePort",
+        "is 30001, but the Service listens on node port 32767 (service.nodePort); set both to the same port",
+    ),
+    case(
+        "node-port-without-nodeport-service",
+        wired(service={"type": "ClusterIP"}),
+        "nodes.mode",
+        "nodePort needs the Service to be a NodePort",
+    ),
+    case(
+        "node-mode-ingress-without-ingress",
+        wired({"mode": "ingress"}),
+        "nodes.mode",
+        "ingress needs ingress.enabled: true",
+    ),
+    case(
+        "node-anonymous-read-on-everything",
+        wired(accessControl={"repositories": {"**": {"anonymousPolicy": ["read"]}}}),
+        'accessControl.repositories["**"].anonymousPolicy',
+        "anonymous read on ** also opens what no upstream mirrors",
+    ),
+    case(
+        "node-anonymous-cannot-read-a-namespace",
+        wired(accessControl={"repositories": {"docker.io/**": {"anonymousPolicy": ["read"]}}}),
+        "registries[1]",
+        "anonymous clients cannot read all of namespace 'ghcr.io'; add accessControl.repositories[\"ghcr.io/**\"]",
+    ),
+    case(
+        "node-anonymous-over-private-upstream",
+        wired(registries=[DOCKER_HUB, GHCR, PRIVATE], htpasswdSaltKey=SALT_KEY),
+        "registries[2].credentials",
+        "list 'my-registry' in nodes.allowAnonymousRead",
+    ),
+    case(
+        "node-anonymous-opt-in-names-no-private-upstream",
+        wired({"mode": "nodePort", "allowAnonymousRead": ["ghcr"]}),
+        "nodes.allowAnonymousRead[0]",
+        "is not the name of a registry with credentials",
+    ),
+    case(
+        "node-pull-user-over-nodeport",
+        wired({"mode": "nodePort", "pullUser": {"name": "node-pull", "password": NODE_PASSWORD}}),
+        "nodes.pullUser",
+        "nodes reach a NodePort over plain http, where containerd would send the password in clear",
+    ),
+    case(
+        "node-pull-user-over-http-url",
+        pulled_by_node_user(
+            nodes={
+                "mode": "url",
+                "url": "http://zot.example.org",
+                "pullUser": {"name": "node-pull", "password": NODE_PASSWORD},
+            }
+        ),
+        "nodes.pullUser",
+        "needs an https url",
+    ),
+    case(
+        "node-password-short",
+        pulled_by_node_user(nodes={"mode": "ingress", "pullUser": {"name": "node-pull", "password": "too-short"}}),
+        "nodes.pullUser.password",
+        "a node password needs at least 32 random ones",
+    ),
+    case(
+        "node-password-missing",
+        pulled_by_node_user(nodes={"mode": "ingress", "pullUser": {"name": "node-pull"}}),
+        "nodes.pullUser.password",
+        "missing; run pulumi config set --secret --path 'nodes.pullUser.password'",
+    ),
+    case(
+        "node-pull-user-cannot-read",
+        pulled_by_node_user(
+            accessControl={
+                "repositories": NODE_READS["repositories"]
+                | {"ghcr.io/**": {"policies": [{"users": ["node-pull"], "actions": ["delete"]}]}}
+            }
+        ),
+        "registries[1]",
+        "nodes.pullUser 'node-pull' cannot read all of namespace 'ghcr.io'",
+    ),
+    case(
+        "node-pull-user-may-delete",
+        pulled_by_node_user(
+            accessControl={
+                "repositories": NODE_READS["repositories"]
+                | {"ghcr.io/**": {"policies": [{"users": ["node-pull"], "actions": ["read", "delete"]}]}}
+            }
+        ),
+        'accessControl.repositories["ghcr.io/**"].policies[0].actions',
+        "gives nodes.pullUser 'node-pull' delete; the node login only reads",
+    ),
+    case(
+        "node-pull-user-pushes-through-default-policy",
+        pulled_by_node_user(
+            users=[ADMIN],
+            accessControl={
+                "repositories": NODE_READS["repositories"] | {"internal/**": {"defaultPolicy": ["read", "create"]}}
+            },
+        ),
+        'accessControl.repositories["internal/**"].defaultPolicy',
+        "create for every logged-in user includes nodes.pullUser 'node-pull'",
+    ),
+    case(
+        "node-pull-user-also-a-user",
+        pulled_by_node_user(users=[{"name": "node-pull", "password": "another-password"}]),
+        "nodes.pullUser.name",
+        "is also in users",
+    ),
+    case(
+        "node-two-upstreams-one-host",
+        wired(registries=[DOCKER_HUB, GHCR, {**GHCR, "name": "ghcr-team", "namespace": "team"}]),
+        "registries[2].urls[0]",
+        "nodes keep one mirror per registry host, and ghcr.io is already registries[1]",
+    ),
+    case(
+        "node-ca-over-http",
+        wired({"mode": "nodePort", "ca": "/etc/containerd/certs.d/zot-ca.crt"}),
+        "nodes.ca",
+        "applies to an https mirror only",
+    ),
+    case("node-ca-relative", wired({"mode": "nodePort", "ca": "zot-ca.crt"}), "nodes.ca", "must be an absolute path"),
 ]
 
 
@@ -826,6 +1011,14 @@ INVALID = [
         variant(registries=[hub(namespace="/"), QUAY, active()]),
         variant(accessControl=anonymous_may(["read", "create"], opt_in=("internal/**",))),
         with_users([ADMIN, SCRAPER], metrics=SCRAPED_AS_METRICS),
+        wired(),
+        pulled_by_node_user(),
+        wired(
+            {"mode": "nodePort", "allowAnonymousRead": ["my-registry"]},
+            registries=[DOCKER_HUB, GHCR, PRIVATE],
+            htpasswdSaltKey=SALT_KEY,
+        ),
+        wired({"mode": "url", "url": "https://zot.example.org:8443", "skipVerify": True}),
     ],
     ids=[
         "anonymous",
@@ -835,6 +1028,10 @@ INVALID = [
         "docker-hub-at-root",
         "anonymous-push-opted-in",
         "scrape-user",
+        "nodes-anonymous-over-nodeport",
+        "nodes-log-in-over-ingress",
+        "nodes-anonymous-over-a-private-upstream-opted-in",
+        "nodes-url-with-skip-verify",
     ],
 )
 def test_the_configs_cases_start_from_are_valid(config: Config) -> None:
@@ -1086,6 +1283,20 @@ def _dev_with(**changes: Any) -> tuple[Config, set[str]]:
             "users[1].password",
             "pulumi config set --secret --path 'users[1].password'",
             id="prod-without-its-secrets",
+        ),
+        pytest.param(
+            "dev",
+            partial(_dev_with, nodes={"mode": "url", "url": "http://zot.zot.svc.cluster.local:5000"}),
+            "nodes.url",
+            "in-cluster DNS name",
+            id="dev-nodes-at-an-in-cluster-name",
+        ),
+        pytest.param(
+            "dev",
+            partial(_dev_with, nodes={"mode": "nodePort", "nodePort": 30001}),
+            "nodes.nodePort",
+            "but the Service listens on node port 32767",
+            id="dev-nodes-on-another-port",
         ),
     ],
 )

@@ -30,7 +30,7 @@ from tests.daemons import NODE_PORTS, free_port
 from tests.helm import helm_template
 from tests.node_paths import hosts_dir, requested_repository, write_node_files
 from tests.oci_image import Image, build_image
-from tests.reference import gs_cluster_chart, gs_containerd_schema
+from tests.reference import containerd_values_schema, gs_cluster_containerd
 from tests.registry import Registry, serve_registry
 from tests.samples import SALT_KEY, keys_of
 from tests.skopeo import pull_through, push
@@ -218,13 +218,13 @@ def test_containerd_pulls_through_the_generated_hosts_toml(
 def gs_rendered_files(values: dict[str, Any]) -> dict[str, str]:
     """The hosts.toml files the Giant Swarm cluster chart's own templates write from these values (real helm),
     keyed by their path on the node."""
-    maps = helm_template(values, "x", "default", chart=gs_cluster_chart())
+    maps = helm_template(values, "x", "default", chart=gs_cluster_containerd())
     return {m["metadata"]["annotations"]["node-path"]: m["data"]["hosts.toml"] for m in maps}
 
 
 def test_giant_swarm_values_validate_against_the_cluster_chart_schema(node_port_settings: Settings) -> None:
     values = giantswarm_values(node_port_settings, None)
-    jsonschema.validate(values["global"]["components"]["containerd"], gs_containerd_schema())
+    jsonschema.validate(values["global"]["components"]["containerd"], containerd_values_schema())
 
 
 def test_containerd_pulls_through_what_the_cluster_chart_renders_from_the_giant_swarm_values(
@@ -276,7 +276,7 @@ def test_containerd_logs_in_through_what_the_cluster_chart_renders_from_the_gian
         }
     )
     values = giantswarm_values(settings, PULL_PASSWORD)
-    jsonschema.validate(values["global"]["components"]["containerd"], gs_containerd_schema())
+    jsonschema.validate(values["global"]["components"]["containerd"], containerd_values_schema())
     assert_containerd_pulls_both(daemon, gs_rendered_files(values), tmp_path / "node", login_mirror, settings)
 
 
