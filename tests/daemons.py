@@ -6,6 +6,7 @@ Each daemon writes its output to a log file the test can read (and that a failur
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -20,17 +21,30 @@ STARTUP_TIMEOUT = 10.0
 STOP_TIMEOUT = 5.0
 # The node-port range Kubernetes hands out; a test of the nodePort mode serves on a port inside it.
 NODE_PORTS = range(30000, 32768)
+_handed_out: set[int] = set()
 
 
 def free_port(ports: range | None = None) -> int:
-    """A port on 127.0.0.1 nobody listens on now: any, or the first free one of `ports`."""
-    for port in ports or [0]:
+    """A port on 127.0.0.1 nobody listens on now: any, or one of `ports`.
+
+    A fixture may pick a port well before its daemon binds it, so a port of `ports` is handed out once per run;
+    the search starts at a random one, so parallel runs rarely meet.
+    """
+    if ports is None:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            return int(sock.getsockname()[1])
+    start = random.randrange(len(ports))
+    for port in [*ports[start:], *ports[:start]]:
+        if port in _handed_out:
+            continue
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return int(sock.getsockname()[1])
+        _handed_out.add(port)
+        return port
     raise AssertionError(f"no free port on 127.0.0.1 in {ports}")
 
 

@@ -38,3 +38,13 @@ def test_as_root_nothing_is_prefixed(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_node_port_is_in_the_node_port_range() -> None:
     assert daemons.free_port(daemons.NODE_PORTS) in range(30000, 32768)
+
+
+def test_a_node_port_is_handed_out_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fixtures pick ports before their daemons bind them: two picks must not collide."""
+    monkeypatch.setattr(daemons, "_handed_out", set())
+    port = daemons.free_port()
+    ports = range(port, port + 1)
+    assert daemons.free_port(ports) == port
+    with pytest.raises(AssertionError, match="no free port"):
+        daemons.free_port(ports)

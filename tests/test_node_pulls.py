@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,13 +63,19 @@ UPSTREAMS = [
 ]
 
 
-def node_settings(nodes: dict[str, Any], service: dict[str, Any] | None = None) -> Settings:
-    """Docker Hub and ghcr.io on demand in their default namespaces, readable by the nodes' way of pulling."""
+def node_settings(nodes: dict[str, Any], service: dict[str, Any] | None = None, hub_at_root: bool = False) -> Settings:
+    """Docker Hub and ghcr.io on demand in their default namespaces (or Docker Hub at the root), readable by the
+    nodes' way of pulling."""
     pulls = {"policies": [{"users": [PULL_USER], "actions": ["read"]}]} if "pullUser" in nodes else {}
     anonymous = {} if "pullUser" in nodes else {"anonymousPolicy": ["read"]}
+    registries = [{"name": u.registry.split(".")[0], "urls": [u.url], "onDemand": True} for u in UPSTREAMS]
+    namespaces = [f"{u.registry}/**" for u in UPSTREAMS]
+    if hub_at_root:
+        registries[0]["namespace"] = "/"
+        namespaces[0] = "**"
     raw = {
-        "registries": [{"name": u.registry.split(".")[0], "urls": [u.url], "onDemand": True} for u in UPSTREAMS],
-        "accessControl": {"repositories": {f"{u.registry}/**": {**pulls, **anonymous} for u in UPSTREAMS}},
+        "registries": registries,
+        "accessControl": {"repositories": {glob: {**pulls, **anonymous} for glob in namespaces}},
         "nodes": nodes,
         "htpasswdSaltKey": SALT_KEY,
         **({"service": service} if service else {}),
@@ -82,7 +89,8 @@ def stored_repository(settings: Settings, upstream: Upstream) -> str:
     for entry in build_zot_config(settings)["extensions"]["sync"]["registries"]:
         if upstream.url not in entry["urls"]:
             continue
-        for content in entry["content"]:
+        # Without content, zot syncs every repository under its own name (the root namespace).
+        for content in entry.get("content", [{"prefix": "**", "destination": "/"}]):
             if globs.matches(content["prefix"], upstream.repository):
                 assert not content.get("stripPrefix"), "stripPrefix is not modelled here"
                 return "/".join(part for part in (content["destination"].strip("/"), upstream.repository) if part)
@@ -118,23 +126,55 @@ def images(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Image]:
     }
 
 
+def node_port_mode(hub_at_root: bool = False) -> Settings:
+    """nodePort mode, the Service on a free port of the node-port range."""
+    port = free_port(NODE_PORTS)
+    return node_settings({"mode": "nodePort", "nodePort": port}, {"type": "NodePort", "nodePort": port}, hub_at_root)
+
+
 @pytest.fixture(scope="module")
 def node_port_settings() -> Settings:
-    port = free_port(NODE_PORTS)
-    return node_settings({"mode": "nodePort", "nodePort": port}, {"type": "NodePort", "nodePort": port})
+    return node_port_mode()
+
+
+@pytest.fixture(scope="module")
+def hub_at_root_settings() -> Settings:
+    """Docker Hub in the root namespace: the layout the cluster chart's localRegistryCache reaches."""
+    return node_port_mode(hub_at_root=True)
+
+
+@contextmanager
+def stand_in_zot(
+    folder: Path, settings: Settings, images: dict[str, Image], port: int, tls: Certificate | None = None
+) -> Iterator[Registry]:
+    """A registry holding both images where the settings' zot sync config stores them; with `tls`, over https,
+    checking logins against the htpasswd file the program puts in the Secret."""
+    htpasswd = creds = ca_dir = None
+    if tls:
+        htpasswd = folder / "htpasswd"
+        htpasswd.write_text(build_secret_values(settings, keys_of(settings))["secretFiles"]["htpasswd"])
+        # docker-registry has no per-user rights, so the pull user can seed it; zot would refuse that push.
+        creds, ca_dir = f"{PULL_USER}:{PULL_PASSWORD}", tls.cert.parent
+    with serve_registry(folder, port=port, htpasswd=htpasswd, tls=tls) as mirror:
+        for upstream in UPSTREAMS:
+            destination = f"{mirror.host}/{stored_repository(settings, upstream)}:{upstream.tag}"
+            push(images[upstream.reference].source, destination, creds=creds, ca_dir=ca_dir)
+        yield mirror
+
+
+def on_node_port(
+    factory: pytest.TempPathFactory, settings: Settings, images: dict[str, Image]
+) -> AbstractContextManager[Registry]:
+    """The stand-in for zot on the Service's node port."""
+    assert settings.service.node_port is not None
+    return stand_in_zot(factory.mktemp("node-port-mirror"), settings, images, settings.service.node_port)
 
 
 @pytest.fixture(scope="module")
 def node_port_mirror(
     tmp_path_factory: pytest.TempPathFactory, node_port_settings: Settings, images: dict[str, Image]
 ) -> Iterator[Registry]:
-    """The stand-in for zot on the Service's node port, holding both images where zot's sync config puts them."""
-    port = node_port_settings.service.node_port
-    assert port is not None
-    with serve_registry(tmp_path_factory.mktemp("node-port-mirror"), port=port) as mirror:
-        for upstream in UPSTREAMS:
-            destination = f"{stored_repository(node_port_settings, upstream)}:{upstream.tag}"
-            push(images[upstream.reference].source, f"{mirror.host}/{destination}")
+    with on_node_port(tmp_path_factory, node_port_settings, images) as mirror:
         yield mirror
 
 
@@ -168,20 +208,9 @@ def login_mirror(
     certificate: Certificate,
     images: dict[str, Image],
 ) -> Iterator[Registry]:
-    """The stand-in for zot over https, checking logins against the htpasswd file the program puts in the Secret."""
+    """The stand-in for zot over https, with the node pull user's login."""
     folder = tmp_path_factory.mktemp("login-mirror")
-    htpasswd = folder / "htpasswd"
-    htpasswd.write_text(build_secret_values(login_settings, keys_of(login_settings))["secretFiles"]["htpasswd"])
-    with serve_registry(folder, port=login_port, htpasswd=htpasswd, tls=certificate) as mirror:
-        for upstream in UPSTREAMS:
-            destination = f"{stored_repository(login_settings, upstream)}:{upstream.tag}"
-            # docker-registry has no per-user rights, so the pull user can seed it; zot would refuse that push.
-            push(
-                images[upstream.reference].source,
-                f"{mirror.host}/{destination}",
-                creds=f"{PULL_USER}:{PULL_PASSWORD}",
-                ca_dir=certificate.cert.parent,
-            )
+    with stand_in_zot(folder, login_settings, images, login_port, certificate) as mirror:
         yield mirror
 
 
@@ -197,9 +226,9 @@ def daemon(tmp_path: Path) -> Iterator[Containerd]:
 
 @pytest.mark.parametrize("upstream", UPSTREAMS, ids=lambda u: u.registry)
 def test_containerd_asks_the_mirror_for_where_zot_stores_the_upstream_image(
-    upstream: Upstream, node_port_settings: Settings, login_settings: Settings
+    upstream: Upstream, node_port_settings: Settings, hub_at_root_settings: Settings, login_settings: Settings
 ) -> None:
-    for settings in (node_port_settings, login_settings):
+    for settings in (node_port_settings, hub_at_root_settings, login_settings):
         files = containerd_hosts(settings, PULL_PASSWORD if settings is login_settings else None)
         hosts_toml = files[f"/etc/containerd/certs.d/{upstream.registry}/hosts.toml"]
         assert requested_repository(hosts_toml, upstream.repository) == [stored_repository(settings, upstream)]
@@ -234,6 +263,21 @@ def test_containerd_pulls_through_what_the_cluster_chart_renders_from_the_giant_
     for upstream in UPSTREAMS:
         assert f"/etc/containerd/certs.d/{upstream.registry}/hosts.toml" in rendered
     assert_containerd_pulls_both(daemon, rendered, tmp_path / "node", node_port_mirror, node_port_settings)
+
+
+def test_containerd_pulls_the_root_namespace_through_local_registry_cache(
+    hub_at_root_settings: Settings,
+    images: dict[str, Image],
+    daemon: Containerd,
+    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path: Path,
+) -> None:
+    """Docker Hub at the root: the cluster chart's localRegistryCache (the mirror's bare address) reaches it."""
+    values = giantswarm_values(hub_at_root_settings, None)
+    assert values["global"]["components"]["containerd"]["localRegistryCache"]["mirroredRegistries"] == ["docker.io"]
+    rendered = gs_rendered_files(values)
+    with on_node_port(tmp_path_factory, hub_at_root_settings, images) as mirror:
+        assert_containerd_pulls_both(daemon, rendered, tmp_path / "node", mirror, hub_at_root_settings)
 
 
 # ------------------------------------------------------------------------------------------------ CRI-O
