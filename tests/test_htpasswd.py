@@ -10,9 +10,7 @@ which package to install.
 from __future__ import annotations
 
 import base64
-import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -27,15 +25,15 @@ from components.build.htpasswd import bcrypt_hash, htpasswd_file
 from components.build.stack_keys import StackKeys
 from components.settings.access import User
 from tests.programs import require_program
+from tests.registry import serve_registry
 from tests.samples import SALT_KEY as STACK_SALT_KEY
 
 KEYS = StackKeys.derive(SecretStr(STACK_SALT_KEY), "zot-cache", "test")
 SALT_KEY = KEYS.bcrypt_salt
 OTHER_SALT_KEY = b"other-bcrypt-salt-key-0123456789"
 COST = 4
-STARTUP_TIMEOUT = 10.0
 TOOL_TIMEOUT = 10.0
-TOOL_PACKAGES = {"htpasswd": "apache2-utils", "docker-registry": "docker-registry"}
+TOOL_PACKAGES = {"htpasswd": "apache2-utils"}
 
 
 @dataclass(frozen=True)
@@ -80,12 +78,6 @@ def salt_of(hashed: str) -> str:
     return hashed[7:29]
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 # ---------------------------------------------------------------------------------------------- fixtures
 
 
@@ -126,43 +118,8 @@ def lines(htpasswd_path: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def registry(workdir: Path, htpasswd_path: Path) -> Iterator[str]:
     """Base URL of a docker-registry (Go bcrypt) on loopback that authenticates from the htpasswd file."""
-    binary = require("docker-registry")
-    port = free_port()
-    storage = workdir / "storage"
-    storage.mkdir()
-    config = workdir / "registry.yml"
-    config.write_text(
-        "version: 0.1\n"
-        "log:\n  level: error\n"
-        f"storage:\n  filesystem:\n    rootdirectory: {storage}\n"
-        f"http:\n  addr: 127.0.0.1:{port}\n"
-        f"auth:\n  htpasswd:\n    realm: test-realm\n    path: {htpasswd_path}\n",
-        encoding="utf-8",
-    )
-    log = workdir / "registry.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen([binary, "serve", str(config)], stdout=output, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            assert process.poll() is None, f"docker-registry exited early:\n{log.read_text(errors='replace')}"
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, (
-                    f"docker-registry did not listen on 127.0.0.1:{port} within {STARTUP_TIMEOUT}s:\n"
-                    f"{log.read_text(errors='replace')}"
-                )
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+    with serve_registry(workdir / "registry", htpasswd=htpasswd_path) as running:
+        yield running.url
 
 
 def status(url: str, user: str, password: str) -> int:

@@ -1,0 +1,357 @@
+"""Node wiring end to end: real containerd, the Giant Swarm cluster chart's templates and skopeo (CRI-O's image
+library) pull through the program's generated node files from a stand-in for zot.
+
+zot cannot be installed here, so a docker-registry on 127.0.0.1 stands in for it, holding each test image where the
+generated zot sync config says zot would store it (`<namespace>/<upstream repository>`). There is no internet, and
+the image names exist on no upstream, so only the mirror can serve a pull; the registry's access log shows the
+namespaced `/v2/<namespace>/...` requests. Daemons live in temp folders and are stopped after each module or test.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from components import globs
+from components.chart_values import build_secret_values
+from components.node_files import containerd_hosts, crio_auth_file, crio_registries_conf, giantswarm_values
+from components.settings import Settings
+from components.stack_config import load_settings
+from components.zot_config import build_zot_config
+from tests.containerd import Containerd, run_containerd
+from tests.daemons import NODE_PORTS, free_port
+from tests.helm import helm_template
+from tests.node_paths import hosts_dir, requested_repository, write_node_files
+from tests.oci_image import Image, build_image
+from tests.reference import containerd_values_schema, gs_cluster_containerd
+from tests.registry import Registry, serve_registry
+from tests.samples import SALT_KEY, keys_of
+from tests.skopeo import pull_through, push
+from tests.tls import Certificate, self_signed
+
+PULL_USER = "node"
+# 40 random-looking characters: the settings require at least 32 for the low bcrypt cost.
+PULL_PASSWORD = "Qm9vdHN0cmFwLXRoZS1ub2RlLXB1bGwtdXNlcg4x"
+WRONG_PASSWORD = "Qm9vdHN0cmFwLXRoZS1ub2RlLXB1bGwtdXNlcg4y"
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """An upstream registry of the stack and the one test image pulled from it."""
+
+    url: str  # as in registries[].urls
+    registry: str  # the registry part of image references on the node
+    repository: str  # no upstream publishes it, so a pull the mirror did not serve fails
+    tag: str
+
+    @property
+    def reference(self) -> str:
+        return f"{self.registry}/{self.repository}:{self.tag}"
+
+
+UPSTREAMS = [
+    Upstream("https://docker.io", "docker.io", "library/zot-cache-e2e", "1.0"),
+    Upstream("https://ghcr.io", "ghcr.io", "zot-cache-e2e/app", "2.0"),
+]
+
+
+def node_settings(nodes: dict[str, Any], service: dict[str, Any] | None = None, hub_at_root: bool = False) -> Settings:
+    """Docker Hub and ghcr.io on demand in their default namespaces (or Docker Hub at the root), readable by the
+    nodes' way of pulling."""
+    pulls = {"policies": [{"users": [PULL_USER], "actions": ["read"]}]} if "pullUser" in nodes else {}
+    anonymous = {} if "pullUser" in nodes else {"anonymousPolicy": ["read"]}
+    registries = [{"name": u.registry.split(".")[0], "urls": [u.url], "onDemand": True} for u in UPSTREAMS]
+    namespaces = [f"{u.registry}/**" for u in UPSTREAMS]
+    if hub_at_root:
+        registries[0]["namespace"] = "/"
+        namespaces[0] = "**"
+    raw = {
+        "registries": registries,
+        "accessControl": {"repositories": {glob: {**pulls, **anonymous} for glob in namespaces}},
+        "nodes": nodes,
+        "htpasswdSaltKey": SALT_KEY,
+        **({"service": service} if service else {}),
+    }
+    return load_settings(raw, {"htpasswdSaltKey", "nodes"})
+
+
+def stored_repository(settings: Settings, upstream: Upstream) -> str:
+    """Where zot stores the upstream image, read from the generated sync config: the destination of the first
+    content entry whose prefix matches the upstream repository, joined with that repository."""
+    for entry in build_zot_config(settings)["extensions"]["sync"]["registries"]:
+        if upstream.url not in entry["urls"]:
+            continue
+        # Without content, zot syncs every repository under its own name (the root namespace).
+        for content in entry.get("content", [{"prefix": "**", "destination": "/"}]):
+            if globs.matches(content["prefix"], upstream.repository):
+                assert not content.get("stripPrefix"), "stripPrefix is not modelled here"
+                return "/".join(part for part in (content["destination"].strip("/"), upstream.repository) if part)
+    raise AssertionError(f"no sync content of the generated zot config holds {upstream.reference}")
+
+
+def manifest_request(settings: Settings, upstream: Upstream) -> str:
+    """The path containerd resolves the tag with at the mirror (each request carries `?ns=<registry>`)."""
+    return f"/v2/{stored_repository(settings, upstream)}/manifests/{upstream.tag}?ns={upstream.registry}"
+
+
+def assert_containerd_pulls_both(
+    daemon: Containerd, files: dict[str, str], node_root: Path, mirror: Registry, settings: Settings
+) -> None:
+    """With only these node files, containerd pulls both images, and the mirror served them from their namespaces."""
+    folder = hosts_dir(write_node_files(node_root, files))
+    for upstream in UPSTREAMS:
+        pulled = daemon.pull(upstream.reference, folder)
+        assert pulled.returncode == 0, f"{upstream.reference}:\n{pulled.stderr}"
+    for upstream in UPSTREAMS:
+        assert mirror.answered("HEAD", manifest_request(settings, upstream), 200), mirror.requests()
+
+
+# ---------------------------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def images(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Image]:
+    folder = tmp_path_factory.mktemp("images")
+    return {
+        u.reference: build_image(folder / str(i), u.tag, "origin.txt", u.reference.encode())
+        for i, u in enumerate(UPSTREAMS)
+    }
+
+
+def node_port_mode(hub_at_root: bool = False) -> Settings:
+    """nodePort mode, the Service on a free port of the node-port range."""
+    port = free_port(NODE_PORTS)
+    return node_settings({"mode": "nodePort", "nodePort": port}, {"type": "NodePort", "nodePort": port}, hub_at_root)
+
+
+@pytest.fixture(scope="module")
+def node_port_settings() -> Settings:
+    return node_port_mode()
+
+
+@pytest.fixture(scope="module")
+def hub_at_root_settings() -> Settings:
+    """Docker Hub in the root namespace: the layout the cluster chart's localRegistryCache reaches."""
+    return node_port_mode(hub_at_root=True)
+
+
+@contextmanager
+def stand_in_zot(
+    folder: Path, settings: Settings, images: dict[str, Image], port: int, tls: Certificate | None = None
+) -> Iterator[Registry]:
+    """A registry holding both images where the settings' zot sync config stores them; with `tls`, over https,
+    checking logins against the htpasswd file the program puts in the Secret."""
+    htpasswd = creds = ca_dir = None
+    if tls:
+        htpasswd = folder / "htpasswd"
+        htpasswd.write_text(build_secret_values(settings, keys_of(settings))["secretFiles"]["htpasswd"])
+        # docker-registry has no per-user rights, so the pull user can seed it; zot would refuse that push.
+        creds, ca_dir = f"{PULL_USER}:{PULL_PASSWORD}", tls.cert.parent
+    with serve_registry(folder, port=port, htpasswd=htpasswd, tls=tls) as mirror:
+        for upstream in UPSTREAMS:
+            destination = f"{mirror.host}/{stored_repository(settings, upstream)}:{upstream.tag}"
+            push(images[upstream.reference].source, destination, creds=creds, ca_dir=ca_dir)
+        yield mirror
+
+
+def on_node_port(
+    factory: pytest.TempPathFactory, settings: Settings, images: dict[str, Image]
+) -> AbstractContextManager[Registry]:
+    """The stand-in for zot on the Service's node port."""
+    assert settings.service.node_port is not None
+    return stand_in_zot(factory.mktemp("node-port-mirror"), settings, images, settings.service.node_port)
+
+
+@pytest.fixture(scope="module")
+def node_port_mirror(
+    tmp_path_factory: pytest.TempPathFactory, node_port_settings: Settings, images: dict[str, Image]
+) -> Iterator[Registry]:
+    with on_node_port(tmp_path_factory, node_port_settings, images) as mirror:
+        yield mirror
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    return self_signed(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="module")
+def login_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def login_settings(certificate: Certificate, login_port: int) -> Settings:
+    """url mode over https to 127.0.0.1 (trusting the test CA) with a node pull user."""
+    nodes = {
+        "mode": "url",
+        "url": f"https://127.0.0.1:{login_port}",
+        "ca": str(certificate.cert),
+        "pullUser": {"name": PULL_USER, "password": PULL_PASSWORD},
+    }
+    return node_settings(nodes)
+
+
+@pytest.fixture(scope="module")
+def login_mirror(
+    tmp_path_factory: pytest.TempPathFactory,
+    login_settings: Settings,
+    login_port: int,
+    certificate: Certificate,
+    images: dict[str, Image],
+) -> Iterator[Registry]:
+    """The stand-in for zot over https, with the node pull user's login."""
+    folder = tmp_path_factory.mktemp("login-mirror")
+    with stand_in_zot(folder, login_settings, images, login_port, certificate) as mirror:
+        yield mirror
+
+
+@pytest.fixture
+def daemon(tmp_path: Path) -> Iterator[Containerd]:
+    """A fresh containerd per test: nothing pulled before can satisfy a pull from its content store."""
+    with run_containerd(tmp_path / "containerd") as running:
+        yield running
+
+
+# ---------------------------------------------------------------------------------------------- mapping
+
+
+@pytest.mark.parametrize("upstream", UPSTREAMS, ids=lambda u: u.registry)
+def test_containerd_asks_the_mirror_for_where_zot_stores_the_upstream_image(
+    upstream: Upstream, node_port_settings: Settings, hub_at_root_settings: Settings, login_settings: Settings
+) -> None:
+    for settings in (node_port_settings, hub_at_root_settings, login_settings):
+        files = containerd_hosts(settings, PULL_PASSWORD if settings is login_settings else None)
+        hosts_toml = files[f"/etc/containerd/certs.d/{upstream.registry}/hosts.toml"]
+        assert requested_repository(hosts_toml, upstream.repository) == [stored_repository(settings, upstream)]
+
+
+# ------------------------------------------------------------------------------------------- containerd
+
+
+def test_containerd_pulls_through_the_generated_hosts_toml(
+    node_port_mirror: Registry, node_port_settings: Settings, daemon: Containerd, tmp_path: Path
+) -> None:
+    files = containerd_hosts(node_port_settings, None)
+    assert_containerd_pulls_both(daemon, files, tmp_path / "node", node_port_mirror, node_port_settings)
+
+
+def gs_rendered_files(values: dict[str, Any]) -> dict[str, str]:
+    """The hosts.toml files the Giant Swarm cluster chart's own templates write from these values (real helm),
+    keyed by their path on the node."""
+    maps = helm_template(values, "x", "default", chart=gs_cluster_containerd())
+    return {m["metadata"]["annotations"]["node-path"]: m["data"]["hosts.toml"] for m in maps}
+
+
+def test_giant_swarm_values_validate_against_the_cluster_chart_schema(node_port_settings: Settings) -> None:
+    values = giantswarm_values(node_port_settings, None)
+    jsonschema.validate(values["global"]["components"]["containerd"], containerd_values_schema())
+
+
+def test_containerd_pulls_through_what_the_cluster_chart_renders_from_the_giant_swarm_values(
+    node_port_mirror: Registry, node_port_settings: Settings, daemon: Containerd, tmp_path: Path
+) -> None:
+    rendered = gs_rendered_files(giantswarm_values(node_port_settings, None))
+    for upstream in UPSTREAMS:
+        assert f"/etc/containerd/certs.d/{upstream.registry}/hosts.toml" in rendered
+    assert_containerd_pulls_both(daemon, rendered, tmp_path / "node", node_port_mirror, node_port_settings)
+
+
+def test_containerd_pulls_the_root_namespace_through_local_registry_cache(
+    hub_at_root_settings: Settings,
+    images: dict[str, Image],
+    daemon: Containerd,
+    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path: Path,
+) -> None:
+    """Docker Hub at the root: the cluster chart's localRegistryCache (the mirror's bare address) reaches it."""
+    values = giantswarm_values(hub_at_root_settings, None)
+    assert values["global"]["components"]["containerd"]["localRegistryCache"]["mirroredRegistries"] == ["docker.io"]
+    rendered = gs_rendered_files(values)
+    with on_node_port(tmp_path_factory, hub_at_root_settings, images) as mirror:
+        assert_containerd_pulls_both(daemon, rendered, tmp_path / "node", mirror, hub_at_root_settings)
+
+
+# ------------------------------------------------------------------------------------------------ CRI-O
+
+
+def test_skopeo_pulls_through_the_generated_crio_drop_in(
+    node_port_mirror: Registry, node_port_settings: Settings, tmp_path: Path
+) -> None:
+    conf = tmp_path / "zot-cache.conf"
+    conf.write_text(crio_registries_conf(node_port_settings))
+    for upstream in UPSTREAMS:
+        copied = pull_through(conf, upstream.reference, tmp_path / "pulled" / upstream.registry)
+        assert copied.returncode == 0, f"{upstream.reference}:\n{copied.stderr}"
+    for upstream in UPSTREAMS:
+        # containers/image GETs the manifest, without containerd's ?ns= parameter.
+        path = f"/v2/{stored_repository(node_port_settings, upstream)}/manifests/{upstream.tag}"
+        assert node_port_mirror.answered("GET", path, 200), node_port_mirror.requests()
+
+
+# ------------------------------------------------------------------------------------------ node login
+
+
+def test_containerd_logs_in_with_the_generated_header(
+    login_mirror: Registry, login_settings: Settings, daemon: Containerd, tmp_path: Path
+) -> None:
+    files = containerd_hosts(login_settings, PULL_PASSWORD)
+    assert_containerd_pulls_both(daemon, files, tmp_path / "node", login_mirror, login_settings)
+
+
+def test_containerd_logs_in_through_what_the_cluster_chart_renders_from_the_giant_swarm_values(
+    login_mirror: Registry, login_port: int, daemon: Containerd, tmp_path: Path
+) -> None:
+    """The cluster chart has no per-endpoint CA, so a mirror with a private CA is reached with skipVerify."""
+    settings = node_settings(
+        {
+            "mode": "url",
+            "url": f"https://127.0.0.1:{login_port}",
+            "skipVerify": True,
+            "pullUser": {"name": PULL_USER, "password": PULL_PASSWORD},
+        }
+    )
+    values = giantswarm_values(settings, PULL_PASSWORD)
+    jsonschema.validate(values["global"]["components"]["containerd"], containerd_values_schema())
+    assert_containerd_pulls_both(daemon, gs_rendered_files(values), tmp_path / "node", login_mirror, settings)
+
+
+# None: the plain output's files, which carry no login.
+@pytest.mark.parametrize("password", [WRONG_PASSWORD, None], ids=["wrong-password", "no-login"])
+def test_a_pull_without_the_right_login_is_refused(
+    password: str | None, login_mirror: Registry, login_settings: Settings, daemon: Containerd, tmp_path: Path
+) -> None:
+    node = write_node_files(tmp_path / "node", containerd_hosts(login_settings, password))
+    for upstream in UPSTREAMS:
+        before = len(login_mirror.requests())
+        pulled = daemon.pull(upstream.reference, hosts_dir(node))
+        assert pulled.returncode != 0, f"{upstream.reference} was pulled without the right login"
+        # Refused by the mirror itself (not, say, a TLS error before any request), and nothing was served.
+        assert login_mirror.answered("HEAD", manifest_request(login_settings, upstream), 401)
+        answered = login_mirror.requests()[before:]
+        assert all(status == 401 for _, _, status in answered), answered
+
+
+def test_skopeo_logs_in_with_the_generated_auth_file(
+    login_mirror: Registry, login_settings: Settings, certificate: Certificate, tmp_path: Path
+) -> None:
+    conf = tmp_path / "zot-cache.conf"
+    conf.write_text(crio_registries_conf(login_settings))
+    auth = crio_auth_file(login_settings, PULL_PASSWORD)
+    assert auth is not None
+    entry = json.loads(auth)["auths"][login_mirror.host]["auth"]
+    assert base64.b64decode(entry).decode() == f"{PULL_USER}:{PULL_PASSWORD}"
+    auth_file = tmp_path / "auth.json"
+    auth_file.write_text(auth)
+    extra = [f"--src-authfile={auth_file}", f"--src-cert-dir={certificate.cert.parent}"]
+    for upstream in UPSTREAMS:
+        copied = pull_through(conf, upstream.reference, tmp_path / "pulled" / upstream.registry, extra)
+        assert copied.returncode == 0, f"{upstream.reference}:\n{copied.stderr}"
