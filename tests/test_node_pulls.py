@@ -20,12 +20,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from components import globs
-from components.chart_values import build_secret_values
-from components.node_files import containerd_hosts, crio_auth_file, crio_registries_conf, giantswarm_values
-from components.settings import Settings
+from components.build.chart_values import build_secret_values
+from components.build.node_files import containerd_hosts, crio_auth_file, crio_registries_conf, giantswarm_values
+from components.build.zot_config import build_zot_config
+from components.settings import Settings, globs
 from components.stack_config import load_settings
-from components.zot_config import build_zot_config
 from tests.containerd import Containerd, run_containerd
 from tests.daemons import NODE_PORTS, free_port
 from tests.helm import helm_template
