@@ -3,9 +3,9 @@
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.build.names import in_cluster_url, registry_url, release_name, service_name
 from components.build.node_files import node_outputs
 from components.build.stack_keys import stack_keys
-from components.platforms.app import in_cluster_url, registry_url, release_name, service_name
 from components.stack_config import load_settings, read_stack_config
 from components.zot_registry import ZotRegistry
 
@@ -23,11 +23,12 @@ registry = ZotRegistry(settings.app.name, settings, keys, opts)
 pulumi.export("registryUrl", registry_url(settings))
 pulumi.export("inClusterUrl", in_cluster_url(settings))
 pulumi.export("namespace", settings.app.namespace)
-pulumi.export("appName", settings.app.name)
-pulumi.export("appNamespace", settings.app.cr_namespace)
 pulumi.export("releaseName", release_name(settings.app))
 pulumi.export("serviceName", service_name(settings.app))
-pulumi.export("valuesConfigMap", registry.config_map.metadata.name)
+# The App, HelmRelease or Helm chart that installs zot: where to look when it does not come up.
+pulumi.export("installer", {"platform": settings.platform, **registry.deployed.installer})
+if registry.deployed.values_config_map is not None:
+    pulumi.export("valuesConfigMap", registry.deployed.values_config_map)
 pulumi.export("zotConfig", registry.zot_config)
 # Plain digests, not secrets: the preview shows which password changed (README, "Reading a preview").
 pulumi.export("secretFingerprints", registry.secret_fingerprints)

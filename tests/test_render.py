@@ -48,7 +48,7 @@ def test_renders_the_objects_the_program_creates(stack: str, tmp_path: Path) -> 
     expected = yaml.safe_load(run_program(stack).one(CONFIG_MAP).inputs["data"]["values"])
     assert yaml.safe_load(config_map["data"]["values"]) == expected
     assert outputs["valuesConfigMap"] == config_map["metadata"]["name"]
-    assert outputs["appName"] == app_name
+    assert outputs["installer"]["name"] == app_name
 
 
 def test_every_prod_secret_is_a_named_placeholder(tmp_path: Path) -> None:

@@ -32,8 +32,7 @@ OUTPUTS = {
     "registryUrl",
     "inClusterUrl",
     "namespace",
-    "appName",
-    "appNamespace",
+    "installer",
     "releaseName",
     "serviceName",
     "valuesConfigMap",
@@ -89,11 +88,14 @@ def test_outputs(stack_run: tuple[str, ProgramRun]) -> None:
         "serviceName": "zot",
     }
     expected = {
-        "dev": {"registryUrl": in_cluster["inClusterUrl"], "appName": "zot", "appNamespace": "zot", **in_cluster},
+        "dev": {
+            "registryUrl": in_cluster["inClusterUrl"],
+            "installer": {"platform": "app", "kind": "App", "name": "zot", "namespace": "zot"},
+            **in_cluster,
+        },
         "prod": {
             "registryUrl": "https://zot.prod01.example.org",
-            "appName": "prod01-zot",
-            "appNamespace": "org-platform",
+            "installer": {"platform": "app", "kind": "App", "name": "prod01-zot", "namespace": "org-platform"},
             **in_cluster,
         },
     }.get(stack, {})  # a new stack is checked by the assertions above only

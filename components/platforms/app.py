@@ -1,48 +1,20 @@
-"""The Giant Swarm App CR and the names app-operator and the chart derive from it."""
+"""platform app: Giant Swarm's App CR, which app-operator installs with the user values beside it."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pulumi
+import pulumi_kubernetes as k8s
 
+from components.build.plan import Plan
+from components.platforms.deployed import Deployed
+from components.platforms.user_values import MANAGED_BY, user_values
 from components.settings import Settings
 from components.settings.target import AppTarget
 
 API_VERSION = "application.giantswarm.io/v1alpha1"
 KIND = "App"
-CHART_NAME_IN_FULLNAME = "zot"
-
-
-def release_name(target: AppTarget) -> str:
-    """app-operator names the Helm release after the App, minus a `<cluster>-` prefix or `-<cluster>` suffix."""
-    if target.cluster is None:
-        return target.name
-    cluster = target.cluster.name
-    if target.name.startswith(f"{cluster}-"):
-        return target.name[len(cluster) + 1 :]
-    if target.name.endswith(f"-{cluster}"):
-        return target.name[: -len(cluster) - 1]
-    return target.name
-
-
-def service_name(target: AppTarget) -> str:
-    """The chart's `zot.fullname`: the release name if it contains "zot", else `<release>-zot`, at most 63."""
-    release = release_name(target)
-    name = release if CHART_NAME_IN_FULLNAME in release else f"{release}-{CHART_NAME_IN_FULLNAME}"
-    return name[:63].rstrip("-")
-
-
-def in_cluster_url(settings: Settings) -> str:
-    host = f"{service_name(settings.app)}.{settings.app.namespace}.svc.cluster.local"
-    return f"http://{host}:{settings.service.port}"
-
-
-def registry_url(settings: Settings) -> str:
-    if settings.ingress.enabled:
-        scheme = "https" if settings.ingress.tls else "http"
-        return f"{scheme}://{settings.ingress.hosts[0]}"
-    return in_cluster_url(settings)
 
 
 def app_labels(target: AppTarget) -> dict[str, str]:
@@ -73,3 +45,21 @@ def app_spec(
         "secret": {"name": values_secret, "namespace": namespace},
     }
     return spec
+
+
+def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptions) -> Deployed:
+    target = settings.app
+    values = user_values(name, settings, plan, opts)
+    k8s.apiextensions.CustomResource(
+        f"{name}-app",
+        api_version=API_VERSION,
+        kind=KIND,
+        metadata=k8s.meta.v1.ObjectMetaArgs(
+            name=target.name, namespace=target.cr_namespace, labels={**MANAGED_BY, **app_labels(target)}
+        ),
+        spec=app_spec(target, values.config_map.metadata.name, values.secret.metadata.name),
+        opts=opts,
+    )
+    return Deployed(
+        {"kind": KIND, "name": target.name, "namespace": target.cr_namespace}, values.config_map.metadata.name
+    )

@@ -1,0 +1,49 @@
+"""The names every platform gives the same things: the Helm release, the chart's objects, the URLs clients use.
+
+Both charts (Giant Swarm's and the upstream project-zot one) name their objects with the same `zot.fullname`, and
+every platform installs under the release name app-operator would use, so a stack can move from the App CR to
+Flux or Helm and keep its release, its Service name and, above all, the StatefulSet's volume claim.
+"""
+
+from __future__ import annotations
+
+from components.settings import Settings
+from components.settings.target import AppTarget
+
+CHART_NAME_IN_FULLNAME = "zot"
+
+
+def release_name(target: AppTarget) -> str:
+    """app-operator names the Helm release after the App, minus a `<cluster>-` prefix or `-<cluster>` suffix."""
+    if target.cluster is None:
+        return target.name
+    cluster = target.cluster.name
+    if target.name.startswith(f"{cluster}-"):
+        return target.name[len(cluster) + 1 :]
+    if target.name.endswith(f"-{cluster}"):
+        return target.name[: -len(cluster) - 1]
+    return target.name
+
+
+def service_name(target: AppTarget) -> str:
+    """The charts' `zot.fullname`: the release name if it contains "zot", else `<release>-zot`, at most 63."""
+    release = release_name(target)
+    name = release if CHART_NAME_IN_FULLNAME in release else f"{release}-{CHART_NAME_IN_FULLNAME}"
+    return name[:63].rstrip("-")
+
+
+def workload(settings: Settings) -> tuple[str, str]:
+    """(kind, name) of what the chart runs zot in: a StatefulSet with a volume claim, else a Deployment."""
+    return ("StatefulSet" if settings.storage.persistence else "Deployment"), service_name(settings.app)
+
+
+def in_cluster_url(settings: Settings) -> str:
+    host = f"{service_name(settings.app)}.{settings.app.namespace}.svc.cluster.local"
+    return f"http://{host}:{settings.service.port}"
+
+
+def registry_url(settings: Settings) -> str:
+    if settings.ingress.enabled:
+        scheme = "https" if settings.ingress.tls else "http"
+        return f"{scheme}://{settings.ingress.hosts[0]}"
+    return in_cluster_url(settings)

@@ -1,0 +1,31 @@
+"""What to deploy, as plain data: every platform turns the same plan into its own resources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from components.build.chart_values import build_secret_values, build_values
+from components.build.fingerprints import secret_fingerprints
+from components.build.stack_keys import StackKeys
+from components.build.zot_config import render_zot_config
+from components.settings import Settings
+
+
+@dataclass(frozen=True)
+class Plan:
+    zot_config: str
+    # Giant Swarm chart values: what may be read (ConfigMap) and what may not (Secret).
+    values: dict[str, Any]
+    secret_values: dict[str, Any]
+    fingerprints: dict[str, dict[str, str]]
+
+
+def build_plan(settings: Settings, keys: StackKeys | None) -> Plan:
+    zot_config = render_zot_config(settings)
+    return Plan(
+        zot_config=zot_config,
+        values=build_values(settings, zot_config),
+        secret_values=build_secret_values(settings, keys),
+        fingerprints=secret_fingerprints(settings, keys),
+    )

@@ -1,0 +1,66 @@
+"""Values for the upstream project-zot chart (0.1.122, zot v2.1.18), from the same plan as Giant Swarm's.
+
+The upstream chart reads the same keys for zot itself (configFiles, secretFiles, service, ingress, pvc, env,
+resources, httpGet), but has no `global`/`giantswarm` keys and other defaults: its ServiceMonitor logs in with a
+Secret it is given by name, its StatefulSet names a headless Service it renders only when asked, and its pods run
+without a security context unless given one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.build.plan import Plan
+from components.settings import Settings
+
+GIANT_SWARM_ONLY = ("global", "giantswarm")
+# Keys of the ServiceMonitor login Secret (metrics.serviceMonitor.basicAuth.*Key).
+SCRAPE_USERNAME_KEY, SCRAPE_PASSWORD_KEY = "username", "password"
+# What Giant Swarm's chart sets by default, so the pod passes the restricted Pod Security Standard there too.
+POD_SECURITY_CONTEXT = {
+    "runAsNonRoot": True,
+    "runAsUser": 1000,
+    "runAsGroup": 1000,
+    "fsGroup": 1000,
+    "fsGroupChangePolicy": "OnRootMismatch",
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+SECURITY_CONTEXT = {
+    "allowPrivilegeEscalation": False,
+    "capabilities": {"drop": ["ALL"]},
+    "readOnlyRootFilesystem": True,
+    "runAsNonRoot": True,
+    "runAsUser": 1000,
+    "runAsGroup": 1000,
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+
+
+def upstream_values(settings: Settings, plan: Plan, scrape_secret: Any = None) -> dict[str, Any]:
+    """The non-secret values; `scrape_secret` names the Secret with the scrape user's login, if there is one."""
+    values = {key: value for key, value in plan.values.items() if key not in GIANT_SWARM_ONLY}
+    values["podSecurityContext"] = POD_SECURITY_CONTEXT
+    values["securityContext"] = SECURITY_CONTEXT
+    if settings.storage.persistence:
+        # The StatefulSet's serviceName is <fullname>-headless; without this that Service does not exist.
+        values["serviceHeadless"] = {"enabled": True}
+    if settings.metrics.service_monitor:
+        # The chart's default points the ServiceMonitor at a Secret named basic-auth; null removes that.
+        login = None
+        if scrape_secret is not None:
+            login = {
+                "secretName": scrape_secret,
+                "usernameKey": SCRAPE_USERNAME_KEY,
+                "passwordKey": SCRAPE_PASSWORD_KEY,
+            }
+        values["metrics"] = {
+            **values["metrics"],
+            "serviceMonitor": {**values["metrics"]["serviceMonitor"], "basicAuth": login},
+        }
+    return values
+
+
+def upstream_secret_files(plan: Plan) -> dict[str, str]:
+    """htpasswd, the sync credentials and the nonce: the same files, mounted at /secret as well."""
+    files: dict[str, str] = plan.secret_values["secretFiles"]
+    return files

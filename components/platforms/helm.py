@@ -1,0 +1,100 @@
+"""platform helm: the upstream project-zot chart, installed by Pulumi into the cluster of its kubeconfig, for
+clusters with neither Giant Swarm's app platform nor Flux (kind, k3d, any cloud).
+
+`helm.v4.Chart`, not `helm.v3.Release`: the chart is rendered by the provider and every object it makes is a
+Pulumi resource, so `pulumi preview --diff` shows each object's change in the pull request (a Release shows only
+its values), and the rendered objects carry Pulumi's own await logic. What v4 gives up, Helm hooks and a release
+the Helm CLI can see, this chart does not need: its only hook is a test Pod, left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.build.names import release_name, service_name, workload
+from components.build.plan import Plan
+from components.build.upstream_values import (
+    SCRAPE_PASSWORD_KEY,
+    SCRAPE_USERNAME_KEY,
+    upstream_secret_files,
+    upstream_values,
+)
+from components.platforms.deployed import Deployed
+from components.platforms.user_values import MANAGED_BY
+from components.settings import Settings
+
+VPA_API_VERSION = "autoscaling.k8s.io/v1"
+# The upstream chart names its one container after itself.
+CONTAINER = "zot"
+
+
+def vpa_spec(settings: Settings) -> dict[str, Any]:
+    """What Giant Swarm's chart renders itself: VPA between the requests and maxAllowed, on the chart's workload."""
+    resources = settings.resources
+    kind, name = workload(settings)
+    return {
+        "targetRef": {"apiVersion": "apps/v1", "kind": kind, "name": name},
+        "updatePolicy": {"updateMode": "Auto"},
+        "resourcePolicy": {
+            "containerPolicies": [
+                {
+                    "containerName": CONTAINER,
+                    "controlledResources": ["cpu", "memory"],
+                    "minAllowed": resources.requests.model_dump(),
+                    "maxAllowed": resources.vpa.max_allowed.model_dump(),
+                    "mode": "Auto",
+                }
+            ]
+        },
+    }
+
+
+def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptions) -> Deployed:
+    target, chart = settings.app, settings.helm
+    namespace = k8s.core.v1.Namespace(
+        f"{name}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=target.namespace, labels=MANAGED_BY), opts=opts
+    )
+    inside = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[namespace]))
+    scrape_secret = None
+    scraper = settings.scrape_user
+    if scraper is not None and scraper.password is not None:
+        # The upstream ServiceMonitor reads its login from a Secret it is given by name.
+        scrape_secret = k8s.core.v1.Secret(
+            f"{name}-metrics-login",
+            metadata=k8s.meta.v1.ObjectMetaArgs(namespace=target.namespace, labels=MANAGED_BY),
+            type="Opaque",
+            string_data={
+                SCRAPE_USERNAME_KEY: scraper.name,
+                SCRAPE_PASSWORD_KEY: pulumi.Output.secret(scraper.password.get_secret_value()),
+            },
+            opts=inside,
+        ).metadata.name
+    values = upstream_values(settings, plan, scrape_secret)
+    values["secretFiles"] = pulumi.Output.secret(upstream_secret_files(plan))
+    k8s.helm.v4.Chart(
+        f"{name}-chart",
+        name=release_name(target),
+        namespace=target.namespace,
+        chart=chart.chart,
+        version=chart.version,
+        repository_opts=k8s.helm.v4.RepositoryOptsArgs(repo=chart.repository),
+        values=values,
+        include_hooks=False,
+        opts=inside,
+    )
+    if settings.resources.vpa.enabled:
+        # Giant Swarm's chart brings its own VPA; the upstream chart has none.
+        k8s.apiextensions.CustomResource(
+            f"{name}-vpa",
+            api_version=VPA_API_VERSION,
+            kind="VerticalPodAutoscaler",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=service_name(target), namespace=target.namespace, labels=MANAGED_BY
+            ),
+            spec=vpa_spec(settings),
+            opts=inside,
+        )
+    return Deployed({"kind": "HelmChart", "name": release_name(target), "namespace": target.namespace})
