@@ -65,10 +65,23 @@ def chart_schema() -> dict[str, Any]:
 
 
 @cache
+def crd_schema(name: str, version: str) -> dict[str, Any]:
+    """The openAPIV3Schema a CRD in the reference serves for one version."""
+    crd = yaml.safe_load(_path(name).read_text())
+    (served,) = [v for v in crd["spec"]["versions"] if v["name"] == version and v.get("served", True)]
+    schema: dict[str, Any] = served["schema"]["openAPIV3Schema"]
+    return schema
+
+
 def app_crd_schema() -> dict[str, Any]:
-    crd = yaml.safe_load(_path("gs-app-crd.yaml").read_text())
-    (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1"]
-    return version["schema"]["openAPIV3Schema"]
+    return crd_schema("gs-app-crd.yaml", "v1alpha1")
+
+
+@cache
+def upstream_chart_defaults() -> dict[str, Any]:
+    """The project-zot chart's values.yaml (0.1.122)."""
+    defaults: dict[str, Any] = yaml.safe_load(_path("upstream-zot-values.yaml").read_text())
+    return defaults
 
 
 def helm_merge(base: Any, override: Any) -> Any:

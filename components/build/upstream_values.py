@@ -1,9 +1,13 @@
 """Values for the upstream project-zot chart (0.1.122, zot v2.1.18), from the same plan as Giant Swarm's.
 
-The upstream chart reads the same keys for zot itself (configFiles, secretFiles, service, ingress, pvc, env,
-resources, httpGet), but has no `global`/`giantswarm` keys and other defaults: its ServiceMonitor logs in with a
-Secret it is given by name, its StatefulSet names a headless Service it renders only when asked, and its pods run
-without a security context unless given one.
+The upstream chart reads the same keys for zot itself (configFiles, service, ingress, pvc, env, resources,
+httpGet), but has no `global`/`giantswarm` keys and other defaults: its ServiceMonitor logs in with a Secret it is
+given by name, its StatefulSet names a headless Service it renders only when asked, and its pods run without a
+security context unless given one.
+
+The secret files (htpasswd, sync credentials) do not go into the values: a values map with one secret in it is a
+secret as a whole, and the preview would show the whole chart's values as `[secret]`. They live in a Secret of
+their own that the chart mounts at /secret by name (`externalSecrets`), so the values stay readable.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.build.plan import Plan
+from components.build.zot_config import SECRET_DIR
 from components.settings import Settings
 
 GIANT_SWARM_ONLY = ("global", "giantswarm")
@@ -36,9 +41,11 @@ SECURITY_CONTEXT = {
 }
 
 
-def upstream_values(settings: Settings, plan: Plan, scrape_secret: Any = None) -> dict[str, Any]:
-    """The non-secret values; `scrape_secret` names the Secret with the scrape user's login, if there is one."""
+def upstream_values(settings: Settings, plan: Plan, secret_files: Any, scrape_secret: Any = None) -> dict[str, Any]:
+    """`secret_files` names the Secret with the files for /secret; `scrape_secret` the one with the scrape login."""
     values = {key: value for key, value in plan.values.items() if key not in GIANT_SWARM_ONLY}
+    values["mountSecret"] = False
+    values["externalSecrets"] = [{"secretName": secret_files, "mountPath": SECRET_DIR}]
     values["podSecurityContext"] = POD_SECURITY_CONTEXT
     values["securityContext"] = SECURITY_CONTEXT
     if settings.storage.persistence:
@@ -58,9 +65,3 @@ def upstream_values(settings: Settings, plan: Plan, scrape_secret: Any = None) -
             "serviceMonitor": {**values["metrics"]["serviceMonitor"], "basicAuth": login},
         }
     return values
-
-
-def upstream_secret_files(plan: Plan) -> dict[str, str]:
-    """htpasswd, the sync credentials and the nonce: the same files, mounted at /secret as well."""
-    files: dict[str, str] = plan.secret_values["secretFiles"]
-    return files

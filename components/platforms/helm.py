@@ -16,12 +16,7 @@ import pulumi_kubernetes as k8s
 
 from components.build.names import release_name, service_name, workload
 from components.build.plan import Plan
-from components.build.upstream_values import (
-    SCRAPE_PASSWORD_KEY,
-    SCRAPE_USERNAME_KEY,
-    upstream_secret_files,
-    upstream_values,
-)
+from components.build.upstream_values import SCRAPE_PASSWORD_KEY, SCRAPE_USERNAME_KEY, upstream_values
 from components.platforms.deployed import Deployed
 from components.platforms.user_values import MANAGED_BY
 from components.settings import Settings
@@ -72,8 +67,16 @@ def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptio
             },
             opts=inside,
         ).metadata.name
-    values = upstream_values(settings, plan, scrape_secret)
-    values["secretFiles"] = pulumi.Output.secret(upstream_secret_files(plan))
+    # Auto-named like the values objects of the other platforms: a changed file is a new Secret, and the chart's
+    # pods follow its new name.
+    secret_files = k8s.core.v1.Secret(
+        f"{name}-secret-files",
+        metadata=k8s.meta.v1.ObjectMetaArgs(namespace=target.namespace, labels=MANAGED_BY),
+        type="Opaque",
+        string_data=pulumi.Output.secret(plan.secret_values["secretFiles"]),
+        opts=inside,
+    )
+    values = upstream_values(settings, plan, secret_files.metadata.name, scrape_secret)
     k8s.helm.v4.Chart(
         f"{name}-chart",
         name=release_name(target),

@@ -1,0 +1,252 @@
+"""The three platforms under mocks: what each creates, how its objects reference each other, and that switching
+platforms changes only the objects that install the chart."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+
+from components.build.names import release_name, workload
+from components.build.plan import build_plan
+from components.build.upstream_values import GIANT_SWARM_ONLY, upstream_values
+from components.platforms.flux import HELM_CHART_LAYER
+from components.settings import Settings
+from components.stack_config import load_settings
+from tests.harness import (
+    APP,
+    CONFIG_MAP,
+    SECRET,
+    STANDIN_SECRETS,
+    ProgramRun,
+    Resource,
+    changed_inputs,
+    is_secret_value,
+    run_program,
+    stack_config,
+    unwrap_secret,
+)
+from tests.helm import helm_template, kinds_and_names
+from tests.reference import crd_schema, upstream_chart_defaults
+from tests.samples import keys_of
+
+OCI_REPOSITORY = "kubernetes:source.toolkit.fluxcd.io/v1:OCIRepository"
+HELM_RELEASE = "kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+CHART = "kubernetes:helm.sh/v4:Chart"
+VPA = "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler"
+UPSTREAM_CHART = "project-zot-zot-0.1.122"
+# Keys the upstream chart's templates read that its values.yaml does not list (../shared/reference/zot.md §8).
+UPSTREAM_TEMPLATE_ONLY = {"resources", "podSecurityContext", "securityContext"}
+
+
+def on(platform: str, stack: str = "prod") -> tuple[dict[str, Any], set[str]]:
+    """A stack's config moved to another platform (platform helm installs where its kubeconfig points)."""
+    config, secret_keys = stack_config(stack)
+    config["platform"] = platform
+    if platform == "helm":
+        config["app"] = {key: value for key, value in config["app"].items() if key in ("name", "namespace")}
+    return config, secret_keys
+
+
+def run_on(platform: str, stack: str = "prod") -> ProgramRun:
+    return run_program(stack, *on(platform, stack))
+
+
+def kinds(run: ProgramRun) -> list[str]:
+    return sorted(resource.type for resource in run.resources if resource.type.startswith("kubernetes:"))
+
+
+def manifest(resource: Resource) -> dict[str, Any]:
+    return {key: resource.state[key] for key in ("apiVersion", "kind", "metadata", "spec")}
+
+
+@pytest.mark.parametrize(
+    ("platform", "expected"),
+    [
+        ("app", [APP, CONFIG_MAP, SECRET]),
+        ("flux", [CONFIG_MAP, SECRET, HELM_RELEASE, OCI_REPOSITORY]),
+        # The secret files, and prod's scrape login (the upstream ServiceMonitor reads it from a Secret by name).
+        ("helm", [SECRET, SECRET, NAMESPACE, CHART]),
+    ],
+)
+def test_each_platform_creates_its_objects(platform: str, expected: list[str]) -> None:
+    assert kinds(run_on(platform)) == sorted(expected)
+
+
+def test_flux_reads_the_same_values_objects_as_the_app_would() -> None:
+    run = run_on("flux")
+    release, source = run.one(HELM_RELEASE), run.one(OCI_REPOSITORY)
+    spec = release.state["spec"]
+    assert spec["valuesFrom"] == [
+        {"kind": "ConfigMap", "name": "prod01-cluster-values", "valuesKey": "values"},
+        {"kind": "ConfigMap", "name": run.one(CONFIG_MAP).state["metadata"]["name"], "valuesKey": "values"},
+        {"kind": "Secret", "name": run.one(SECRET).state["metadata"]["name"], "valuesKey": "values"},
+    ]
+    # As app-operator installs it, so a move from the App keeps the release and its volume claim.
+    assert (spec["releaseName"], spec["targetNamespace"], spec["storageNamespace"]) == ("zot", "zot", "zot")
+    assert spec["kubeConfig"] == {"secretRef": {"name": "prod01-kubeconfig"}}
+    assert spec["chartRef"] == {
+        "apiVersion": "source.toolkit.fluxcd.io/v1",
+        "kind": "OCIRepository",
+        "name": source.state["metadata"]["name"],
+    }
+    # Named and labelled as `kubectl gs deploy chart` does, in the organization namespace.
+    for resource in (release, source):
+        metadata = resource.state["metadata"]
+        assert (metadata["name"], metadata["namespace"]) == ("prod01-zot", "org-platform")
+        assert metadata["labels"]["giantswarm.io/cluster"] == "prod01"
+    assert source.state["spec"]["url"] == "oci://gsoci.azurecr.io/charts/giantswarm/zot"
+    assert source.state["spec"]["ref"] == {"tag": "2.9.0"}
+    assert source.state["spec"]["layerSelector"] == HELM_CHART_LAYER
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_flux_objects_pass_the_flux_crd_schemas(stack: str) -> None:
+    run = run_on("flux", stack)
+    jsonschema.Draft7Validator(crd_schema("crds/helm.toolkit.fluxcd.io_helmreleases.yaml", "v2")).validate(
+        manifest(run.one(HELM_RELEASE))
+    )
+    jsonschema.Draft7Validator(crd_schema("crds/source.toolkit.fluxcd.io_ocirepositories.yaml", "v1")).validate(
+        manifest(run.one(OCI_REPOSITORY))
+    )
+
+
+def test_flux_in_the_management_cluster_needs_no_kubeconfig() -> None:
+    spec = run_on("flux", "dev").one(HELM_RELEASE).state["spec"]
+    assert "kubeConfig" not in spec
+    assert [source["kind"] for source in spec["valuesFrom"]] == ["ConfigMap", "Secret"]
+
+
+def test_an_older_flux_gets_the_oci_repository_version_it_serves() -> None:
+    config, secret_keys = on("flux")
+    config["flux"] = {"ociRepositoryApiVersion": "source.toolkit.fluxcd.io/v1beta2"}
+    run = run_program("prod", config, secret_keys)
+    (source,) = [r for r in run.resources if r.type.endswith(":OCIRepository")]
+    assert source.type == "kubernetes:source.toolkit.fluxcd.io/v1beta2:OCIRepository"
+    assert run.one(HELM_RELEASE).state["spec"]["chartRef"]["apiVersion"] == "source.toolkit.fluxcd.io/v1beta2"
+
+
+def test_moving_from_app_to_flux_changes_only_the_objects_that_install_the_chart() -> None:
+    before, after = run_on("app"), run_on("flux")
+    # The values objects keep their Pulumi names and inputs: nothing is replaced, the App gives way to Flux.
+    assert {key.split("::")[0] for key in changed_inputs(before, after)} == {APP, OCI_REPOSITORY, HELM_RELEASE}
+    for kind in (CONFIG_MAP, SECRET):
+        assert before.one(kind).inputs == after.one(kind).inputs
+
+
+def helm_values(settings: Settings) -> dict[str, Any]:
+    """What the helm platform hands the upstream chart, with the names of the Secrets it creates spelled out."""
+    scrape = "zot-metrics-login" if settings.scrape_user else None
+    return upstream_values(settings, build_plan(settings, keys_of(settings)), "zot-secret-files", scrape)
+
+
+def settings_on(platform: str, stack: str) -> Settings:
+    return load_settings(*on(platform, stack))
+
+
+def secret_named(run: ProgramRun, suffix: str) -> Resource:
+    (found,) = [r for r in run.resources if r.type == SECRET and r.name.endswith(suffix)]
+    return found
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_helm_values_are_plain_and_the_secret_files_have_a_secret_of_their_own(stack: str) -> None:
+    run = run_on("helm", stack)
+    chart = run.one(CHART).inputs
+    # No secret in the values: the preview shows them key by key.
+    assert not is_secret_value(chart["values"])
+    settings = settings_on("helm", stack)
+    expected = helm_values(settings)
+    files = secret_named(run, "-secret-files")
+    expected["externalSecrets"][0]["secretName"] = files.state["metadata"]["name"]
+    if settings.scrape_user:
+        login = secret_named(run, "-metrics-login").state["metadata"]["name"]
+        expected["metrics"]["serviceMonitor"]["basicAuth"]["secretName"] = login
+    assert chart["values"] == expected
+    assert expected["externalSecrets"][0]["mountPath"] == "/secret"
+    assert is_secret_value(files.inputs["stringData"])
+    plan = build_plan(settings, keys_of(settings, stack))
+    assert unwrap_secret(files.inputs["stringData"]) == plan.secret_values["secretFiles"]
+    release = release_name(settings.app)
+    assert (chart["name"], chart["namespace"], chart["chart"], chart["version"]) == (release, "zot", "zot", "0.1.122")
+    assert chart["repositoryOpts"] == {"repo": "https://zotregistry.dev/helm-charts"}
+    assert chart["includeHooks"] is False
+    plain = json.dumps(chart)
+    for standin in STANDIN_SECRETS.get(stack, {}).values():
+        assert standin not in plain
+
+
+def test_the_scrape_login_secret_holds_the_password_as_a_secret() -> None:
+    string_data = secret_named(run_on("helm"), "-metrics-login").inputs["stringData"]
+    assert is_secret_value(string_data)
+    assert unwrap_secret(string_data) == {
+        "username": "metrics",
+        "password": STANDIN_SECRETS["prod"]["users[2].password"],
+    }
+
+
+def upstream_keys(node: dict[str, Any], defaults: dict[str, Any], path: str = "") -> list[str]:
+    """Keys of `node` the chart does not know, recursing where its defaults have a map of fixed keys."""
+    unknown = []
+    for key, value in node.items():
+        here = f"{path}.{key}" if path else key
+        if key not in defaults:
+            if not path and key in UPSTREAM_TEMPLATE_ONLY:
+                continue
+            unknown.append(here)
+        elif isinstance(value, dict) and isinstance(defaults[key], dict) and defaults[key]:
+            unknown += upstream_keys(value, defaults[key], here)
+    return unknown
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_helm_values_use_only_keys_the_upstream_chart_reads(stack: str) -> None:
+    values = helm_values(settings_on("helm", stack))
+    assert not set(GIANT_SWARM_ONLY) & set(values)
+    # Free-form maps (annotations, files) hold the user's keys, not the chart's: compare one level into them only.
+    defaults = upstream_chart_defaults()
+    assert upstream_keys(values, defaults) == []
+
+
+def test_upstream_key_check_can_fail() -> None:
+    assert upstream_keys({"giantswarm": {}, "service": {"typo": 1}}, upstream_chart_defaults()) == [
+        "giantswarm",
+        "service.typo",
+    ]
+
+
+@pytest.mark.parametrize("persistence", [True, False], ids=["statefulset", "deployment"])
+def test_the_vpa_targets_the_workload_the_upstream_chart_renders(persistence: bool) -> None:
+    config, secret_keys = on("helm", "dev")
+    config["storage"] = {"persistence": persistence}
+    run = run_program("dev", config, secret_keys)
+    target = run.one(VPA).state["spec"]["targetRef"]
+    settings = load_settings(config, secret_keys)
+    rendered = helm_template(helm_values(settings), "zot", "zot", chart=UPSTREAM_CHART)
+    workloads = [(kind, name) for kind, name in kinds_and_names(rendered) if kind in ("StatefulSet", "Deployment")]
+    assert workloads == [(target["kind"], target["name"])] == [workload(settings)]
+    assert run.one(VPA).state["spec"]["resourcePolicy"]["containerPolicies"][0]["containerName"] == next(
+        container["name"]
+        for doc in rendered
+        if doc["kind"] == target["kind"]
+        for container in doc["spec"]["template"]["spec"]["containers"]
+    )
+
+
+def test_no_vpa_with_fixed_memory() -> None:
+    assert VPA not in kinds(run_on("helm"))
+
+
+def test_platform_keys_are_refused_where_they_do_not_apply() -> None:
+    config, secret_keys = on("app", "dev")
+    config["helm"] = {"version": "0.1.121"}
+    config["platform"] = "app"
+    with pytest.raises(Exception, match=r"zot-cache:helm: is only read with platform helm \(platform is app\)"):
+        load_settings(config, secret_keys)
+    config, secret_keys = stack_config("prod")
+    config["platform"] = "helm"
+    with pytest.raises(Exception, match=r"zot-cache:app\.cluster: is not used with platform helm"):
+        load_settings(config, secret_keys)
