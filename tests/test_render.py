@@ -151,3 +151,23 @@ def test_a_key_given_twice_in_the_stack_file_stops_render(
         "file, keep one"
     )
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("platform", ["flux", "helm"])
+def test_every_platform_renders(platform: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    document = yaml.safe_load((tools.offline.ROOT / "Pulumi.dev.yaml").read_text())
+    document["config"]["zot-cache:platform"] = platform
+    (tmp_path / f"Pulumi.{platform}.yaml").write_text(yaml.safe_dump(document))
+    (tmp_path / "__main__.py").symlink_to(tools.offline.ROOT / "__main__.py")
+    monkeypatch.setattr(tools.offline, "ROOT", tmp_path)
+    written, _ = render.render(platform, tmp_path / "out")
+    kinds = [yaml.safe_load(path.read_text()).get("kind") for path in written[:-1]]
+    expected = {
+        "flux": ["ConfigMap", "Secret", "HelmRelease", "OCIRepository"],
+        "helm": ["Namespace", "Secret", "HelmChart", "VerticalPodAutoscaler"],
+    }[platform]
+    assert kinds == expected
+    if platform == "helm":
+        chart = yaml.safe_load(written[2].read_text())
+        assert chart["spec"]["chart"] == "zot"
+        assert chart["spec"]["values"]["externalSecrets"][0]["secretName"].endswith("-rendered")

@@ -23,6 +23,7 @@ PLACEHOLDER_HASH = "$2y$04$" + "placeholder" * 4 + "placeholder"[:9]
 # The salt key must be base64 of 32 bytes to pass validation; this one decodes to the placeholder text.
 PLACEHOLDER_SALT_KEY = base64.b64encode(f"{PLACEHOLDER}htpasswdSaltKey".encode().ljust(32, b".")).decode()
 _HEAD = ("apiVersion", "kind", "metadata")
+HELM_CHART = "kubernetes:helm.sh/v4:Chart"
 
 
 def placeholder_config(stack: str) -> tuple[dict[str, Any], set[str], list[str]]:
@@ -68,6 +69,8 @@ def manifests(run: ProgramRun) -> list[dict[str, Any]]:
             continue  # the component and providers are Pulumi's own, not Kubernetes objects
         # Secret wrappers hold only placeholders and what is derived from them here.
         state = unwrap_secret(resource.state)
+        if resource.type == HELM_CHART:
+            state = chart_document(state)
         metadata = state["metadata"]
         state["metadata"] = {key: metadata[key] for key in ("name", "namespace") if key in metadata} | {
             key: dict(sorted(value.items())) if isinstance(value, dict) else value
@@ -78,6 +81,22 @@ def manifests(run: ProgramRun) -> list[dict[str, Any]]:
             {key: state[key] for key in _HEAD} | {key: state[key] for key in sorted(state) if key not in _HEAD}
         )
     return sorted(objects, key=lambda o: ("/" in o["apiVersion"], o["kind"], o["metadata"]["name"]))
+
+
+def chart_document(inputs: dict[str, Any]) -> dict[str, Any]:
+    """Pulumi's helm.v4.Chart is no Kubernetes object: what it renders is `helm template` of this chart, release
+    and values (written as a pseudo-object, kind HelmChart, to read, not to apply)."""
+    return {
+        "apiVersion": "helm.sh/v4",
+        "kind": "HelmChart",
+        "metadata": {"name": inputs["name"], "namespace": inputs["namespace"]},
+        "spec": {
+            "repository": inputs["repositoryOpts"]["repo"],
+            "chart": inputs["chart"],
+            "version": inputs["version"],
+            "values": inputs["values"],
+        },
+    }
 
 
 def render(stack: str, out: Path) -> tuple[list[Path], list[str]]:
