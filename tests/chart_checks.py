@@ -277,6 +277,35 @@ def check_go_env(manifests: list[Manifest], settings: Settings) -> None:
         assert parse_go_memory(go["GOMEMLIMIT"]) < parse_quantity(limit), f"GOMEMLIMIT is not below {limit}"
 
 
+def check_metrics(manifests: list[Manifest], settings: Settings) -> None:
+    """A ServiceMonitor only when asked for, scraping the path zot serves metrics on, as the scrape user with its
+    password where zot wants a login, else anonymously where zot lets anyone read /metrics."""
+    monitors = of_kind(manifests, "ServiceMonitor")
+    wanted = settings.metrics.enabled and settings.metrics.service_monitor
+    assert len(monitors) == int(wanted), f"the render has {len(monitors)} ServiceMonitors, meant {int(wanted)}"
+    if not wanted:
+        return
+    config = zot_config(settings)
+    (endpoint,) = monitors[0]["spec"]["endpoints"]
+    path = config["extensions"]["metrics"]["prometheus"]["path"]
+    assert endpoint.get("path") == path, f"the ServiceMonitor scrapes {endpoint.get('path')}, zot serves {path}"
+    access = config["http"].get("accessControl", {}).get("metrics", {})
+    if "basicAuth" not in endpoint:
+        anonymous = "auth" not in config["http"] or "read" in access.get("anonymousPolicy", [])
+        assert anonymous, "the ServiceMonitor has no login and zot lets nobody read /metrics without one"
+        return
+    login = {
+        part: base64.b64decode(named(manifests, "Secret", ref["name"])["data"][ref["key"]]).decode()
+        for part, ref in endpoint["basicAuth"].items()
+    }
+    scraper = settings.scrape_user
+    assert scraper is not None, "the ServiceMonitor logs in, but the settings name no scrape user"
+    assert login["username"] in access.get("users", []), f"zot does not let {login['username']} read /metrics"
+    assert login["username"] == scraper.name, f"the ServiceMonitor logs in as {login['username']}, not {scraper.name}"
+    password = scraper.password.get_secret_value() if scraper.password else None
+    assert login["password"] == password, "the ServiceMonitor's password is not the scrape user's"
+
+
 # ------------------------------------------------------------------------------ validity for Kubernetes
 
 
@@ -314,10 +343,25 @@ def _check_service_monitor(monitor: Manifest, manifests: list[Manifest]) -> None
             assert ref["key"] in named(manifests, "Secret", ref["name"])["data"], f"no {ref['key']} in {ref['name']}"
 
 
+def _check_network_policy(policy: Manifest, manifests: list[Manifest]) -> None:
+    """Cilium drops what its policy does not allow: it must select the zot pod, let in the cluster (the ingress
+    controller, and nodes pulling over the NodePort: Cilium counts host and remote-node in it), and let out to the
+    cluster (DNS) and the world (the upstream registries)."""
+    spec = policy["spec"]
+    selector = spec["endpointSelector"]["matchLabels"].items()
+    pod_labels = workload(manifests)["spec"]["template"]["metadata"]["labels"].items()
+    assert selector <= pod_labels, f"the CiliumNetworkPolicy selects {dict(selector)}, not the zot pod"
+    allowed_in = {entity for rule in spec.get("ingress", []) for entity in rule.get("fromEntities", [])}
+    allowed_out = {entity for rule in spec.get("egress", []) for entity in rule.get("toEntities", [])}
+    assert "cluster" in allowed_in, f"the CiliumNetworkPolicy lets in only {sorted(allowed_in)}"
+    assert {"cluster", "world"} <= allowed_out, f"the CiliumNetworkPolicy lets out only {sorted(allowed_out)}"
+
+
 # Kinds kubernetes-validate has no schema for (CRDs), each with the check that stands in for one.
 CUSTOM_RESOURCES: dict[tuple[str, str], Callable[[Manifest, list[Manifest]], None]] = {
     ("autoscaling.k8s.io/v1", "VerticalPodAutoscaler"): _check_autoscaler,
     ("monitoring.coreos.com/v1", "ServiceMonitor"): _check_service_monitor,
+    ("cilium.io/v2", "CiliumNetworkPolicy"): _check_network_policy,
 }
 
 

@@ -54,6 +54,7 @@ CHECKS: dict[str, Check] = {
     "ingress": checks.check_ingress,
     "resources and VPA": checks.check_resources,
     "Go env": checks.check_go_env,
+    "metrics": checks.check_metrics,
     "valid for Kubernetes": checks.check_valid_for_kubernetes,
 }
 
@@ -170,6 +171,10 @@ WRONG_VALUES: dict[str, tuple[str, Callable[[dict[str, Any]], None], str, str]] 
         "resources and VPA",
         "vpa.enabled is false",
     ),
+    "no ServiceMonitor": ("prod", _set("metrics.serviceMonitor.enabled", False), "metrics", "0 ServiceMonitors"),
+    "another metrics path": ("prod", _set("metrics.serviceMonitor.path", "/stats"), "metrics", "scrapes /stats"),
+    "another scrape login": ("prod", _set("metrics.serviceMonitor.basicAuth.username", "reader"), "metrics", "reader"),
+    "no scrape login": ("prod", _set("metrics.serviceMonitor.basicAuth", {}), "metrics", "no login"),
     "Go env dropped": ("prod", _set("env", []), "Go env", "GOGC"),
     "GOMEMLIMIT with VPA": ("dev", _set("env", [{"name": "GOMEMLIMIT", "value": "800MiB"}]), "Go env", "GOMEMLIMIT"),
     "a mount without a path": (
@@ -200,7 +205,7 @@ def test_each_check_fails_on_a_render_with_a_wrong_value(wrong: str) -> None:
 
 # What no values of this chart can make wrong, but another chart (or a later version) could: changed after rendering.
 # Each: (case, kind, field, wrong value, check, message).
-VPA, MONITOR, VALID = "VerticalPodAutoscaler", "ServiceMonitor", "valid for Kubernetes"
+VPA, MONITOR, CILIUM, VALID = "VerticalPodAutoscaler", "ServiceMonitor", "CiliumNetworkPolicy", "valid for Kubernetes"
 POLICY, ENDPOINT, CONTAINER = (
     "spec.resourcePolicy.containerPolicies[0]",
     "spec.endpoints[0]",
@@ -213,6 +218,22 @@ WRONG_FIELDS = {
     "a kind with no schema and no check": ("dev", VPA, "apiVersion", "autoscaling.k8s.io/v1beta2", VALID, "schema"),
     "ServiceMonitor on an unknown port": ("prod", MONITOR, f"{ENDPOINT}.port", "http", VALID, "port http"),
     "ServiceMonitor login key missing": ("prod", MONITOR, f"{ENDPOINT}.basicAuth.password.key", "x", VALID, "no x in"),
+    "Cilium lets nothing out to the world": (
+        "dev",
+        CILIUM,
+        "spec.egress[0].toEntities",
+        ["cluster"],
+        VALID,
+        "out only",
+    ),
+    "Cilium policy for another pod": (
+        "dev",
+        CILIUM,
+        "spec.endpointSelector.matchLabels.app",
+        "x",
+        VALID,
+        "not the zot",
+    ),
     "Service targets another port": ("prod", "Service", "spec.ports[0].targetPort", 8080, "ports", "targets 8080"),
     "probe over https": ("dev", "StatefulSet", f"{CONTAINER}.readinessProbe.httpGet.scheme", "HTTPS", "ports", "HTTPS"),
 }
