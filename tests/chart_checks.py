@@ -277,6 +277,34 @@ def check_go_env(manifests: list[Manifest], settings: Settings) -> None:
         assert parse_go_memory(go["GOMEMLIMIT"]) < parse_quantity(limit), f"GOMEMLIMIT is not below {limit}"
 
 
+# The volume types Pod Security's "restricted" profile allows.
+RESTRICTED_VOLUMES = set("configMap csi downwardAPI emptyDir ephemeral persistentVolumeClaim projected secret".split())
+
+
+def check_restricted(manifests: list[Manifest], settings: Settings) -> None:
+    """The pod meets Pod Security's "restricted" profile (Giant Swarm clusters enforce it), so admission lets it
+    run: not root, no privilege escalation, all capabilities dropped, the runtime's seccomp profile, no host
+    namespaces, only the allowed volume types."""
+    spec = pod_spec(manifests)
+    pod = spec.get("securityContext") or {}
+    for name in ("hostNetwork", "hostPID", "hostIPC"):
+        assert not spec.get(name), f"the pod sets {name}"
+    kinds = {kind for volume in spec.get("volumes", []) for kind in volume if kind != "name"}
+    assert kinds <= RESTRICTED_VOLUMES, f"the pod has volumes of types {sorted(kinds - RESTRICTED_VOLUMES)}"
+    for container in spec["containers"] + spec.get("initContainers", []):
+        own = container.get("securityContext") or {}
+        where = f"container {container['name']}"
+        assert own.get("runAsNonRoot", pod.get("runAsNonRoot")) is True, f"{where} may run as root"
+        assert own.get("runAsUser", pod.get("runAsUser")) != 0, f"{where} runs as user 0"
+        assert own.get("allowPrivilegeEscalation") is False, f"{where} allows privilege escalation"
+        assert not own.get("privileged"), f"{where} is privileged"
+        capabilities = own.get("capabilities") or {}
+        assert "ALL" in capabilities.get("drop", []), f"{where} keeps capabilities (drop: {capabilities.get('drop')})"
+        assert set(capabilities.get("add", [])) <= {"NET_BIND_SERVICE"}, f"{where} adds {capabilities.get('add')}"
+        seccomp = (own.get("seccompProfile") or pod.get("seccompProfile") or {}).get("type")
+        assert seccomp in ("RuntimeDefault", "Localhost"), f"{where} has seccomp profile {seccomp}"
+
+
 def check_metrics(manifests: list[Manifest], settings: Settings) -> None:
     """A ServiceMonitor only when asked for, scraping the path zot serves metrics on, as the scrape user with its
     password where zot wants a login, else anonymously where zot lets anyone read /metrics."""

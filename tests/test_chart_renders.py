@@ -55,6 +55,7 @@ CHECKS: dict[str, Check] = {
     "resources and VPA": checks.check_resources,
     "Go env": checks.check_go_env,
     "metrics": checks.check_metrics,
+    "restricted pod": checks.check_restricted,
     "valid for Kubernetes": checks.check_valid_for_kubernetes,
 }
 
@@ -175,6 +176,20 @@ WRONG_VALUES: dict[str, tuple[str, Callable[[dict[str, Any]], None], str, str]] 
     "another metrics path": ("prod", _set("metrics.serviceMonitor.path", "/stats"), "metrics", "scrapes /stats"),
     "another scrape login": ("prod", _set("metrics.serviceMonitor.basicAuth.username", "reader"), "metrics", "reader"),
     "no scrape login": ("prod", _set("metrics.serviceMonitor.basicAuth", {}), "metrics", "no login"),
+    "escalation allowed": ("prod", _set("securityContext.allowPrivilegeEscalation", True), "restricted pod", "escal"),
+    "capabilities kept": (
+        "prod",
+        _set("securityContext.capabilities.drop", []),
+        "restricted pod",
+        "keeps capabilities",
+    ),
+    "root": ("dev", _set("securityContext.runAsUser", 0), "restricted pod", "runs as user 0"),
+    "a host path": (
+        "dev",
+        _set("extraVolumes", [{"name": "h", "hostPath": {"path": "/"}}]),
+        "restricted pod",
+        "hostPath",
+    ),
     "Go env dropped": ("prod", _set("env", []), "Go env", "GOGC"),
     "GOMEMLIMIT with VPA": ("dev", _set("env", [{"name": "GOMEMLIMIT", "value": "800MiB"}]), "Go env", "GOMEMLIMIT"),
     "a mount without a path": (
