@@ -18,8 +18,9 @@ import pytest
 from components.advice import warnings
 from components.app_platform import in_cluster_url, service_name
 from components.settings import Settings
+from components.stack_config import load_settings
 from tests import chart_checks as checks
-from tests.harness import set_path
+from tests.harness import set_path, stack_config
 from tests.helm import Manifest, render, user_values
 from tests.samples import everything_settings, stack_settings
 
@@ -298,3 +299,14 @@ def test_the_chart_names_the_workload_and_service_as_the_program_expects(
     assert checks.workload(manifests)["metadata"]["name"] == workload
     for check in ("workload", "ports", "config.json", "secret files", "valid for Kubernetes"):
         CHECKS[check](manifests, settings)
+
+
+@pytest.mark.parametrize(("path", "value"), [("zot.logLevel", "debug"), ("users[1].password", "another-password")])
+def test_a_changed_config_or_secret_rolls_the_pod(path: str, value: str) -> None:
+    """A StatefulSet restarts its pod only when the pod template changes: a new config.json or password must change
+    it (the chart's checksum annotations), or zot keeps running on the old files until something else restarts it."""
+    config, secret_keys = stack_config("prod")
+    before = checks.workload(render(load_settings(config, secret_keys)))
+    set_path(config, path, value)
+    after = checks.workload(render(load_settings(config, secret_keys)))
+    assert before["spec"]["template"] != after["spec"]["template"]
