@@ -96,7 +96,9 @@ def check_workload(manifests: list[Manifest], settings: Settings, name: str) -> 
 def check_storage(manifests: list[Manifest], settings: Settings) -> None:
     """zot's storage root is on a volume claimed from the settings' size and class, or on an emptyDir."""
     root = zot_config(settings)["storage"]["rootDirectory"]
-    (mount,) = [m for m in zot_container(manifests)["volumeMounts"] if m["mountPath"] == root]
+    mounts = [m for m in zot_container(manifests).get("volumeMounts", []) if m["mountPath"] == root]
+    assert len(mounts) == 1, f"{len(mounts)} volumes are mounted at {root}, zot's storage root"
+    mount = mounts[0]
     (volume,) = [v for v in pod_spec(manifests).get("volumes", []) if v["name"] == mount["name"]] or [None]
     claims = {c["metadata"]["name"]: c["spec"] for c in workload(manifests)["spec"].get("volumeClaimTemplates", [])}
     if not settings.storage.persistence:
@@ -122,11 +124,21 @@ def check_statefulset_service(manifests: list[Manifest], settings: Settings) -> 
 
 
 def check_no_removed_apis(manifests: list[Manifest], settings: Settings) -> None:
-    """PodSecurityPolicy (policy/v1beta1) was removed in Kubernetes 1.25; an install that renders it fails."""
+    """Kubernetes serves every kind the render has (an install that applies a removed one fails), custom resources
+    aside; PodSecurityPolicy (policy/v1beta1, removed in 1.25) by name, as the chart renders it by default."""
     found = [m["metadata"]["name"] for m in of_kind(manifests, "PodSecurityPolicy")]
-    assert not found, f"the render has PodSecurityPolicy {found}"
-    served = [m for m in manifests if m["apiVersion"] == "policy/v1beta1"]
-    assert not served, "the render uses policy/v1beta1, removed in Kubernetes 1.25"
+    assert not found, f"the render has PodSecurityPolicy {found}, removed in Kubernetes 1.25"
+    for manifest in manifests:
+        if (manifest["apiVersion"], manifest["kind"]) in CUSTOM_RESOURCES:
+            continue
+        try:
+            kubernetes_validate.validate(manifest, KUBERNETES_VERSION)
+        except kubernetes_validate.SchemaNotFoundError:
+            raise AssertionError(
+                f"Kubernetes {KUBERNETES_VERSION} serves no {manifest['kind']} in {manifest['apiVersion']}"
+            ) from None
+        except kubernetes_validate.ValidationError:
+            pass  # served; whether valid is check_valid_for_kubernetes's question
 
 
 def check_ports(manifests: list[Manifest], settings: Settings, in_cluster_url: str) -> None:

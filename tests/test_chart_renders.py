@@ -250,6 +250,14 @@ WRONG_FIELDS = {
         VALID,
         "not the zot",
     ),
+    "an Ingress of a removed API": (
+        "prod",
+        "Ingress",
+        "apiVersion",
+        "networking.k8s.io/v1beta1",
+        "no removed APIs",
+        "1.37 serves no",
+    ),
     "Service targets another port": ("prod", "Service", "spec.ports[0].targetPort", 8080, "ports", "targets 8080"),
     "probe over https": ("dev", "StatefulSet", f"{CONTAINER}.readinessProbe.httpGet.scheme", "HTTPS", "ports", "HTTPS"),
 }
