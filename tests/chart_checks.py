@@ -359,7 +359,8 @@ def _check_autoscaler(autoscaler: Manifest, manifests: list[Manifest]) -> None:
         assert policy["containerName"] in containers, f"VPA policy for unknown container {policy['containerName']}"
         for bound in ("minAllowed", "maxAllowed"):
             for kind, amount in policy[bound].items():
-                # The CRD's quantities are int-or-string: a YAML float (an unquoted 0.5) is refused on apply.
+                # The VPA CRD's quantities are int-or-string (kubernetes/autoscaler vpa-v1-crd-gen.yaml): a YAML float,
+                # such as an unquoted 0.5, is refused on apply.
                 assert isinstance(amount, str | int), f"VPA {bound}.{kind} is the {type(amount).__name__} {amount}"
                 parse_quantity(str(amount))
 

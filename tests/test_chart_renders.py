@@ -95,6 +95,8 @@ def test_strategy_is_ignored_by_the_statefulset_and_the_program_says_so() -> Non
 
 
 # The chart gives the StatefulSet a serviceName only with serviceHeadless.enabled, which the program never sets.
+# Kubernetes accepts that (serviceName is optional in 1.37) and one replica needs no stable pod DNS name; but
+# serviceName cannot change on an existing StatefulSet, so a fix means recreating it (delete --cascade=orphan).
 NO_SERVICE_NAME = pytest.mark.xfail(
     strict=True, raises=AssertionError, reason="finding: the StatefulSet has no serviceName (no headless Service)"
 )
