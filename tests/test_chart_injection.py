@@ -45,6 +45,7 @@ def hostile_base() -> Settings:
 
 
 BASELINE = [
+    ("CiliumNetworkPolicy", "zot"),
     ("ConfigMap", "zot-config"),
     ("Ingress", "zot"),
     ("Secret", "zot-secret"),
