@@ -16,10 +16,10 @@ from typing import Any
 
 import kubernetes_validate  # type: ignore[import-untyped]
 
-from components import chart_values
+from components.build import chart_values
+from components.build.zot_config import render_zot_config
 from components.settings import Settings
-from components.units import parse_go_memory, parse_quantity
-from components.zot_config import render_zot_config
+from components.settings.units import parse_go_memory, parse_quantity
 
 Manifest = dict[str, Any]
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from components.advice import warnings
-from components.app_platform import in_cluster_url, service_name
+from components.build.advice import warnings
+from components.build.names import in_cluster_url, service_name
 from components.settings import Settings
 from components.stack_config import load_settings
 from tests import chart_checks as checks
