@@ -51,6 +51,7 @@ BASELINE = [
     ("Secret", "zot-secret"),
     ("Secret", "zot-sm-auth"),
     ("Service", "zot"),
+    ("Service", "zot-headless"),
     ("ServiceAccount", "zot"),
     ("ServiceMonitor", "zot"),
     ("StatefulSet", "zot"),

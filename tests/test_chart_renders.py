@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+import pulumi
 import pytest
 
 from components.build.advice import warnings
@@ -94,30 +95,10 @@ def test_strategy_is_ignored_by_the_statefulset_and_the_program_says_so() -> Non
     assert any(warning.startswith("strategy Recreate has no effect") for warning in warnings(settings))
 
 
-# The chart gives the StatefulSet a serviceName only with serviceHeadless.enabled, which the program never sets.
-# Kubernetes accepts that (serviceName is optional in 1.37) and one replica needs no stable pod DNS name; but
-# serviceName cannot change on an existing StatefulSet, so a fix means recreating it (delete --cascade=orphan).
-NO_SERVICE_NAME = pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="finding: the StatefulSet has no serviceName (no headless Service)"
-)
-
-
-@pytest.mark.parametrize(
-    "case", [pytest.param(case, marks=NO_SERVICE_NAME) for case in ("dev", "prod", "everything-statefulset")]
-)
+@pytest.mark.parametrize("case", ["dev", "prod", "everything-statefulset"])
 def test_the_statefulset_names_a_rendered_service(case: str) -> None:
+    # The chart gives the StatefulSet its serviceName (<fullname>-headless) only with serviceHeadless.enabled.
     checks.check_statefulset_service(*rendered(case))
-
-
-def test_a_headless_service_would_give_the_statefulset_its_service() -> None:
-    """What would fix the finding, rendered: the check passes once the chart renders the headless Service."""
-    settings = CASES["dev"]()
-    values = user_values(settings)
-    values["serviceHeadless"] = {"enabled": True}
-    manifests = render(settings, values)
-    checks.check_statefulset_service(manifests, settings)
-    for check in CHECKS.values():
-        check(manifests, settings)
 
 
 def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
@@ -269,21 +250,31 @@ WRONG_FIELDS = {
 def test_each_check_fails_on_a_wrong_rendered_field(wrong: str) -> None:
     case, kind, path, value, check, message = WRONG_FIELDS[wrong]
     manifests, settings = rendered(case)
-    (found,) = checks.of_kind(manifests, kind)
+    # The object the program's clients use: the headless Service beside it is not the one changed.
+    (found,) = [m for m in checks.of_kind(manifests, kind) if not m["metadata"]["name"].endswith("-headless")]
     set_path(found, path, value)
     with pytest.raises(AssertionError, match=message):
         CHECKS[check](manifests, settings)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="finding: decimal CPU renders as a YAML float in the VPA")
-def test_decimal_cpu_reaches_the_vpa_as_a_quantity() -> None:
-    """Settings accept "0.5" and "1.5" CPUs; the chart writes the VPA bounds unquoted, so they arrive as floats, which
-    the VPA CRD (int-or-string quantities) refuses: the install fails."""
+def test_decimal_cpu_is_refused_before_it_reaches_the_vpa() -> None:
+    """The chart writes the VPA bounds unquoted, so "0.5" would arrive as a float, which the VPA CRD (int-or-string
+    quantities) refuses and the install fails: settings ask for millicores instead."""
     resources = {
         **PERSISTENT_EVERYTHING["resources"],
         "requests": {"cpu": "0.5", "memory": "1536Mi"},
         "vpa": {"enabled": True, "maxAllowed": {"cpu": "1.5", "memory": "3Gi"}},
     }
+    with pytest.raises(pulumi.RunError) as refused:
+        everything_settings(**{**PERSISTENT_EVERYTHING, "resources": resources})
+    assert 'zot-cache:resources.requests.cpu: is a decimal number of CPUs; write it in millicores, like "500m"' in str(
+        refused.value
+    )
+    assert 'resources.vpa.maxAllowed.cpu: is a decimal number of CPUs; write it in millicores, like "1500m"' in str(
+        refused.value
+    )
+    # Millicores render as strings, which the VPA accepts.
+    resources["requests"]["cpu"], resources["vpa"]["maxAllowed"]["cpu"] = "500m", "1500m"
     settings = everything_settings(**{**PERSISTENT_EVERYTHING, "resources": resources})
     checks.check_valid_for_kubernetes(render(settings), settings)
 

@@ -852,6 +852,12 @@ INVALID = [
     case(
         "app-catalog-not-a-name", variant(app={"catalog": "Giant Swarm"}), "app.catalog", "is not a Kubernetes object"
     ),
+    case(
+        "cpu-as-a-decimal",
+        variant(resources={"requests": {"cpu": "0.25", "memory": "1Gi"}}),
+        "resources.requests.cpu",
+        'is a decimal number of CPUs; write it in millicores, like "250m"',
+    ),
     # ------------------------------------------------------------------------------------------ node wiring
     case(
         "node-url-in-cluster-dns",

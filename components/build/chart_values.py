@@ -44,6 +44,8 @@ def build_values(settings: Settings, zot_config_json: str) -> dict[str, Any]:
         "persistence": settings.storage.persistence,
     }
     if settings.storage.persistence:
+        # The StatefulSet's serviceName is <fullname>-headless, a Service the chart renders only when asked.
+        values["serviceHeadless"] = {"enabled": True, "port": settings.service.port}
         values["pvc"] = {
             "create": True,
             "accessModes": ["ReadWriteOnce"],

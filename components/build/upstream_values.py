@@ -2,8 +2,7 @@
 
 The upstream chart reads the same keys for zot itself (configFiles, service, ingress, pvc, env, resources,
 httpGet), but has no `global`/`giantswarm` keys and other defaults: its ServiceMonitor logs in with a Secret it is
-given by name, its StatefulSet names a headless Service it renders only when asked, and its pods run without a
-security context unless given one.
+given by name, and its pods run without a security context unless given one.
 
 The secret files (htpasswd, sync credentials) do not go into the values: a values map with one secret in it is a
 secret as a whole, and the preview would show the whole chart's values as `[secret]`. They live in a Secret of
@@ -48,9 +47,6 @@ def upstream_values(settings: Settings, plan: Plan, secret_files: Any, scrape_se
     values["externalSecrets"] = [{"secretName": secret_files, "mountPath": SECRET_DIR}]
     values["podSecurityContext"] = POD_SECURITY_CONTEXT
     values["securityContext"] = SECURITY_CONTEXT
-    if settings.storage.persistence:
-        # The StatefulSet's serviceName is <fullname>-headless; without this that Service does not exist.
-        values["serviceHeadless"] = {"enabled": True}
     if settings.metrics.service_monitor:
         # The chart's default points the ServiceMonitor at a Secret named basic-auth; null removes that.
         login = None

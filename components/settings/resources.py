@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from components.settings.common import DnsSubdomain, GoMemory, Issue, Model, Quantity
 from components.settings.units import parse_go_memory, parse_quantity
 
+_DECIMAL = re.compile(r"[0-9]*\.[0-9]+")
+
+
+def _cpu(value: str) -> str:
+    if _DECIMAL.fullmatch(value):
+        # The chart writes the VPA's bounds unquoted: 0.5 arrives as a YAML float, which the VPA CRD (integer or
+        # string quantities) refuses, and the install fails.
+        millicores = Decimal(value) * 1000
+        raise ValueError(f'is a decimal number of CPUs; write it in millicores, like "{millicores.normalize():f}m"')
+    return value
+
 
 class Amounts(Model):
-    cpu: Quantity
+    cpu: Annotated[Quantity, AfterValidator(_cpu)]
     memory: Quantity
 
 
