@@ -260,7 +260,7 @@ def test_each_check_fails_on_a_wrong_rendered_field(wrong: str) -> None:
 def test_decimal_cpu_is_refused_before_it_reaches_the_vpa() -> None:
     """The chart writes the VPA bounds unquoted, so "0.5" would arrive as a float, which the VPA CRD (int-or-string
     quantities) refuses and the install fails: settings ask for millicores instead."""
-    resources = {
+    resources: dict[str, Any] = {
         **PERSISTENT_EVERYTHING["resources"],
         "requests": {"cpu": "0.5", "memory": "1536Mi"},
         "vpa": {"enabled": True, "maxAllowed": {"cpu": "1.5", "memory": "3Gi"}},
