@@ -48,8 +48,9 @@ def upstream_values(settings: Settings, plan: Plan, secret_files: Any, scrape_se
     values["podSecurityContext"] = POD_SECURITY_CONTEXT
     values["securityContext"] = SECURITY_CONTEXT
     if settings.metrics.service_monitor:
-        # The chart's default points the ServiceMonitor at a Secret named basic-auth; null removes that.
-        login = None
+        # The chart's default points the ServiceMonitor at a Secret named basic-auth. false switches that off
+        # (null would too, but Pulumi drops None from resource inputs, and the default would come back).
+        login: Any = False
         if scrape_secret is not None:
             login = {
                 "secretName": scrape_secret,
