@@ -131,16 +131,8 @@ def node_host(registry: Registry) -> str:
 
 def _anonymous_issues(settings: Settings, nodes: Nodes) -> Iterator[Issue]:
     """Without a login, nodes pull anonymously: every mirrored namespace must say so, and only those."""
+    yield from _unreadable_issues(settings, None)
     for index, registry in enumerate(settings.registries):
-        glob = namespace_glob(registry)
-        if access_rules.unreadable(settings, registry, None):
-            yield (
-                ("registries", index),
-                f"nodes pull without a login (nodes.pullUser is not set), but anonymous clients cannot read all of "
-                f"namespace {namespaces.label(registry.namespace_path)!r}; add "
-                f'accessControl.repositories["{glob}"].anonymousPolicy: [read], or give the nodes a pullUser '
-                "(mode ingress or url over https)",
-            )
         if registry.credentials is not None and registry.id not in nodes.allow_anonymous_read:
             yield (
                 ("registries", index, "credentials"),
@@ -178,15 +170,29 @@ def _pull_user_issues(settings: Settings, pull_user: PullUser) -> Iterator[Issue
             ("accessControl", "adminPolicy", "users", access.admin_policy.users.index(name)),
             f"{name!r} is nodes.pullUser, which only reads; remove it from adminPolicy",
         )
+    yield from _unreadable_issues(settings, name)
+
+
+def _unreadable_issues(settings: Settings, login: str | None) -> Iterator[Issue]:
+    """Every mirrored namespace must be readable with the nodes' login (None: without one), or nodes quietly
+    fall back to the upstream for it."""
     for index, registry in enumerate(settings.registries):
-        if access_rules.unreadable(settings, registry, name):
-            yield (
-                ("registries", index),
-                f"nodes.pullUser {name!r} cannot read all of namespace "
-                f"{namespaces.label(registry.namespace_path)!r}, so nodes would fall back to the upstream; add "
-                f'{{users: [{name}], actions: [read]}} to accessControl.repositories["{namespace_glob(registry)}"]'
-                ".policies",
+        if not access_rules.unreadable(settings, registry, login):
+            continue
+        glob, namespace = namespace_glob(registry), namespaces.label(registry.namespace_path)
+        if login is None:
+            message = (
+                "nodes pull without a login (nodes.pullUser is not set), but anonymous clients cannot read all of "
+                f'namespace {namespace!r}; add accessControl.repositories["{glob}"].anonymousPolicy: [read], or '
+                "give the nodes a pullUser (mode ingress or url over https)"
             )
+        else:
+            message = (
+                f"nodes.pullUser {login!r} cannot read all of namespace {namespace!r}, so nodes would fall back "
+                f'to the upstream; add {{users: [{login}], actions: [read]}} to accessControl.repositories["{glob}"]'
+                ".policies"
+            )
+        yield (("registries", index), message)
 
 
 def _write_issues(path: tuple[str, ...], repo: RepositoryAccess, name: str) -> Iterator[Issue]:
