@@ -1002,6 +1002,24 @@ INVALID = [
         "nodes.ca",
         "applies to an https mirror only",
     ),
+    case(
+        "node-upstream-content-moved-away",
+        wired(registries=[DOCKER_HUB, {**GHCR, "content": [{"prefix": "org/**", "destination": "/mine"}]}]),
+        "registries[1].content[0].destination",
+        "moves the upstream's repositories away from where nodes ask for them",
+    ),
+    case(
+        "node-upstream-content-stripped",
+        wired(registries=[DOCKER_HUB, {**GHCR, "content": [{"prefix": "org/**", "stripPrefix": True}]}]),
+        "registries[1].content[0].stripPrefix",
+        "stores repositories without their prefix, but nodes ask for the full upstream name",
+    ),
+    case(
+        "node-password-repetitive",
+        pulled_by_node_user(nodes={"mode": "ingress", "pullUser": {"name": "node-pull", "password": "ab" * 20}}),
+        "nodes.pullUser.password",
+        "repeats too few characters to be random (fewer than 16 different ones)",
+    ),
     case("node-ca-relative", wired({"mode": "nodePort", "ca": "zot-ca.crt"}), "nodes.ca", "must be an absolute path"),
 ]
 

@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 import yaml
 
+from components.build.advice import warnings
 from components.build.node_files import (
     containerd_hosts,
     crio_auth_file,
@@ -36,7 +37,7 @@ from tests.helm import helm_template
 from tests.reference import containerd_values_schema, gs_cluster_containerd
 from tests.samples import SALT_KEY
 
-NODE_PASSWORD = "n" * 40
+NODE_PASSWORD = "Zk3v9Qp2Lm7Xc4Rt8Wb1Yh6Nd5Fs0Ga+e"  # 33 random-looking characters, no real secret
 NAMESPACES = ("docker.io", "ghcr.io", "my-registry.example.org-5000")
 UPSTREAMS: list[dict[str, Any]] = [
     {"name": "docker-hub", "urls": ["https://docker.io"], "onDemand": True},
@@ -267,3 +268,41 @@ def test_adding_an_upstream_changes_the_values_and_the_outputs_only() -> None:
     # The ConfigMap is replaced under a new name and the App follows it; the Secret stays.
     assert {key.split("::")[0] for key in changed_inputs(before, after)} == {CONFIG_MAP, APP}
     assert changed_outputs(before, after) == {"nodes", "zotConfig", "valuesConfigMap"}
+
+
+@pytest.mark.parametrize("url", ["http://zot.lan:5000", "http://zot.lan"])
+def test_a_root_namespace_behind_another_http_mirror_is_an_endpoint_not_local_registry_cache(url: str) -> None:
+    """localRegistryCache always means 127.0.0.1: any other plain-http mirror is an insecure endpoint."""
+    config = {
+        "registries": [{**UPSTREAMS[0], "namespace": "/"}],
+        "accessControl": {"repositories": {"**": {"anonymousPolicy": ["read"]}}},
+        "nodes": {"mode": "url", "url": url},
+    }
+    containerd = giantswarm_values(load_settings(config, set()), None)["global"]["components"]["containerd"]
+    assert "localRegistryCache" not in containerd
+    host = url.removeprefix("http://")
+    assert containerd["containerRegistries"]["docker.io"] == [
+        {"endpoint": host, "insecure": True},
+        {"endpoint": "registry-1.docker.io"},
+    ]
+    jsonschema.Draft7Validator(containerd_values_schema()).validate(containerd)
+
+
+def test_a_plain_http_upstream_is_insecure_for_crio_too() -> None:
+    config = {
+        "registries": [{"name": "lab", "urls": ["http://registry.lab:5000"], "onDemand": True}],
+        "accessControl": {"repositories": {"registry.lab-5000/**": {"anonymousPolicy": ["read"]}}},
+        "service": {"type": "NodePort"},
+        "nodes": {"mode": "nodePort"},
+    }
+    (entry,) = tomllib.loads(crio_registries_conf(load_settings(config, set())))["registry"]
+    assert entry["insecure"] is True
+    assert entry["mirror"] == [{"location": "127.0.0.1:32767/registry.lab-5000", "insecure": True}]
+
+
+def test_a_private_ca_that_giant_swarm_values_cannot_carry_is_warned_about() -> None:
+    assert any(
+        w.startswith("nodes.ca reaches containerd's hosts.toml but not the Giant Swarm values")
+        for w in warnings(logged_in(ca="/etc/containerd/certs.d/zot-ca.crt"))
+    )
+    assert not any(w.startswith("nodes.ca") for w in warnings(logged_in()))

@@ -173,7 +173,6 @@ def test_helm_values_are_plain_and_the_secret_files_have_a_secret_of_their_own(s
     release = release_name(settings.app)
     assert (chart["name"], chart["namespace"], chart["chart"], chart["version"]) == (release, "zot", "zot", "0.1.122")
     assert chart["repositoryOpts"] == {"repo": "https://zotregistry.dev/helm-charts"}
-    assert chart["includeHooks"] is False
     plain = json.dumps(chart)
     for standin in STANDIN_SECRETS.get(stack, {}).values():
         assert standin not in plain
@@ -250,3 +249,11 @@ def test_platform_keys_are_refused_where_they_do_not_apply() -> None:
     config["platform"] = "helm"
     with pytest.raises(Exception, match=r"zot-cache:app\.cluster: is not used with platform helm"):
         load_settings(config, secret_keys)
+
+
+def test_the_node_port_is_always_written_for_a_node_port_service() -> None:
+    """The upstream chart leaves nodePort to Kubernetes unless told; the node files name 32767."""
+    config, secret_keys = on("helm", "dev")
+    config["service"] = {"type": "NodePort"}
+    values = helm_values(load_settings(config, secret_keys))
+    assert values["service"] == {"type": "NodePort", "port": 5000, "nodePort": 32767}

@@ -3,7 +3,8 @@
 `python -m tools.bcrypt_benchmark [STACK] [--layers N]` (`make bcrypt-benchmark STACK=prod`) times one bcrypt
 verification at each cost the stack's users and node pull user have, and what a node pays to pull an image of N
 layers through the cache with that login: one request for the manifest, one for the config and one per layer, each
-checked. A benchmark to read, not a test: the figures belong to the machine it runs on, which it names.
+checked. A benchmark to read, not a test: the figures belong to the machine it runs on, which it names, and vary
+with its load (run it on an idle machine, more than once).
 """
 
 from __future__ import annotations
@@ -17,13 +18,16 @@ from pathlib import Path
 
 import bcrypt
 
+from components.settings.access import User
+from components.settings.nodes import PullUser
 from components.stack_config import PROJECT
 from components.stack_file import load_stack_file, project_config
 from tools.offline import ROOT
 
 # A node pull is a manifest, a config blob and the layers; tags and index lookups add one or two more.
 REQUESTS_BESIDES_LAYERS = 2
-USER_COST, NODE_COST = 10, 5  # the defaults of users[].bcryptCost and nodes.pullUser.bcryptCost
+USER_COST = User.model_fields["bcrypt_cost"].default
+NODE_COST = PullUser.model_fields["bcrypt_cost"].default
 
 
 def costs(stack: str) -> dict[str, int]:

@@ -48,6 +48,11 @@ def warnings(settings: Settings) -> list[str]:
     found.extend(_bcrypt_cost_warnings(settings))
     found.extend(_annotation_warnings(settings.ingress))
     found.extend(anonymous_private_reads(settings))
+    if settings.nodes is not None and settings.nodes.ca is not None:
+        found.append(
+            "nodes.ca reaches containerd's hosts.toml but not the Giant Swarm values: the cluster chart has no "
+            "per-endpoint CA, so Giant Swarm nodes need the CA in their system trust store, or nodes.skipVerify"
+        )
     if settings.render_yaml_to_directory:
         found.append(
             f"render mode: manifests go to {settings.render_yaml_to_directory} and nothing is deployed; Secrets are "

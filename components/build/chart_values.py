@@ -14,6 +14,7 @@ from components.build.stack_keys import StackKeys
 from components.build.zot_config import credentials_file
 from components.settings import Settings
 from components.settings.exposure import NGINX_REGISTRY_ANNOTATIONS, Ingress
+from components.settings.node_rules import CHART_NODE_PORT
 from components.settings.resources import DEFAULT_GOGC, GOMEMLIMIT_SHARE, Resources
 from components.settings.units import go_memory_fraction
 from components.settings.zot import CONTAINER_PORT
@@ -108,8 +109,10 @@ def _vpa(resources: Resources) -> dict[str, Any]:
 
 def _service(settings: Settings) -> dict[str, Any]:
     service: dict[str, Any] = {"type": settings.service.type, "port": settings.service.port}
-    if settings.service.node_port is not None:
-        service["nodePort"] = settings.service.node_port
+    if settings.service.type == "NodePort":
+        # Always written: the upstream chart's default is none, so Kubernetes would pick a port the nodes' files
+        # do not name; Giant Swarm's chart defaults to the same 32767.
+        service["nodePort"] = settings.service.node_port or CHART_NODE_PORT
     return service
 
 

@@ -102,22 +102,22 @@ def giantswarm_values(settings: Settings, pull_password: str | None) -> dict[str
     gets registry-1.docker.io as its last endpoint. Credentials are written only for https endpoints: the chart
     puts the header under https:// even for an insecure endpoint, where containerd would never send it.
     """
-    base = mirror(settings)
+    base, node_port = mirror(settings), _nodes(settings).mode == "nodePort"
     registries: dict[str, list[dict[str, Any]]] = {}
     cached_at_root: list[str] = []
     for registry in settings.registries:
         endpoints: list[dict[str, Any]] = []
-        if registry.namespace_path or not base.insecure:
-            endpoints.append(_gs_endpoint(settings, registry, base, pull_password))
-        else:
+        if node_port and not registry.namespace_path:
             # The root namespace at http://127.0.0.1:<port> is exactly what localRegistryCache renders.
             cached_at_root.append(node_host(registry))
+        else:
+            endpoints.append(_gs_endpoint(settings, registry, base, pull_password))
         if registry.is_docker_hub:
             endpoints.append({"endpoint": urlsplit(DOCKER_HUB_SERVER).netloc})
         registries[node_host(registry)] = endpoints
     containerd: dict[str, Any] = {"containerRegistries": registries}
     if cached_at_root:
-        port = int(base.host.rsplit(":", 1)[1])
+        port = urlsplit(base.url).port
         containerd["localRegistryCache"] = {"enabled": True, "mirroredRegistries": cached_at_root, "port": port}
     return {"global": {"components": {"containerd": containerd}}}
 
@@ -147,7 +147,10 @@ def crio_registries_conf(settings: Settings) -> str:
         if base.insecure or nodes.skip_verify:
             mirror_entry["insecure"] = True
         # The upstream as written in image names: containers/image itself turns docker.io into its API host.
-        entries.append({"prefix": node_host(registry), "location": node_host(registry), "mirror": [mirror_entry]})
+        entry: dict[str, Any] = {"prefix": node_host(registry), "location": node_host(registry)}
+        if upstream_server(registry).startswith("http://"):
+            entry["insecure"] = True  # the fallback to a plain-http upstream
+        entries.append({**entry, "mirror": [mirror_entry]})
     return tomli_w.dumps({"registry": entries})
 
 

@@ -4,7 +4,7 @@ clusters with neither Giant Swarm's app platform nor Flux (kind, k3d, any cloud)
 `helm.v4.Chart`, not `helm.v3.Release`: the chart is rendered by the provider and every object it makes is a
 Pulumi resource, so `pulumi preview --diff` shows each object's change in the pull request (a Release shows only
 its values), and the rendered objects carry Pulumi's own await logic. What v4 gives up, Helm hooks and a release
-the Helm CLI can see, this chart does not need: its only hook is a test Pod, left out.
+the Helm CLI can see, this chart does not need: its only hook is a test Pod, which Chart v4 leaves out.
 """
 
 from __future__ import annotations
@@ -49,8 +49,11 @@ def vpa_spec(settings: Settings) -> dict[str, Any]:
 
 def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptions) -> Deployed:
     target, chart = settings.app, settings.helm
+    # Kept on destroy: the namespace may have existed before, and it holds the cache's volume claim.
     namespace = k8s.core.v1.Namespace(
-        f"{name}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=target.namespace, labels=MANAGED_BY), opts=opts
+        f"{name}-namespace",
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=target.namespace, labels=MANAGED_BY),
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(retain_on_delete=True)),
     )
     inside = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[namespace]))
     scrape_secret = None
@@ -85,7 +88,6 @@ def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptio
         version=chart.version,
         repository_opts=k8s.helm.v4.RepositoryOptsArgs(repo=chart.repository),
         values=values,
-        include_hooks=False,
         opts=inside,
     )
     if settings.resources.vpa.enabled:

@@ -38,6 +38,7 @@ def node_issues(settings: Settings) -> Iterator[Issue]:
         return
     yield from _mirror_issues(settings, nodes)
     yield from _host_issues(settings)
+    yield from _layout_issues(settings)
     for index, name in enumerate(nodes.allow_anonymous_read):
         registry = next((r for r in settings.registries if r.id == name), None)
         if registry is None or registry.credentials is None:
@@ -122,6 +123,26 @@ def _host_issues(settings: Settings) -> Iterator[Issue]:
                 "one upstream per host when nodes are wired (nodes), e.g. with several content entries",
             )
         seen.setdefault(host, index)
+
+
+def _layout_issues(settings: Settings) -> Iterator[Issue]:
+    """Nodes ask the mirror for `<namespace>/<repository as the upstream names it>`; zot must store it there."""
+    for index, registry in enumerate(settings.registries):
+        for position, content in enumerate(registry.content):
+            path = ("registries", index, "content", position)
+            if (content.destination or "/").strip("/"):
+                yield (
+                    (*path, "destination"),
+                    "moves the upstream's repositories away from where nodes ask for them (<namespace>/<repository>), "
+                    "so every node pull would miss the cache and go upstream; remove destination while nodes are "
+                    "wired, and give the upstream its own namespace instead",
+                )
+            if content.strip_prefix:
+                yield (
+                    (*path, "stripPrefix"),
+                    "stores repositories without their prefix, but nodes ask for the full upstream name; remove "
+                    "stripPrefix while nodes are wired",
+                )
 
 
 def node_host(registry: Registry) -> str:

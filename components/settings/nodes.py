@@ -32,6 +32,12 @@ class PullUser(Model):
                 f"has {length} characters; a node password needs at least {NODE_PASSWORD_MIN} random ones, because "
                 f"its bcrypt cost is low (every request pays it); run {NODE_PASSWORD_COMMAND}"
             )
+        if len(set(value.get_secret_value())) < NODE_PASSWORD_MIN // 2:
+            # Length alone lets "aaaa...a" through; a random string of 32 has far more distinct characters.
+            raise ValueError(
+                f"repeats too few characters to be random (fewer than {NODE_PASSWORD_MIN // 2} different ones); "
+                f"run {NODE_PASSWORD_COMMAND}"
+            )
         if len(value.get_secret_value().encode()) > 72:
             raise ValueError("is longer than 72 bytes, and bcrypt only uses the first 72; use a shorter password")
         return value
