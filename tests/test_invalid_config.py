@@ -164,7 +164,7 @@ INVALID = [
         "unknown-top-level-key",
         variant(registry=[DOCKER_HUB]),
         "registry",
-        "unknown key; the keys here are: accessControl, app, flux, helm, htpasswdSaltKey, ingress, metrics, nodes",
+        "unknown key; the keys here are: accessControl, app, dashboard, flux, helm, htpasswdSaltKey, ingress",
     ),
     case(
         "unknown-registry-key",
