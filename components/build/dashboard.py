@@ -71,6 +71,14 @@ def _series(title: str, description: str, unit: str, queries: list[prometheus.Da
     return _with_targets(panel, queries)
 
 
+def _stat(title: str, description: str) -> stat.Panel:
+    # The latest value: Grafana's own default, written out so the panel does not depend on it.
+    last = common_builders.ReduceDataOptions().calcs(["lastNotNull"])
+    return (
+        stat.Panel().title(title).description(description).datasource(DATASOURCE).span(6).height(8).reduce_options(last)
+    )
+
+
 def _with_targets(panel: P, queries: list[prometheus.Dataquery]) -> P:
     """Queries get refIds A, B, ...: Grafana keys a panel's queries (and overrides) by them."""
     for ref_id, query in zip("ABCDEFGH", queries, strict=False):
@@ -143,15 +151,10 @@ def _storage(settings: Settings, on: Selectors) -> list[timeseries.Panel | stat.
     capacity = f"max(kubelet_volume_stats_capacity_bytes{{{on.claim}}})"
     used = f"max(kubelet_volume_stats_used_bytes{{{on.claim}}})"
     usage = _with_targets(
-        stat.Panel()
-        .title("Volume used")
-        .description("Share of the volume claim in use (kubelet volume stats); retention and GC bring it down.")
-        .datasource(DATASOURCE)
+        _stat("Volume used", "Share of the volume claim in use (kubelet volume stats); retention and GC bring it down.")
         .unit("percentunit")
         .min(0)
         .max(1)
-        .span(6)
-        .height(8)
         .thresholds(
             dashboard_builders.ThresholdsConfig()
             .mode(ThresholdsMode.ABSOLUTE)
@@ -200,13 +203,9 @@ def _memory(settings: Settings, on: Selectors) -> timeseries.Panel:
 
 def _version(on: Selectors) -> stat.Panel:
     return _with_targets(
-        stat.Panel()
-        .title("zot version")
-        .description("Versions running (zot_info); two during a rollout.")
-        .datasource(DATASOURCE)
-        .span(6)
-        .height(8)
-        .text_mode(common.BigValueTextMode.NAME),
+        _stat("zot version", "Versions running (zot_info); two during a rollout.").text_mode(
+            common.BigValueTextMode.NAME
+        ),
         [_query(f"count by (version) (zot_info{{{on.zot}}})", "{{version}}")],
     )
 
