@@ -1341,6 +1341,13 @@ def _dev_with(**changes: Any) -> tuple[Config, set[str]]:
             "but the Service listens on node port 32767",
             id="dev-nodes-on-another-port",
         ),
+        pytest.param(
+            "dev",
+            partial(_dev_with, dashboard={"enabled": True}),
+            "dashboard.enabled",
+            "needs metrics.enabled: true",
+            id="dev-dashboard-without-metrics",
+        ),
     ],
 )
 def test_program_registers_nothing_for_an_invalid_config(
