@@ -8,6 +8,7 @@ from components.build import advice
 from components.build.plan import build_plan
 from components.build.stack_keys import StackKeys
 from components.platforms import app, flux, helm
+from components.platforms.dashboard import deploy_dashboard
 from components.platforms.deployed import Deployed
 from components.settings import Settings
 
@@ -31,6 +32,7 @@ class ZotRegistry(pulumi.ComponentResource):
         self.zot_config = plan.zot_config
         self.secret_fingerprints = plan.fingerprints
         self.deployed = PLATFORMS[settings.platform](name, settings, plan, pulumi.ResourceOptions(parent=self))
+        deploy_dashboard(name, settings, pulumi.ResourceOptions(parent=self))
         self.register_outputs(
             {
                 "installer": self.deployed.installer,

@@ -79,6 +79,18 @@ def run_program(
     return run_offline(stack, config, secret_keys or set(), preview, mocks)
 
 
+def named(run: ProgramRun, key: str) -> Resource:
+    """The resource `type::name` (the keys of resource_inputs and changed_inputs)."""
+    (found,) = [r for r in run.resources if f"{r.type}::{r.name}" == key]
+    return found
+
+
+def values_config_map(run: ProgramRun) -> Resource:
+    """The chart values ConfigMap: with metrics on, the dashboard is a ConfigMap too."""
+    (found,) = [r for r in run.resources if r.type == CONFIG_MAP and r.name.endswith("-values")]
+    return found
+
+
 def secret_values(run: ProgramRun) -> dict[str, Any]:
     """The chart values in the Secret, which must reach the engine as a Pulumi secret."""
     string_data = run.one(SECRET).inputs["stringData"]

@@ -164,7 +164,7 @@ INVALID = [
         "unknown-top-level-key",
         variant(registry=[DOCKER_HUB]),
         "registry",
-        "unknown key; the keys here are: accessControl, app, flux, helm, htpasswdSaltKey, ingress, metrics, nodes",
+        "unknown key; the keys here are: accessControl, app, dashboard, flux, helm, htpasswdSaltKey, ingress",
     ),
     case(
         "unknown-registry-key",
@@ -822,6 +822,43 @@ INVALID = [
         "metrics.scrapeUser",
         "set serviceMonitor: true or remove it",
     ),
+    # ------------------------------------------------------------------------------------------ dashboard
+    case(
+        "dashboard-without-metrics",
+        variant(dashboard={"enabled": True}),
+        "dashboard.enabled",
+        "needs metrics.enabled: true",
+    ),
+    case(
+        "dashboard-giant-swarm-label-without-organization",
+        variant(metrics=SCRAPED, dashboard={"labels": {"app.giantswarm.io/kind": "dashboard"}}),
+        'dashboard.labels["app.giantswarm.io/kind"]',
+        "set organization: <GrafanaOrganization display name>",
+    ),
+    case(
+        "dashboard-folder-without-organization",
+        variant(metrics=SCRAPED, dashboard={"folder": "platform/registries"}),
+        "dashboard.folder",
+        "set organization",
+    ),
+    case(
+        "dashboard-no-label-no-organization",
+        variant(metrics=SCRAPED, dashboard={"labels": {}}),
+        "dashboard.labels",
+        "no Grafana would load the dashboard",
+    ),
+    case(
+        "dashboard-label-value",
+        variant(metrics=SCRAPED, dashboard={"labels": {"grafana_dashboard": "yes please"}}),
+        "dashboard.labels.grafana_dashboard",
+        "is not a label value",
+    ),
+    case(
+        "dashboard-label-key",
+        variant(metrics=SCRAPED, dashboard={"labels": {"grafana dashboard": "1"}}),
+        'dashboard.labels["grafana dashboard"]',
+        "is not an annotation key",
+    ),
     # ------------------------------------------------------------------------------------------ zot, app
     case(
         "write-timeout-too-short",
@@ -1321,6 +1358,13 @@ def _dev_with(**changes: Any) -> tuple[Config, set[str]]:
             "nodes.nodePort",
             "but the Service listens on node port 32767",
             id="dev-nodes-on-another-port",
+        ),
+        pytest.param(
+            "dev",
+            partial(_dev_with, dashboard={"enabled": True}),
+            "dashboard.enabled",
+            "needs metrics.enabled: true",
+            id="dev-dashboard-without-metrics",
         ),
     ],
 )

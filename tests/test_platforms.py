@@ -27,6 +27,7 @@ from tests.harness import (
     run_program,
     stack_config,
     unwrap_secret,
+    values_config_map,
 )
 from tests.helm import helm_template, kinds_and_names
 from tests.reference import crd_schema, upstream_chart_defaults
@@ -66,10 +67,11 @@ def manifest(resource: Resource) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("platform", "expected"),
     [
-        ("app", [APP, CONFIG_MAP, SECRET]),
-        ("flux", [CONFIG_MAP, SECRET, HELM_RELEASE, OCI_REPOSITORY]),
+        # prod has metrics on, so every platform also gets the dashboard ConfigMap.
+        ("app", [APP, CONFIG_MAP, CONFIG_MAP, SECRET]),
+        ("flux", [CONFIG_MAP, CONFIG_MAP, SECRET, HELM_RELEASE, OCI_REPOSITORY]),
         # The secret files, and prod's scrape login (the upstream ServiceMonitor reads it from a Secret by name).
-        ("helm", [SECRET, SECRET, NAMESPACE, CHART]),
+        ("helm", [CONFIG_MAP, SECRET, SECRET, NAMESPACE, CHART]),
     ],
 )
 def test_each_platform_creates_its_objects(platform: str, expected: list[str]) -> None:
@@ -82,7 +84,7 @@ def test_flux_reads_the_same_values_objects_as_the_app_would() -> None:
     spec = release.state["spec"]
     assert spec["valuesFrom"] == [
         {"kind": "ConfigMap", "name": "prod01-cluster-values", "valuesKey": "values"},
-        {"kind": "ConfigMap", "name": run.one(CONFIG_MAP).state["metadata"]["name"], "valuesKey": "values"},
+        {"kind": "ConfigMap", "name": values_config_map(run).state["metadata"]["name"], "valuesKey": "values"},
         {"kind": "Secret", "name": run.one(SECRET).state["metadata"]["name"], "valuesKey": "values"},
     ]
     # As app-operator installs it, so a move from the App keeps the release and its volume claim.
@@ -133,8 +135,8 @@ def test_moving_from_app_to_flux_changes_only_the_objects_that_install_the_chart
     before, after = run_on("app"), run_on("flux")
     # The values objects keep their Pulumi names and inputs: nothing is replaced, the App gives way to Flux.
     assert {key.split("::")[0] for key in changed_inputs(before, after)} == {APP, OCI_REPOSITORY, HELM_RELEASE}
-    for kind in (CONFIG_MAP, SECRET):
-        assert before.one(kind).inputs == after.one(kind).inputs
+    for found in (values_config_map, lambda run: run.one(SECRET)):
+        assert found(before).inputs == found(after).inputs
 
 
 def helm_values(settings: Settings) -> dict[str, Any]:

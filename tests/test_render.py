@@ -10,7 +10,7 @@ import yaml
 
 import tools.offline
 from components.stack_config import load_settings
-from tests.harness import CONFIG_MAP, run_program
+from tests.harness import run_program, values_config_map
 from tools import render
 
 PROD_SECRETS = [
@@ -32,20 +32,24 @@ def rendered(stack: str, out: Path) -> dict[str, Any]:
 def test_renders_the_objects_the_program_creates(stack: str, tmp_path: Path) -> None:
     files = rendered(stack, tmp_path)
     app_name = {"dev": "zot", "prod": "prod01-zot"}[stack]
+    # prod has metrics on, so its dashboard ConfigMap comes first.
+    dashboard = [f"01-configmap-{app_name}-dashboard.yaml"] if stack == "prod" else []
+    first = len(dashboard)
     assert list(files) == [
-        f"01-configmap-{app_name}-values-rendered.yaml",
-        f"02-secret-{app_name}-secret-values-rendered.yaml",
-        f"03-app-{app_name}.yaml",
+        *dashboard,
+        f"{first + 1:02d}-configmap-{app_name}-values-rendered.yaml",
+        f"{first + 2:02d}-secret-{app_name}-secret-values-rendered.yaml",
+        f"{first + 3:02d}-app-{app_name}.yaml",
         "outputs.yaml",
     ]
-    config_map, secret, app, outputs = files.values()
+    *_, config_map, secret, app, outputs = files.values()
     assert [config_map["kind"], secret["kind"], app["kind"]] == ["ConfigMap", "Secret", "App"]
     assert app["spec"]["userConfig"] == {
         "configMap": {"name": config_map["metadata"]["name"], "namespace": config_map["metadata"]["namespace"]},
         "secret": {"name": secret["metadata"]["name"], "namespace": secret["metadata"]["namespace"]},
     }
     # The values are the program's own, not a re-implementation of them.
-    expected = yaml.safe_load(run_program(stack).one(CONFIG_MAP).inputs["data"]["values"])
+    expected = yaml.safe_load(values_config_map(run_program(stack)).inputs["data"]["values"])
     assert yaml.safe_load(config_map["data"]["values"]) == expected
     assert outputs["valuesConfigMap"] == config_map["metadata"]["name"]
     assert outputs["installer"]["name"] == app_name
@@ -59,8 +63,9 @@ def test_every_prod_secret_is_a_named_placeholder(tmp_path: Path) -> None:
     assert values["metrics"]["serviceMonitor"]["basicAuth"]["password"] == "placeholder-for-users[2].password"
     header = (tmp_path / next(iter(files))).read_text().splitlines()[0]
     assert header.endswith("Placeholders: " + ", ".join(PROD_SECRETS))
-    config_map = next(iter(files.values()))
-    assert "placeholder-for-" not in yaml.safe_dump(config_map)
+    config_maps = [manifest for name, manifest in files.items() if "-configmap-" in name]
+    assert config_maps
+    assert "placeholder-for-" not in yaml.safe_dump(config_maps)
 
 
 def test_dev_needs_no_placeholders(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from tests.harness import (
     ProgramRun,
     changed_inputs,
     changed_paths,
+    named,
     resource_inputs,
     run_program,
     secret_values,
@@ -25,7 +26,9 @@ from tests.harness import (
     stack_config,
     stacks,
     unwrap_secret,
+    values_config_map,
 )
+from tests.samples import stack_settings
 
 COMPONENT = "zot-cache:index:ZotRegistry"
 OUTPUTS = {
@@ -47,17 +50,23 @@ def stack_run(request: pytest.FixtureRequest) -> tuple[str, ProgramRun]:
 
 
 def config_map_values(run: ProgramRun) -> dict[str, Any]:
-    return yaml.safe_load(run.one(CONFIG_MAP).inputs["data"]["values"])
+    return yaml.safe_load(values_config_map(run).inputs["data"]["values"])
+
+
+def dashboards(stack: str) -> list[str]:
+    """The dashboard ConfigMap, in stacks with metrics on (dashboard.enabled follows metrics.enabled)."""
+    settings = stack_settings(stack)
+    return [CONFIG_MAP] if settings.dashboard.shipped(settings.metrics) else []
 
 
 def test_creates_app_config_map_and_secret(stack_run: tuple[str, ProgramRun]) -> None:
-    _, run = stack_run
-    assert sorted(r.type for r in run.resources) == sorted([COMPONENT, CONFIG_MAP, SECRET, APP])
+    stack, run = stack_run
+    assert sorted(r.type for r in run.resources) == sorted([COMPONENT, CONFIG_MAP, SECRET, APP, *dashboards(stack)])
 
 
 def test_app_references_the_config_map_and_secret_it_gets(stack_run: tuple[str, ProgramRun]) -> None:
     _, run = stack_run
-    config_map, secret, app = run.one(CONFIG_MAP), run.one(SECRET), run.one(APP)
+    config_map, secret, app = values_config_map(run), run.one(SECRET), run.one(APP)
     # Auto-named: a data change creates a new object before the App is repointed and the old one deleted.
     assert "name" not in config_map.inputs["metadata"]
     assert "name" not in secret.inputs["metadata"]
@@ -142,7 +151,7 @@ def _changed(stack: str, path: str, value: Any) -> dict[str, set[str]]:
     set_path(config, path, value)
     after = run_program(stack, config, secret_keys)
     return {
-        key.split("::")[0]: changed_paths(before.one(key.split("::")[0]).inputs, after.one(key.split("::")[0]).inputs)
+        key.split("::")[0]: changed_paths(named(before, key).inputs, named(after, key).inputs)
         for key in changed_inputs(before, after)
     }
 
@@ -160,7 +169,7 @@ def test_an_app_change_touches_only_the_app() -> None:
 
 def test_preview_runs_with_unknown_names() -> None:
     run = run_program("prod", preview=True)
-    assert sorted(r.type for r in run.resources) == sorted([COMPONENT, CONFIG_MAP, SECRET, APP])
+    assert sorted(r.type for r in run.resources) == sorted([COMPONENT, CONFIG_MAP, SECRET, APP, *dashboards("prod")])
 
 
 def test_render_mode_uses_a_rendering_provider_and_warns() -> None:

@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr, field_validator
 from components.settings import access_rules, namespaces, node_rules
 from components.settings.access import AccessControl, Policy, User
 from components.settings.common import Issue, Model, Path
+from components.settings.dashboard import Dashboard
 from components.settings.exposure import Ingress, Service
 from components.settings.nodes import Nodes
 from components.settings.resources import Resources, Storage
@@ -49,6 +50,7 @@ class Settings(Model):
     storage: Storage = Field(default_factory=Storage)
     strategy: Literal["Recreate", "RollingUpdate"] | None = None
     metrics: Metrics = Field(default_factory=Metrics)
+    dashboard: Dashboard = Field(default_factory=Dashboard)
     zot: Zot = Field(default_factory=Zot)
     nodes: Nodes | None = None
     htpasswd_salt_key: SecretStr | None = None
@@ -95,6 +97,7 @@ class Settings(Model):
         for key in ("app", "service", "ingress", "resources", "metrics", "zot"):
             for path, message in getattr(self, key).issues():
                 yield ((key, *path), message)
+        yield from ((("dashboard", *path), message) for path, message in self.dashboard.issues(self.metrics))
         yield from self._platform_issues()
         yield from self._registry_issues()
         yield from self._user_issues()
