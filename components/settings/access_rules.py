@@ -38,13 +38,14 @@ def mirrored_by(settings: Settings) -> dict[str, set[int]]:
     patterns = list(settings.access_control.repositories)
     reach: dict[str, set[int]] = {}
     for index, registry in enumerate(settings.registries):
-        for name in _samples(registry, patterns):
+        for name in samples(registry, patterns):
             for pattern in globs.governing(patterns, name):
                 reach.setdefault(pattern, set()).add(index)
     return reach
 
 
-def _samples(registry: Registry, patterns: list[str]) -> set[str]:
+def samples(registry: Registry, patterns: list[str]) -> set[str]:
+    """Names this upstream can fill: its namespace, names below it, and the globs filled in with those."""
     namespace = registry.namespace_path
     deep = [namespace, *("/".join(p for p in (namespace, filler) if p) for filler in _FILLERS), *_FILLERS]
     # A "*" may stand for a whole namespace component or the part of one around a literal ("d*", "*.io").
@@ -194,7 +195,7 @@ def unreadable(settings: Settings, registry: Registry, user: str | None) -> list
         return []
     return sorted(
         name
-        for name in _samples(registry, patterns)
+        for name in samples(registry, patterns)
         if not (governing := globs.governing(patterns, name))
         or not all(_reads(access.repositories[pattern], user) for pattern in governing)
     )
