@@ -114,7 +114,7 @@ class Retention(Rules):
         if not self.enabled:
             for key in ("dry_run", "delay", "namespaces", "policies", *Rules.model_fields):
                 if key in self.model_fields_set:
-                    yield (((self.model_fields[key].alias or key),), "is not used with enabled: false; remove it")
+                    yield (((Retention.model_fields[key].alias or key),), "is not used with enabled: false; remove it")
 
 
 def _positive(key: str, value: str | None) -> Iterator[Issue]:
