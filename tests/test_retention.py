@@ -99,6 +99,17 @@ def test_overrides_come_in_zot_match_order_explicit_then_deepest_namespace_then_
     ]
 
 
+def test_rules_for_the_root_namespace_do_not_reach_the_other_upstreams() -> None:
+    """The root namespace's glob is `**`: every other upstream gets its own policy (top-level rules) before it."""
+    registries = [{**HUB, "namespace": "/"}, GHCR]
+    policies = storage(settings_with({"namespaces": {"hub": {"pulledWithin": "24h"}}}, registries=registries))
+    assert [(p["repositories"], p["keepTags"]) for p in policies["retention"]["policies"]] == [
+        (["ghcr.io/**"], [{"pulledWithin": "720h"}]),
+        (["**"], [{"pulledWithin": "24h"}]),
+        (["**"], [{"pulledWithin": "720h"}]),
+    ]
+
+
 def test_retention_off_leaves_gc_on_without_retention() -> None:
     assert storage(settings_with({"enabled": False})) == {
         "rootDirectory": "/var/lib/registry",
