@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from components.build import advice
 from components.build.zot_config import build_zot_config
 from components.settings import Settings
+from components.settings.retention import Retention
 from components.stack_config import load_settings
 from tests.chart_checks import ZOT_CONFIG_PATH, mounted_files
 from tests.helm import render
@@ -210,3 +212,16 @@ def test_pushes_left_to_the_catch_all_are_warned_until_a_policy_covers_them() ->
     kept = {"policies": [{"repositories": ["internal/**"], "keepTags": [{"patterns": [".*"]}]}]}
     assert not about(settings_with(kept, accessControl=access), "allows pushes")
     assert not about(stack_settings("prod"), "allows pushes")
+
+
+def test_readme_has_a_reference_row_for_every_retention_key() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("### `retention`", 1)[1].split("\n### ", 1)[0]
+    keys = [field.alias or name for name, field in Retention.model_fields.items()]
+    rows = [line.split("|")[1].strip() for line in section.splitlines() if line.startswith("| `retention.")]
+    missing = [
+        key
+        for key in keys
+        if not any(row.startswith(f"`retention.{key}`") or row.startswith(f"`retention.{key}.") for row in rows)
+    ]
+    assert missing == [], f"README's retention reference has no row for {missing}"

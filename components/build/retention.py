@@ -33,10 +33,18 @@ def _policies(settings: Settings) -> list[dict[str, Any]]:
     retention = settings.retention
     top = retention.rules
     policies = [_explicit(policy, top) for policy in retention.policies]
-    overridden = [registry for registry in settings.registries if registry.id in retention.namespaces]
-    overridden.sort(key=lambda registry: (-len(registry.namespace_path), registry.namespace_path))
-    policies += [_ruled([namespace_glob(r)], retention.namespaces[r.id].over(top)) for r in overridden]
+    ruled = [registry for registry in settings.registries if registry.id in retention.namespaces]
+    if any(not registry.namespace_path for registry in ruled):
+        # The root namespace's policy is `**`, which would also take every other upstream's namespace: give each
+        # of those its own policy (with the top-level rules) ahead of it.
+        ruled = list(settings.registries)
+    ruled.sort(key=lambda registry: (-len(registry.namespace_path), registry.namespace_path))
+    policies += [_ruled([namespace_glob(r)], _rules_for(r.id, retention.namespaces, top)) for r in ruled]
     return [*policies, _ruled([CATCH_ALL], top)]
+
+
+def _rules_for(name: str, overrides: dict[str, Rules], top: Rules) -> Rules:
+    return overrides[name].over(top) if name in overrides else top
 
 
 def _ruled(repositories: list[str], rules: Rules) -> dict[str, Any]:
