@@ -1038,13 +1038,13 @@ INVALID = [
         "retention-policy-duration-zero",
         variant(retention={"policies": [{"repositories": ["**"], "keepTags": [{"pushedWithin": "0s"}]}]}),
         "retention.policies[0].keepTags[0].pushedWithin",
-        "is 0s; use a positive Go duration like 720h",
+        "is 0s; use a positive Go duration, like 720h",
     ),
     case(
         "retention-gc-interval-zero",
         variant(retention={"gcInterval": "0"}),
         "retention.gcInterval",
-        "is 0; use a positive Go duration",
+        "is 0; use a positive Go duration, like 6h",
     ),
     case(
         "retention-namespace-unknown",

@@ -16,8 +16,6 @@ from components.settings.retention import KeepTags, Policy, Rules
 from components.settings.upstreams import Registry
 
 CATCH_ALL = "**"
-# Stand-ins for names below a glob, as the access checks use them.
-_FILLERS = ("zz0", "zz0/zz1")
 
 
 def storage_gc(settings: Settings) -> dict[str, Any]:
@@ -140,7 +138,7 @@ def _pushed(settings: Settings) -> dict[str, str]:
     for pattern, repo in sorted(settings.access_control.repositories.items()):
         grants = [*(p.actions for p in repo.policies), repo.default_policy, repo.anonymous_policy]
         if any("create" in actions for actions in grants):
-            found[pattern] = next(globs.examples(pattern, _FILLERS, _FILLERS[:1]), pattern)
+            found[pattern] = next(globs.examples(pattern, access_rules.FILLERS, access_rules.FILLERS[:1]), pattern)
     return found
 
 

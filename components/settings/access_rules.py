@@ -22,7 +22,7 @@ PUSH = ("create", "update")
 ANONYMOUS_WRITE = ("create", "update", "delete")
 PUSH_EXAMPLE = "internal/**"
 # Path parts that stand for "any name here" when sampling; unlikely to be a literal in anyone's glob.
-_FILLERS = ("zz0", "zz0/zz1")
+FILLERS = ("zz0", "zz0/zz1")
 
 BASE: Path = ("accessControl",)
 
@@ -47,10 +47,10 @@ def mirrored_by(settings: Settings) -> dict[str, set[int]]:
 def samples(registry: Registry, patterns: list[str]) -> set[str]:
     """Names this upstream can fill: its namespace, names below it, and the globs filled in with those."""
     namespace = registry.namespace_path
-    deep = [namespace, *("/".join(p for p in (namespace, filler) if p) for filler in _FILLERS), *_FILLERS]
+    deep = [namespace, *("/".join(p for p in (namespace, filler) if p) for filler in FILLERS), *FILLERS]
     # A "*" may stand for a whole namespace component or the part of one around a literal ("d*", "*.io").
     parts = [part for part in namespace.split("/") if part]
-    segment = [_FILLERS[0], *(part[:i] for part in parts for i in range(1, len(part) + 1))]
+    segment = [FILLERS[0], *(part[:i] for part in parts for i in range(1, len(part) + 1))]
     segment += [part[i:] for part in parts for i in range(1, len(part))]
     names = {name for pattern in patterns for name in globs.examples(pattern, deep, segment)}
     names.update(path for path in deep if path)

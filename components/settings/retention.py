@@ -117,10 +117,14 @@ class Retention(Rules):
                     yield (((Retention.model_fields[key].alias or key),), "is not used with enabled: false; remove it")
 
 
+# What a sensible value looks like, for the keys whose scale is not days.
+_EXAMPLES = {"gcDelay": "1h", "gcInterval": "6h"}
+
+
 def _positive(key: str, value: str | None) -> Iterator[Issue]:
     # zot refuses a negative GC delay or interval, and a zero window or interval would keep nothing or never run.
     if value is not None and parse_go_duration(value) <= 0:
-        yield ((key,), f"is {value}; use a positive Go duration like 720h")
+        yield ((key,), f"is {value}; use a positive Go duration, like {_EXAMPLES.get(key, '720h')}")
 
 
 def retention_issues(settings: Settings) -> Iterator[Issue]:
