@@ -81,6 +81,26 @@ def everything() -> dict[str, Any]:
             "limits": {"cpu": "1", "memory": "1536Mi"},
         },
         "storage": {"persistence": False},
+        "retention": {
+            "dryRun": True,
+            "delay": "12h",
+            "gcDelay": "2h",
+            "gcInterval": "3h",
+            "pulledWithin": "336h",
+            "keepTags": ["^3\\.2[0-9]$"],
+            "mostRecentlyPulledCount": 2,
+            "deleteReferrers": False,
+            "policies": [
+                {
+                    "repositories": ["team/**"],
+                    "deleteUntagged": True,
+                    "keepTags": [
+                        {"patterns": ["^v", "^release-"], "pushedWithin": "8760h", "mostRecentlyPushedCount": 10},
+                        {"pulledWithin": "168h", "mostRecentlyPulledCount": 3},
+                    ],
+                }
+            ],
+        },
         "strategy": "Recreate",
         "metrics": {"enabled": True, "serviceMonitor": True},
         "zot": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from components.build.retention import storage_gc
 from components.settings import Settings
 from components.settings.access import AccessControl
 from components.settings.upstreams import Content, Registry
@@ -36,7 +37,7 @@ def build_zot_config(settings: Settings) -> dict[str, Any]:
     if access:
         http["accessControl"] = access
     return {
-        "storage": {"rootDirectory": STORAGE_ROOT, "dedupe": True, "gc": True},
+        "storage": {"rootDirectory": STORAGE_ROOT, "dedupe": True, "gc": True, **storage_gc(settings)},
         "http": http,
         "log": {"level": settings.zot.log_level},
         "extensions": _extensions(settings),

@@ -20,6 +20,7 @@ from components.settings.dashboard import Dashboard
 from components.settings.exposure import Ingress, Service
 from components.settings.nodes import Nodes
 from components.settings.resources import Resources, Storage
+from components.settings.retention import Retention, retention_issues
 from components.settings.salt_key import SALT_KEY_BYTES, SALT_KEY_COMMAND, decode_salt_key
 from components.settings.target import AppTarget, Flux, HelmChart, Platform
 from components.settings.upstreams import Registry
@@ -48,6 +49,7 @@ class Settings(Model):
     ingress: Ingress = Field(default_factory=Ingress)
     resources: Resources = Field(default_factory=Resources)
     storage: Storage = Field(default_factory=Storage)
+    retention: Retention = Field(default_factory=Retention)
     strategy: Literal["Recreate", "RollingUpdate"] | None = None
     metrics: Metrics = Field(default_factory=Metrics)
     dashboard: Dashboard = Field(default_factory=Dashboard)
@@ -106,6 +108,7 @@ class Settings(Model):
         yield from self._access_issues()
         yield from access_rules.access_issues(self)
         yield from node_rules.node_issues(self)
+        yield from retention_issues(self)
 
     def _platform_issues(self) -> Iterator[Issue]:
         """Keys that only one platform reads are refused on the others, so nothing is set for show."""

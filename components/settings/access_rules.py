@@ -22,7 +22,7 @@ PUSH = ("create", "update")
 ANONYMOUS_WRITE = ("create", "update", "delete")
 PUSH_EXAMPLE = "internal/**"
 # Path parts that stand for "any name here" when sampling; unlikely to be a literal in anyone's glob.
-_FILLERS = ("zz0", "zz0/zz1")
+FILLERS = ("zz0", "zz0/zz1")
 
 BASE: Path = ("accessControl",)
 
@@ -38,18 +38,19 @@ def mirrored_by(settings: Settings) -> dict[str, set[int]]:
     patterns = list(settings.access_control.repositories)
     reach: dict[str, set[int]] = {}
     for index, registry in enumerate(settings.registries):
-        for name in _samples(registry, patterns):
+        for name in samples(registry, patterns):
             for pattern in globs.governing(patterns, name):
                 reach.setdefault(pattern, set()).add(index)
     return reach
 
 
-def _samples(registry: Registry, patterns: list[str]) -> set[str]:
+def samples(registry: Registry, patterns: list[str]) -> set[str]:
+    """Names this upstream can fill: its namespace, names below it, and the globs filled in with those."""
     namespace = registry.namespace_path
-    deep = [namespace, *("/".join(p for p in (namespace, filler) if p) for filler in _FILLERS), *_FILLERS]
+    deep = [namespace, *("/".join(p for p in (namespace, filler) if p) for filler in FILLERS), *FILLERS]
     # A "*" may stand for a whole namespace component or the part of one around a literal ("d*", "*.io").
     parts = [part for part in namespace.split("/") if part]
-    segment = [_FILLERS[0], *(part[:i] for part in parts for i in range(1, len(part) + 1))]
+    segment = [FILLERS[0], *(part[:i] for part in parts for i in range(1, len(part) + 1))]
     segment += [part[i:] for part in parts for i in range(1, len(part))]
     names = {name for pattern in patterns for name in globs.examples(pattern, deep, segment)}
     names.update(path for path in deep if path)
@@ -194,7 +195,7 @@ def unreadable(settings: Settings, registry: Registry, user: str | None) -> list
         return []
     return sorted(
         name
-        for name in _samples(registry, patterns)
+        for name in samples(registry, patterns)
         if not (governing := globs.governing(patterns, name))
         or not all(_reads(access.repositories[pattern], user) for pattern in governing)
     )
