@@ -325,12 +325,14 @@ def test_a_workload_clusters_rules_only_match_that_cluster() -> None:
     for group in spec["groups"]:
         for rule in group["rules"]:
             selectors = re.findall(r"\{[^{}]*\}", rule["expr"])
-            assert selectors and all('cluster_id="prod01"' in found for found in selectors), rule["expr"]
+            assert selectors, rule["expr"]
+            assert all('cluster_id="prod01"' in found for found in selectors), rule["expr"]
 
 
 def test_every_runbook_url_points_at_a_readme_heading() -> None:
     """GitHub's anchor for `#### ZotCacheDown` is `zotcachedown`: each alert has its own runbook in README."""
-    headings = {line[5:].strip().lower() for line in (ROOT / "README.md").read_text().splitlines() if line[:5] == "#### "}
+    lines = (ROOT / "README.md").read_text().splitlines()
+    headings = {line[5:].strip().lower() for line in lines if line.startswith("#### ")}
     for name in alert_names(prometheus_rule_spec(settings())):
         assert name.lower() in headings, f"README has no '#### {name}' runbook"
 
