@@ -69,7 +69,8 @@ def manifest(resource: Resource) -> dict[str, Any]:
         ("app", [APP, CONFIG_MAP, SECRET]),
         ("flux", [CONFIG_MAP, SECRET, HELM_RELEASE, OCI_REPOSITORY]),
         # The secret files, and prod's scrape login (the upstream ServiceMonitor reads it from a Secret by name).
-        ("helm", [SECRET, SECRET, NAMESPACE, CHART]),
+        # prod's alerts too: with no workload cluster they are on with the ServiceMonitor.
+        ("helm", [SECRET, SECRET, NAMESPACE, CHART, "kubernetes:monitoring.coreos.com/v1:PrometheusRule"]),
     ],
 )
 def test_each_platform_creates_its_objects(platform: str, expected: list[str]) -> None:
