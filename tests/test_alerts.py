@@ -65,6 +65,14 @@ def latency(method: str, fast: bool) -> list[dict[str, str]]:
     ]
 
 
+def restarted_at_10m(reason: str) -> list[dict[str, str]]:
+    """kube-state-metrics after one restart of the zot container at minute 10, for `reason`."""
+    return [
+        series("kube_pod_container_status_restarts_total", KSM, "0x9 1x30"),
+        series("kube_pod_container_status_last_terminated_reason", {**KSM, "reason": reason}, "0x9 1x30"),
+    ]
+
+
 @dataclass(frozen=True)
 class Case:
     alert: str
@@ -227,10 +235,7 @@ CASES = [
     Case(
         "ZotCacheOOMKilled",
         "15m",
-        [
-            series("kube_pod_container_status_restarts_total", KSM, "0x9 1x30"),
-            series("kube_pod_container_status_last_terminated_reason", {**KSM, "reason": "OOMKilled"}, "0x9 1x30"),
-        ],
+        restarted_at_10m("OOMKilled"),
         [
             (
                 {**KSM, **TICKET},
@@ -243,19 +248,13 @@ CASES = [
     Case(
         "ZotCacheOOMKilled",
         "15m",
-        [
-            series("kube_pod_container_status_restarts_total", KSM, "0x9 1x30"),
-            series("kube_pod_container_status_last_terminated_reason", {**KSM, "reason": "Error"}, "0x9 1x30"),
-        ],
+        restarted_at_10m("Error"),
     ),
     # An OOM kill long ago (the reason stays until the next termination) is not news.
     Case(
         "ZotCacheOOMKilled",
         "40m",
-        [
-            series("kube_pod_container_status_restarts_total", KSM, "0x9 1x30"),
-            series("kube_pod_container_status_last_terminated_reason", {**KSM, "reason": "OOMKilled"}, "0x9 1x30"),
-        ],
+        restarted_at_10m("OOMKilled"),
     ),
 ]
 
