@@ -19,6 +19,7 @@ import yaml
 
 from components.build.alerts import prometheus_rule_spec
 from components.settings import Settings
+from components.settings.alerts import Alerts, Severities
 from tests import harness
 from tests.harness import ROOT
 from tests.programs import require_program
@@ -388,3 +389,19 @@ def test_a_workload_cluster_gets_rules_only_on_request_with_a_tenant() -> None:
     rule = dev_run(app=cluster, alerts={"enabled": True, "ruleLabels": tenant}).one(PROMETHEUS_RULE)
     assert rule.inputs["metadata"]["namespace"] == "org-platform"
     assert rule.inputs["metadata"]["labels"]["observability.giantswarm.io/tenant"] == "platform"
+
+
+def test_readme_documents_every_alerts_key() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for name, info in Alerts.model_fields.items():
+        keys = [f"alerts.{info.alias or name}"]
+        if name == "severities":
+            keys = [f"alerts.severities.{sub.alias or sub_name}" for sub_name, sub in Severities.model_fields.items()]
+        for key in keys:
+            assert f"| `{key}`" in readme or f"`{key}` |" in readme or f"`{key}`," in readme, f"README lacks {key}"
+
+
+def test_with_fixed_memory_the_oom_alert_names_gomemlimit_and_the_limit() -> None:
+    spec = prometheus_rule_spec(settings(resources={"vpa": {"enabled": False}}))
+    (oom,) = [rule for group in spec["groups"] for rule in group["rules"] if rule["alert"] == "ZotCacheOOMKilled"]
+    assert "GOMEMLIMIT (1228MiB) is too close to the limit (1536Mi)" in oom["annotations"]["description"]
