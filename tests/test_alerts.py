@@ -405,3 +405,11 @@ def test_with_fixed_memory_the_oom_alert_names_gomemlimit_and_the_limit() -> Non
     spec = prometheus_rule_spec(settings(resources={"vpa": {"enabled": False}}))
     (oom,) = [rule for group in spec["groups"] for rule in group["rules"] if rule["alert"] == "ZotCacheOOMKilled"]
     assert "GOMEMLIMIT (1228MiB) is too close to the limit (1536Mi)" in oom["annotations"]["description"]
+
+
+def test_a_workload_cluster_without_alerts_is_said_in_the_preview() -> None:
+    config, secret_keys = harness.stack_config("prod")
+    logs = harness.run_program("prod", config, secret_keys, preview=True).warnings
+    assert [line for line in logs if "no alerts: zot runs in workload cluster prod01" in line]
+    silenced = harness.run_program("prod", {**config, "alerts": {"enabled": False}}, secret_keys, preview=True)
+    assert not [line for line in silenced.warnings if "no alerts" in line]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from components.build import alerts
 from components.build.chart_values import CHART_VERSION, CLUSTER_ISSUER_ANNOTATION, default_annotations
 from components.settings import Settings
 from components.settings.access_rules import anonymous_private_reads
@@ -48,6 +49,7 @@ def warnings(settings: Settings) -> list[str]:
     found.extend(_bcrypt_cost_warnings(settings))
     found.extend(_annotation_warnings(settings.ingress))
     found.extend(anonymous_private_reads(settings))
+    found.extend(alerts.warnings(settings))
     if settings.render_yaml_to_directory:
         found.append(
             f"render mode: manifests go to {settings.render_yaml_to_directory} and nothing is deployed; Secrets are "

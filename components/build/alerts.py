@@ -14,7 +14,7 @@ from typing import Any
 from components.build.chart_values import go_runtime_env
 from components.build.names import CHART_NAME_IN_FULLNAME, release_name, service_name
 from components.settings import Settings
-from components.settings.alerts import VOLUME_LOOKBACK_SECONDS
+from components.settings.alerts import TENANT_LABEL, VOLUME_LOOKBACK_SECONDS
 from components.settings.units import parse_go_duration
 
 GROUP_PREFIX = "zot-cache"
@@ -205,3 +205,15 @@ def prometheus_rule_spec(settings: Settings) -> dict[str, Any]:
             for name, alerts in alert_groups(settings).items()
         ]
     }
+
+
+def warnings(settings: Settings) -> list[str]:
+    """A ServiceMonitor without alerts because zot runs elsewhere is said in every preview, not silently skipped."""
+    cluster, metrics = settings.app.cluster, settings.metrics
+    if cluster is None or settings.alerts.enabled is not None or not (metrics.enabled and metrics.service_monitor):
+        return []
+    return [
+        f"no alerts: zot runs in workload cluster {cluster.name}, and a PrometheusRule Pulumi creates in the "
+        "management cluster is only evaluated there by Giant Swarm's observability platform; set alerts.enabled: "
+        f'true with alerts.ruleLabels {{"{TENANT_LABEL}": <your tenant>}}, or alerts.enabled: false to silence this'
+    ]
