@@ -409,6 +409,7 @@ def test_with_fixed_memory_the_oom_alert_names_gomemlimit_and_the_limit() -> Non
 
 def test_a_workload_cluster_without_alerts_is_said_in_the_preview() -> None:
     config, secret_keys = harness.stack_config("prod")
+    config.pop("alerts")
     logs = harness.run_program("prod", config, secret_keys, preview=True).warnings
     assert [line for line in logs if "no alerts: zot runs in workload cluster prod01" in line]
     silenced = harness.run_program("prod", {**config, "alerts": {"enabled": False}}, secret_keys, preview=True)

@@ -32,13 +32,17 @@ def rendered(stack: str, out: Path) -> dict[str, Any]:
 def test_renders_the_objects_the_program_creates(stack: str, tmp_path: Path) -> None:
     files = rendered(stack, tmp_path)
     app_name = {"dev": "zot", "prod": "prod01-zot"}[stack]
+    # prod has alerts: their PrometheusRule, named by the program.
+    alerts = {"dev": [], "prod": ["04-prometheusrule-prod01-zot-alerts.yaml"]}[stack]
     assert list(files) == [
         f"01-configmap-{app_name}-values-rendered.yaml",
         f"02-secret-{app_name}-secret-values-rendered.yaml",
         f"03-app-{app_name}.yaml",
+        *alerts,
         "outputs.yaml",
     ]
-    config_map, secret, app, outputs = files.values()
+    config_map, secret, app = (files[name] for name in list(files)[:3])
+    outputs = files["outputs.yaml"]
     assert [config_map["kind"], secret["kind"], app["kind"]] == ["ConfigMap", "Secret", "App"]
     assert app["spec"]["userConfig"] == {
         "configMap": {"name": config_map["metadata"]["name"], "namespace": config_map["metadata"]["namespace"]},

@@ -6,7 +6,6 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.build.alerts import prometheus_rule_spec
-from components.build.names import service_name
 from components.platforms.user_values import MANAGED_BY
 from components.settings import Settings
 
@@ -25,7 +24,8 @@ def deploy(name: str, settings: Settings, opts: pulumi.ResourceOptions) -> None:
         api_version=API_VERSION,
         kind=KIND,
         metadata=k8s.meta.v1.ObjectMetaArgs(
-            name=f"{service_name(settings.app)}-alerts",
+            # After the App, not the release: several clusters' rules may share the management cluster's org namespace.
+            name=f"{settings.app.name}-alerts",
             namespace=namespace,
             labels={**dict(sorted(settings.alerts.rule_labels.items())), **MANAGED_BY},
         ),
