@@ -1,7 +1,8 @@
 """The cache's alerting rules as plain data: the `spec` of a PrometheusRule, whose `groups` are a Prometheus rules file.
 
 Every selector names exactly this cache: zot's own series by the labels the chart's ServiceMonitor gives them
-(Prometheus Operator sets `job` to the scraped Service's name and `namespace` to its namespace), the volume by the
+(Prometheus Operator's pkg/prometheus/promcfg.go sets `job` to the scraped Service's name, as the charts set no
+jobLabel, and `namespace` to its namespace), the volume by the
 claim the StatefulSet's template creates, kube-state-metrics series by the pods and the container the chart runs.
 Metric names and labels are zot v2.1.18's (pkg/extensions/monitoring/extension.go).
 """
