@@ -2,8 +2,8 @@
 
 Every selector names exactly this cache: zot's own series by the labels the chart's ServiceMonitor gives them
 (Prometheus Operator's pkg/prometheus/promcfg.go sets `job` to the scraped Service's name, as the charts set no
-jobLabel, and `namespace` to its namespace), the volume by the
-claim the StatefulSet's template creates, kube-state-metrics series by the pods and the container the chart runs.
+jobLabel, and `namespace` to its namespace), the volume by the claim the StatefulSet's template creates,
+kube-state-metrics series by the pods and the container the chart runs.
 Metric names and labels are zot v2.1.18's (pkg/extensions/monitoring/extension.go).
 """
 
