@@ -7,7 +7,7 @@ import pulumi
 from components.build import advice
 from components.build.plan import build_plan
 from components.build.stack_keys import StackKeys
-from components.platforms import app, flux, helm
+from components.platforms import alerts, app, flux, helm
 from components.platforms.dashboard import deploy_dashboard
 from components.platforms.deployed import Deployed
 from components.settings import Settings
@@ -33,6 +33,7 @@ class ZotRegistry(pulumi.ComponentResource):
         self.secret_fingerprints = plan.fingerprints
         self.deployed = PLATFORMS[settings.platform](name, settings, plan, pulumi.ResourceOptions(parent=self))
         deploy_dashboard(name, settings, pulumi.ResourceOptions(parent=self))
+        alerts.deploy(name, settings, pulumi.ResourceOptions(parent=self))
         self.register_outputs(
             {
                 "installer": self.deployed.installer,

@@ -369,19 +369,51 @@ def _check_service_monitor(monitor: Manifest, manifests: list[Manifest]) -> None
     """A ServiceMonitor finds its Service by labels and port name, and its login in a Secret: none of which the API
     server checks, so a wrong one scrapes nothing, silently."""
     spec = monitor["spec"]
-    namespaces = spec.get("namespaceSelector", {}).get("matchNames", [monitor["metadata"]["namespace"]])
-    selector = spec["selector"]["matchLabels"].items()
-    services = [
-        s
-        for s in of_kind(manifests, "Service")
-        if s["metadata"]["namespace"] in namespaces and selector <= s["metadata"].get("labels", {}).items()
-    ]
+    services = _monitored_services(monitor, manifests)
     assert services, "the ServiceMonitor selects no Service of the render"
     for endpoint in spec["endpoints"]:
         ports = {p.get("name") for s in services for p in s["spec"]["ports"]}
         assert endpoint["port"] in ports, f"ServiceMonitor port {endpoint['port']} is none of {sorted(ports)}"
         for ref in endpoint.get("basicAuth", {}).values():
             assert ref["key"] in named(manifests, "Secret", ref["name"])["data"], f"no {ref['key']} in {ref['name']}"
+
+
+def _monitored_services(monitor: Manifest, manifests: list[Manifest]) -> list[Manifest]:
+    spec = monitor["spec"]
+    namespaces = spec.get("namespaceSelector", {}).get("matchNames", [monitor["metadata"]["namespace"]])
+    selector = spec["selector"]["matchLabels"].items()
+    return [
+        s
+        for s in of_kind(manifests, "Service")
+        if s["metadata"]["namespace"] in namespaces and selector <= s["metadata"].get("labels", {}).items()
+    ]
+
+
+def _check_prometheus_rule(rule: Manifest, manifests: list[Manifest]) -> None:
+    """The rules' matchers name what the render makes: `job` a (non-headless) Service the ServiceMonitor scrapes
+    (Prometheus Operator's job label), `namespace` the ServiceMonitor's, the claim the StatefulSet's and the
+    container zot's. A wrong one matches nothing and the alert stays silent forever."""
+    exprs = " ".join(r["expr"] for group in rule["spec"]["groups"] for r in group["rules"])
+    matched = {key: set(re.findall(rf'\b{key}="([^"]*)"', exprs)) for key in ("job", "namespace", "container")}
+    (monitor,) = of_kind(manifests, "ServiceMonitor")
+    scraped = {
+        s["metadata"]["name"] for s in _monitored_services(monitor, manifests) if s["spec"].get("clusterIP") != "None"
+    }
+    assert matched["job"], "the rules select no job"
+    assert matched["job"] <= scraped, f"the rules select job {matched['job']}, scraped: {scraped}"
+    namespace = monitor["metadata"]["namespace"]
+    assert matched["namespace"] == {namespace}, f"the rules select namespace {matched['namespace']}, not {namespace}"
+    assert matched["container"] == {zot_container(manifests)["name"]}, f"the rules select {matched['container']}"
+    claims = set(re.findall(r'persistentvolumeclaim="([^"]*)"', exprs))
+    found = workload(manifests)
+    if found["kind"] == "StatefulSet":
+        names = {
+            f"{t['metadata']['name']}-{found['metadata']['name']}-0" for t in found["spec"]["volumeClaimTemplates"]
+        }
+        assert claims, "the rules watch no volume claim"
+        assert claims <= names, f"the rules select claims {claims}, the StatefulSet makes {names}"
+    else:
+        assert not claims, "a Deployment has no volume claim to watch"
 
 
 def _check_network_policy(policy: Manifest, manifests: list[Manifest]) -> None:
@@ -402,6 +434,7 @@ def _check_network_policy(policy: Manifest, manifests: list[Manifest]) -> None:
 CUSTOM_RESOURCES: dict[tuple[str, str], Callable[[Manifest, list[Manifest]], None]] = {
     ("autoscaling.k8s.io/v1", "VerticalPodAutoscaler"): _check_autoscaler,
     ("monitoring.coreos.com/v1", "ServiceMonitor"): _check_service_monitor,
+    ("monitoring.coreos.com/v1", "PrometheusRule"): _check_prometheus_rule,
     ("cilium.io/v2", "CiliumNetworkPolicy"): _check_network_policy,
 }
 

@@ -159,12 +159,77 @@ def case(id_: str, config: Config, path: str, fragment: str, secret_keys: Iterab
 
 
 INVALID = [
+    # ---------------------------------------------------------------------------------- alerts
+    case(
+        "alerts-without-service-monitor",
+        variant(alerts={"enabled": True}),
+        "alerts.enabled",
+        "needs metrics.enabled: true and metrics.serviceMonitor: true",
+    ),
+    case(
+        "alerts-error-ratio-out-of-range",
+        variant(metrics=SCRAPED, alerts={"errorRatio": 5}),
+        "alerts.errorRatio",
+        "is 5; use a share between 0 and 1",
+    ),
+    case(
+        "alerts-volume-ratio-out-of-range",
+        variant(metrics=SCRAPED, alerts={"volumeUsedRatio": 0}),
+        "alerts.volumeUsedRatio",
+        "is 0; use a share between 0 and 1",
+    ),
+    case(
+        "alerts-latency-above-largest-bucket",
+        variant(metrics=SCRAPED, alerts={"latencySeconds": 600}),
+        "alerts.latencySeconds",
+        "zot's largest latency bucket",
+    ),
+    case(
+        "alerts-volume-horizon-too-long",
+        variant(metrics=SCRAPED, alerts={"volumeFullWithin": "720h"}),
+        "alerts.volumeFullWithin",
+        "use between 1h and 168h",
+    ),
+    case(
+        "alerts-volume-horizon-not-a-duration",
+        variant(metrics=SCRAPED, alerts={"volumeFullWithin": "1d"}),
+        "alerts.volumeFullWithin",
+        "Go has no 'd' unit",
+    ),
+    case(
+        "alerts-restarts-out-of-range",
+        variant(metrics=SCRAPED, alerts={"restartsPerHour": 0}),
+        "alerts.restartsPerHour",
+        "is 0; use 1 to 100",
+    ),
+    case(
+        "alerts-runbook-url-with-anchor",
+        variant(metrics=SCRAPED, alerts={"runbookBaseUrl": "https://git.example.org/README.md#alerts"}),
+        "alerts.runbookBaseUrl",
+        "must not hold '#'",
+    ),
+    case(
+        "alerts-severity-not-a-label-value",
+        variant(metrics=SCRAPED, alerts={"severities": {"page": "wake me up"}}),
+        "alerts.severities.page",
+        "String should match pattern",
+    ),
+    case(
+        "alerts-workload-cluster-without-tenant",
+        variant(
+            metrics=SCRAPED,
+            app={"name": "zot", "cluster": {"name": "prod01", "organization": "platform"}},
+            alerts={"enabled": True},
+        ),
+        "alerts.ruleLabels",
+        "zot runs in workload cluster prod01, but Pulumi creates the PrometheusRule in the management cluster",
+    ),
     # ---------------------------------------------------------------------------------- unknown keys, types
     case(
         "unknown-top-level-key",
         variant(registry=[DOCKER_HUB]),
         "registry",
-        "unknown key; the keys here are: accessControl, app, dashboard, flux, helm, htpasswdSaltKey, ingress",
+        "unknown key; the keys here are: accessControl, alerts, app, dashboard, flux, helm, htpasswdSaltKey",
     ),
     case(
         "unknown-registry-key",
@@ -1418,6 +1483,13 @@ def _dev_with(**changes: Any) -> tuple[Config, set[str]]:
             "nodes.url",
             "in-cluster DNS name",
             id="dev-nodes-at-an-in-cluster-name",
+        ),
+        pytest.param(
+            "dev",
+            partial(_dev_with, metrics=SCRAPED, alerts={"errorRatio": 1.5}),
+            "alerts.errorRatio",
+            "use a share between 0 and 1",
+            id="dev-alert-threshold-out-of-range",
         ),
         pytest.param(
             "dev",

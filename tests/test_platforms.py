@@ -39,6 +39,7 @@ NAMESPACE = "kubernetes:core/v1:Namespace"
 CHART = "kubernetes:helm.sh/v4:Chart"
 VPA = "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler"
 UPSTREAM_CHART = "project-zot-zot-0.1.122"
+PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
 # Keys the upstream chart's templates read that its values.yaml does not list (../shared/reference/zot.md §8).
 UPSTREAM_TEMPLATE_ONLY = {"resources", "podSecurityContext", "securityContext"}
 
@@ -67,11 +68,11 @@ def manifest(resource: Resource) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("platform", "expected"),
     [
-        # prod has metrics on, so every platform also gets the dashboard ConfigMap.
-        ("app", [APP, CONFIG_MAP, CONFIG_MAP, SECRET]),
-        ("flux", [CONFIG_MAP, CONFIG_MAP, SECRET, HELM_RELEASE, OCI_REPOSITORY]),
+        # prod has metrics on: every platform also gets the dashboard ConfigMap and the alerts' PrometheusRule.
+        ("app", [APP, CONFIG_MAP, CONFIG_MAP, SECRET, PROMETHEUS_RULE]),
+        ("flux", [CONFIG_MAP, CONFIG_MAP, SECRET, HELM_RELEASE, OCI_REPOSITORY, PROMETHEUS_RULE]),
         # The secret files, and prod's scrape login (the upstream ServiceMonitor reads it from a Secret by name).
-        ("helm", [CONFIG_MAP, SECRET, SECRET, NAMESPACE, CHART]),
+        ("helm", [CONFIG_MAP, SECRET, SECRET, NAMESPACE, CHART, PROMETHEUS_RULE]),
     ],
 )
 def test_each_platform_creates_its_objects(platform: str, expected: list[str]) -> None:

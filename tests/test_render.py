@@ -32,17 +32,20 @@ def rendered(stack: str, out: Path) -> dict[str, Any]:
 def test_renders_the_objects_the_program_creates(stack: str, tmp_path: Path) -> None:
     files = rendered(stack, tmp_path)
     app_name = {"dev": "zot", "prod": "prod01-zot"}[stack]
-    # prod has metrics on, so its dashboard ConfigMap comes first.
+    # prod has metrics on: its dashboard ConfigMap comes first, the alerts' PrometheusRule after the App.
     dashboard = [f"01-configmap-{app_name}-dashboard.yaml"] if stack == "prod" else []
     first = len(dashboard)
+    alerts = [f"{first + 4:02d}-prometheusrule-{app_name}-alerts.yaml"] if stack == "prod" else []
     assert list(files) == [
         *dashboard,
         f"{first + 1:02d}-configmap-{app_name}-values-rendered.yaml",
         f"{first + 2:02d}-secret-{app_name}-secret-values-rendered.yaml",
         f"{first + 3:02d}-app-{app_name}.yaml",
+        *alerts,
         "outputs.yaml",
     ]
-    *_, config_map, secret, app, outputs = files.values()
+    config_map, secret, app = (files[name] for name in list(files)[first : first + 3])
+    outputs = files["outputs.yaml"]
     assert [config_map["kind"], secret["kind"], app["kind"]] == ["ConfigMap", "Secret", "App"]
     assert app["spec"]["userConfig"] == {
         "configMap": {"name": config_map["metadata"]["name"], "namespace": config_map["metadata"]["namespace"]},

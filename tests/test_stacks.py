@@ -31,6 +31,15 @@ from tests.harness import (
 from tests.samples import stack_settings
 
 COMPONENT = "zot-cache:index:ZotRegistry"
+
+
+def alerts(stack: str) -> list[str]:
+    """The PrometheusRule, for a stack whose alerts are on (which test_alerts.py checks)."""
+    settings = load_settings(*stack_config(stack))
+    on = settings.alerts.active(settings.metrics, settings.app.cluster)
+    return ["kubernetes:monitoring.coreos.com/v1:PrometheusRule"] if on else []
+
+
 OUTPUTS = {
     "registryUrl",
     "inClusterUrl",
@@ -61,7 +70,9 @@ def dashboards(stack: str) -> list[str]:
 
 def test_creates_app_config_map_and_secret(stack_run: tuple[str, ProgramRun]) -> None:
     stack, run = stack_run
-    assert sorted(r.type for r in run.resources) == sorted([COMPONENT, CONFIG_MAP, SECRET, APP, *dashboards(stack)])
+    assert sorted(r.type for r in run.resources) == sorted(
+        [COMPONENT, CONFIG_MAP, SECRET, APP, *dashboards(stack), *alerts(stack)]
+    )
 
 
 def test_app_references_the_config_map_and_secret_it_gets(stack_run: tuple[str, ProgramRun]) -> None:
@@ -169,7 +180,9 @@ def test_an_app_change_touches_only_the_app() -> None:
 
 def test_preview_runs_with_unknown_names() -> None:
     run = run_program("prod", preview=True)
-    assert sorted(r.type for r in run.resources) == sorted([COMPONENT, CONFIG_MAP, SECRET, APP, *dashboards("prod")])
+    assert sorted(r.type for r in run.resources) == sorted(
+        [COMPONENT, CONFIG_MAP, SECRET, APP, *dashboards("prod"), *alerts("prod")]
+    )
 
 
 def test_render_mode_uses_a_rendering_provider_and_warns() -> None:

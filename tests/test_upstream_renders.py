@@ -76,7 +76,18 @@ def test_the_upstream_render_runs_what_was_meant(case: str, check: str) -> None:
 def test_the_upstream_chart_gets_no_giant_swarm_objects() -> None:
     manifests, _ = _rendered("prod")
     kinds = sorted({manifest["kind"] for manifest in manifests})
-    # No CiliumNetworkPolicy (Giant Swarm's), no PodSecurityPolicy; the Namespace and the Secrets are the program's.
+    # No CiliumNetworkPolicy (Giant Swarm's), no PodSecurityPolicy; the Namespace, the Secrets and the
+    # PrometheusRule are the program's.
     assert kinds == sorted(
-        ["ConfigMap", "Ingress", "Namespace", "Secret", "Service", "ServiceAccount", "ServiceMonitor", "StatefulSet"]
+        [
+            "ConfigMap",
+            "Ingress",
+            "Namespace",
+            "PrometheusRule",
+            "Secret",
+            "Service",
+            "ServiceAccount",
+            "ServiceMonitor",
+            "StatefulSet",
+        ]
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from components.build import retention
+from components.build import alerts, retention
 from components.build.chart_values import CHART_VERSION, CLUSTER_ISSUER_ANNOTATION, default_annotations
 from components.settings import Settings
 from components.settings.access_rules import anonymous_private_reads
@@ -55,6 +55,7 @@ def warnings(settings: Settings) -> list[str]:
             "per-endpoint CA, so Giant Swarm nodes need the CA in their system trust store, or nodes.skipVerify"
         )
     found.extend(retention.warnings(settings))
+    found.extend(alerts.warnings(settings))
     if settings.render_yaml_to_directory:
         found.append(
             f"render mode: manifests go to {settings.render_yaml_to_directory} and nothing is deployed; Secrets are "

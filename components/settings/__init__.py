@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from components.settings import access_rules, namespaces, node_rules
 from components.settings.access import AccessControl, Policy, User
+from components.settings.alerts import Alerts
 from components.settings.common import Issue, Model, Path
 from components.settings.dashboard import Dashboard
 from components.settings.exposure import Ingress, Service
@@ -53,6 +54,7 @@ class Settings(Model):
     strategy: Literal["Recreate", "RollingUpdate"] | None = None
     metrics: Metrics = Field(default_factory=Metrics)
     dashboard: Dashboard = Field(default_factory=Dashboard)
+    alerts: Alerts = Field(default_factory=Alerts)
     zot: Zot = Field(default_factory=Zot)
     nodes: Nodes | None = None
     htpasswd_salt_key: SecretStr | None = None
@@ -109,6 +111,7 @@ class Settings(Model):
         yield from access_rules.access_issues(self)
         yield from node_rules.node_issues(self)
         yield from retention_issues(self)
+        yield from self.alerts.issues(self.metrics, self.app.cluster)
 
     def _platform_issues(self) -> Iterator[Issue]:
         """Keys that only one platform reads are refused on the others, so nothing is set for show."""

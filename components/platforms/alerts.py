@@ -1,0 +1,34 @@
+"""The PrometheusRule with the cache's alerts, beside whatever installs the chart (the same on every platform)."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.build.alerts import prometheus_rule_spec
+from components.platforms.user_values import MANAGED_BY
+from components.settings import Settings
+
+API_VERSION = "monitoring.coreos.com/v1"
+KIND = "PrometheusRule"
+
+
+def deploy(name: str, settings: Settings, opts: pulumi.ResourceOptions) -> None:
+    if not settings.alerts.active(settings.metrics, settings.app.cluster):
+        return
+    # Beside the ServiceMonitor, where Prometheus Operator looks for both; for a workload cluster that namespace
+    # exists only there, so the rule goes where the App lives in the management cluster (see README, Alerts).
+    namespace = settings.app.cr_namespace if settings.app.cluster else settings.app.namespace
+    k8s.apiextensions.CustomResource(
+        f"{name}-alerts",
+        api_version=API_VERSION,
+        kind=KIND,
+        metadata=k8s.meta.v1.ObjectMetaArgs(
+            # After the App, not the release: several clusters' rules may share the management cluster's org namespace.
+            name=f"{settings.app.name}-alerts",
+            namespace=namespace,
+            labels={**dict(sorted(settings.alerts.rule_labels.items())), **MANAGED_BY},
+        ),
+        spec=prometheus_rule_spec(settings),
+        opts=opts,
+    )

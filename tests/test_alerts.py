@@ -1,0 +1,416 @@
+"""The generated alerting rules, checked and unit-tested by Prometheus's own `promtool` on synthetic series.
+
+Series carry the labels they have in a real cluster: zot's and `up` those the chart's ServiceMonitor gives (job is the
+Service's name; with persistence the headless Service is scraped too, as job `<name>-headless`), kubelet's volume
+stats the claim's, kube-state-metrics' the pod's. Each alert fires on a broken series with its exact labels and
+annotations, and stays quiet on a healthy one (which includes the look-alikes it must not match).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from components.build.alerts import prometheus_rule_spec
+from components.settings import Settings
+from components.settings.alerts import Alerts, Severities
+from tests import harness
+from tests.harness import ROOT
+from tests.programs import require_program
+
+Labels = dict[str, str]
+
+BASE: dict[str, Any] = {
+    "registries": [{"urls": ["https://docker.io"], "onDemand": True}],
+    "accessControl": {"repositories": {"**": {"anonymousPolicy": ["read"]}}},
+    "metrics": {"enabled": True, "serviceMonitor": True},
+}
+# As Prometheus Operator labels a target of the chart's ServiceMonitor for release `zot` in namespace `zot`.
+TARGET: Labels = {
+    "container": "zot",
+    "endpoint": "zot",
+    "instance": "10.0.0.7:5000",
+    "job": "zot",
+    "namespace": "zot",
+    "pod": "zot-0",
+    "service": "zot",
+}
+HEADLESS: Labels = {**TARGET, "job": "zot-headless", "service": "zot-headless"}
+CLAIM: Labels = {"job": "kubelet", "namespace": "zot", "node": "node-1", "persistentvolumeclaim": "zot-pvc-zot-0"}
+KSM: Labels = {"container": "zot", "job": "kube-state-metrics", "namespace": "zot", "pod": "zot-0", "uid": "u-1"}
+RUNBOOK = "README.md#"
+LATENCY_BUCKETS = ("0.05", "0.5", "1", "5", "30", "60", "600", "+Inf")
+
+
+def series(name: str, labels: Labels, values: str) -> dict[str, str]:
+    inner = ", ".join(f'{key}="{value}"' for key, value in sorted(labels.items()))
+    return {"series": f"{name}{{{inner}}}", "values": values}
+
+
+def latency(method: str, fast: bool) -> list[dict[str, str]]:
+    """HEAD or GET requests, 10 a minute, all under 0.5 s (fast) or all between 5 and 30 s."""
+    first = "0.5" if fast else "30"
+    return [
+        series(
+            "zot_http_method_latency_seconds_bucket",
+            {"job": "zot", "namespace": "zot", "pod": "zot-0", "method": method, "le": le},
+            "0+10x40" if LATENCY_BUCKETS.index(le) >= LATENCY_BUCKETS.index(first) else "0x40",
+        )
+        for le in LATENCY_BUCKETS
+    ]
+
+
+def restarted_at_10m(reason: str) -> list[dict[str, str]]:
+    """kube-state-metrics after one restart of the zot container at minute 10, for `reason`."""
+    return [
+        series("kube_pod_container_status_restarts_total", KSM, "0x9 1x30"),
+        series("kube_pod_container_status_last_terminated_reason", {**KSM, "reason": reason}, "0x9 1x30"),
+    ]
+
+
+@dataclass(frozen=True)
+class Case:
+    alert: str
+    eval_time: str
+    input_series: list[dict[str, str]]
+    # Each firing alert: its labels (besides alertname) and its summary and description.
+    fires: list[tuple[Labels, str, str]] = field(default_factory=list)
+
+    def test(self) -> dict[str, Any]:
+        expected = [
+            {
+                "exp_labels": labels,
+                "exp_annotations": {"summary": summary, "description": description, "runbook_url": RUNBOOK + anchor},
+            }
+            for labels, summary, description in self.fires
+            for anchor in (self.alert.lower(),)
+        ]
+        return {
+            "interval": "1m",
+            "input_series": self.input_series,
+            "alert_rule_test": [{"eval_time": self.eval_time, "alertname": self.alert, "exp_alerts": expected}],
+        }
+
+
+PAGE, TICKET = {"severity": "critical"}, {"severity": "warning"}
+VOLUME_FILLING = "50000000000-100000000x480"  # 50 GB free, 100 MB less each minute: empty in 8 h 20 min
+CASES = [
+    Case(
+        "ZotCacheDown",
+        "6m",
+        [series("up", TARGET, "0x10"), series("up", HEADLESS, "0x10")],
+        [
+            (
+                {**TARGET, **PAGE},
+                "zot cache pod zot-0 in zot is down",
+                "Prometheus has not been able to scrape 10.0.0.7:5000 for 5 minutes: pulls that reach this pod fail, "
+                "and nodes fall back to the upstream registries.",
+            )
+        ],
+    ),
+    Case("ZotCacheDown", "6m", [series("up", TARGET, "1x10"), series("up", HEADLESS, "0x10")]),
+    Case(
+        "ZotCacheNotScraped",
+        "16m",
+        [series("up", HEADLESS, "1x20")],
+        [
+            (
+                {"job": "zot", "namespace": "zot", **PAGE},
+                "zot cache zot in zot is not scraped",
+                "No Prometheus target for job zot in zot for 15 minutes: the ServiceMonitor is missing or not "
+                "selected, so no other alert of the cache can fire.",
+            )
+        ],
+    ),
+    Case("ZotCacheNotScraped", "16m", [series("up", TARGET, "1x20")]),
+    Case(
+        "ZotCacheVolumeFillingUp",
+        "7h",
+        [series("kubelet_volume_stats_available_bytes", CLAIM, VOLUME_FILLING)],
+        [
+            (
+                {**CLAIM, **PAGE},
+                "zot cache volume zot-pvc-zot-0 will be full within 24h",
+                "At the rate of the last 6 hours, the cache's volume in zot fills up within 24h; then every pull "
+                "that misses the cache fails.",
+            )
+        ],
+    ),
+    Case(
+        "ZotCacheVolumeFillingUp",
+        "7h",
+        [
+            series("kubelet_volume_stats_available_bytes", CLAIM, "50000000000x480"),
+            series("kubelet_volume_stats_available_bytes", {**CLAIM, "persistentvolumeclaim": "other"}, VOLUME_FILLING),
+        ],
+    ),
+    Case(
+        "ZotCacheVolumeAlmostFull",
+        "20m",
+        [
+            series("kubelet_volume_stats_available_bytes", CLAIM, "5000000000x30"),
+            series("kubelet_volume_stats_capacity_bytes", CLAIM, "100000000000x30"),
+        ],
+        [
+            (
+                {**CLAIM, **TICKET},
+                "zot cache volume zot-pvc-zot-0 is 95% full",
+                "The cache's volume in zot is more than 90% full; shorten retention or grow the volume before it "
+                "fills.",
+            )
+        ],
+    ),
+    Case(
+        "ZotCacheVolumeAlmostFull",
+        "20m",
+        [
+            series("kubelet_volume_stats_available_bytes", CLAIM, "50000000000x30"),
+            series("kubelet_volume_stats_capacity_bytes", CLAIM, "100000000000x30"),
+        ],
+    ),
+    Case(
+        "ZotCacheHighErrorRatio",
+        "20m",
+        [
+            series("zot_http_requests_total", {**TARGET, "method": "GET", "code": "200"}, "0+100x30"),
+            series("zot_http_requests_total", {**TARGET, "method": "GET", "code": "500"}, "0+10x30"),
+            series("zot_http_requests_total", {**HEADLESS, "method": "GET", "code": "500"}, "0+1000x30"),
+        ],
+        [
+            (
+                {"job": "zot", "namespace": "zot", **PAGE},
+                "zot cache zot answers 9.091% of requests with 5xx",
+                "More than 5% of the requests to the cache in zot failed with a server error for 10 minutes.",
+            )
+        ],
+    ),
+    Case(
+        "ZotCacheHighErrorRatio",
+        "20m",
+        [
+            series("zot_http_requests_total", {**TARGET, "method": "GET", "code": "200"}, "0+100x30"),
+            series("zot_http_requests_total", {**TARGET, "method": "GET", "code": "404"}, "0+100x30"),
+            series("zot_http_requests_total", {**TARGET, "method": "GET", "code": "500"}, "0+1x30"),
+        ],
+    ),
+    Case(
+        "ZotCacheSlowRequests",
+        "25m",
+        latency("HEAD", fast=False),
+        [
+            (
+                {"job": "zot", "namespace": "zot", **TICKET},
+                "zot cache zot answers manifest requests slowly",
+                "For 15 minutes, one in ten HEAD requests to the cache in zot took longer than 5s (90th percentile: "
+                "27.5s).",
+            )
+        ],
+    ),
+    Case("ZotCacheSlowRequests", "25m", latency("HEAD", fast=True) + latency("GET", fast=False)),
+    Case(
+        "ZotCachePodRestarting",
+        "61m",
+        [series("kube_pod_container_status_restarts_total", KSM, "0+1x70")],
+        [
+            (
+                {**KSM, **TICKET},
+                "zot cache pod zot-0 restarted 60 times in an hour",
+                "The zot container in zot/zot-0 restarted at least 3 times in the last hour.",
+            )
+        ],
+    ),
+    Case(
+        "ZotCachePodRestarting",
+        "61m",
+        [
+            series("kube_pod_container_status_restarts_total", KSM, "0+0x70"),
+            series("kube_pod_container_status_restarts_total", {**KSM, "pod": "zot-other-5d8f7-x2x9z"}, "0+1x70"),
+        ],
+    ),
+    Case(
+        "ZotCacheOOMKilled",
+        "15m",
+        restarted_at_10m("OOMKilled"),
+        [
+            (
+                {**KSM, **TICKET},
+                "zot cache pod zot-0 was OOM-killed",
+                "The zot container in zot/zot-0 went over its memory limit: VPA's limit is too small for the load "
+                "(raise resources.vpa.maxAllowed.memory).",
+            )
+        ],
+    ),
+    Case(
+        "ZotCacheOOMKilled",
+        "15m",
+        restarted_at_10m("Error"),
+    ),
+    # An OOM kill long ago (the reason stays until the next termination) is not news.
+    Case(
+        "ZotCacheOOMKilled",
+        "40m",
+        restarted_at_10m("OOMKilled"),
+    ),
+]
+
+
+def settings(**changes: Any) -> Settings:
+    return Settings.model_validate({**BASE, **changes})
+
+
+def rules_file(directory: Path, spec: dict[str, Any]) -> Path:
+    path = directory / "rules.yaml"
+    path.write_text(yaml.safe_dump({"groups": spec["groups"]}, sort_keys=False))
+    return path
+
+
+def promtool(*args: str) -> subprocess.CompletedProcess[str]:
+    program = require_program("promtool", "prometheus")
+    return subprocess.run([program, *args], capture_output=True, text=True, check=False, timeout=60)
+
+
+def alert_names(spec: dict[str, Any]) -> list[str]:
+    return [rule["alert"] for group in spec["groups"] for rule in group["rules"]]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({}, id="default"),
+        pytest.param({"storage": {"persistence": False}}, id="deployment-without-volume"),
+        pytest.param(
+            {
+                "app": {"name": "prod01-cache", "cluster": {"name": "prod01", "organization": "platform"}},
+                "alerts": {"enabled": True, "ruleLabels": {"observability.giantswarm.io/tenant": "platform"}},
+            },
+            id="workload-cluster",
+        ),
+        pytest.param({"resources": {"vpa": {"enabled": False}}}, id="fixed-memory"),
+    ],
+)
+def test_promtool_accepts_the_generated_rules(tmp_path: Path, changes: dict[str, Any]) -> None:
+    result = promtool("check", "rules", str(rules_file(tmp_path, prometheus_rule_spec(settings(**changes)))))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_alert_fires_and_stays_quiet_in_promtool(tmp_path: Path) -> None:
+    spec = prometheus_rule_spec(settings())
+    assert {case.alert for case in CASES if case.fires} == set(alert_names(spec)), "every alert needs a firing case"
+    assert {case.alert for case in CASES if not case.fires} == set(alert_names(spec)), "and a quiet one"
+    rules_file(tmp_path, spec)
+    tests = tmp_path / "tests.yaml"
+    tests.write_text(
+        yaml.safe_dump(
+            {"rule_files": ["rules.yaml"], "evaluation_interval": "1m", "tests": [case.test() for case in CASES]},
+            sort_keys=False,
+        )
+    )
+    result = promtool("test", "rules", str(tests))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_workload_clusters_rules_only_match_that_cluster() -> None:
+    spec = prometheus_rule_spec(
+        settings(
+            app={"name": "prod01-cache", "cluster": {"name": "prod01", "organization": "platform"}},
+            alerts={"enabled": True, "ruleLabels": {"observability.giantswarm.io/tenant": "platform"}},
+        )
+    )
+    for group in spec["groups"]:
+        for rule in group["rules"]:
+            selectors = re.findall(r"\{[^{}]*\}", rule["expr"])
+            assert selectors, rule["expr"]
+            assert all('cluster_id="prod01"' in found for found in selectors), rule["expr"]
+
+
+def test_every_runbook_url_points_at_a_readme_heading() -> None:
+    """GitHub's anchor for `#### ZotCacheDown` is `zotcachedown`: each alert has its own runbook in README."""
+    lines = (ROOT / "README.md").read_text().splitlines()
+    headings = {line[5:].strip().lower() for line in lines if line.startswith("#### ")}
+    for name in alert_names(prometheus_rule_spec(settings())):
+        assert name.lower() in headings, f"README has no '#### {name}' runbook"
+
+
+PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
+
+
+def dev_run(**changes: Any) -> harness.ProgramRun:
+    """Pulumi.dev.yaml with metrics and the ServiceMonitor on, and some top-level keys replaced."""
+    config, _ = harness.stack_config("dev")
+    return harness.run_program("dev", {**config, "metrics": BASE["metrics"], **changes}, set())
+
+
+@pytest.mark.parametrize("platform", ["app", "flux", "helm"])
+def test_the_rule_is_created_on_every_platform_beside_the_service_monitor(platform: str) -> None:
+    changes: dict[str, Any] = {"platform": platform}
+    if platform == "helm":
+        changes["app"] = {"name": "zot", "namespace": "zot"}
+    rule = dev_run(**changes).one(PROMETHEUS_RULE)
+    assert rule.inputs["metadata"]["namespace"] == "zot"
+    assert rule.inputs["metadata"]["name"] == "zot-alerts"
+    assert rule.inputs["spec"] == prometheus_rule_spec(harness_settings(changes))
+
+
+def harness_settings(changes: dict[str, Any]) -> Settings:
+    config, _ = harness.stack_config("dev")
+    return Settings.model_validate({**config, "metrics": BASE["metrics"], **changes})
+
+
+def test_no_rule_without_the_service_monitor() -> None:
+    config, _ = harness.stack_config("dev")
+    run = harness.run_program("dev", config, set())
+    assert not [r for r in run.resources if r.type == PROMETHEUS_RULE]
+
+
+def test_turning_alerts_off_removes_only_the_rule() -> None:
+    on, off = dev_run(), dev_run(alerts={"enabled": False})
+    assert harness.changed_inputs(on, off) == {f"{PROMETHEUS_RULE}::zot-alerts"}
+
+
+def test_a_threshold_changes_only_the_rule() -> None:
+    before, after = dev_run(), dev_run(alerts={"errorRatio": 0.1})
+    assert harness.changed_inputs(before, after) == {f"{PROMETHEUS_RULE}::zot-alerts"}
+
+
+def test_the_same_config_gives_byte_identical_rules() -> None:
+    assert harness.resource_inputs(dev_run()) == harness.resource_inputs(dev_run())
+
+
+def test_a_workload_cluster_gets_rules_only_on_request_with_a_tenant() -> None:
+    cluster = {"name": "zot", "namespace": "zot", "cluster": {"name": "prod01", "organization": "platform"}}
+    assert not [r for r in dev_run(app=cluster).resources if r.type == PROMETHEUS_RULE]
+    tenant = {"observability.giantswarm.io/tenant": "platform"}
+    rule = dev_run(app=cluster, alerts={"enabled": True, "ruleLabels": tenant}).one(PROMETHEUS_RULE)
+    assert rule.inputs["metadata"]["namespace"] == "org-platform"
+    assert rule.inputs["metadata"]["labels"]["observability.giantswarm.io/tenant"] == "platform"
+
+
+def test_readme_documents_every_alerts_key() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for name, info in Alerts.model_fields.items():
+        keys = [f"alerts.{info.alias or name}"]
+        if name == "severities":
+            keys = [f"alerts.severities.{sub.alias or sub_name}" for sub_name, sub in Severities.model_fields.items()]
+        for key in keys:
+            assert f"| `{key}`" in readme or f"`{key}` |" in readme or f"`{key}`," in readme, f"README lacks {key}"
+
+
+def test_with_fixed_memory_the_oom_alert_names_gomemlimit_and_the_limit() -> None:
+    spec = prometheus_rule_spec(settings(resources={"vpa": {"enabled": False}}))
+    (oom,) = [rule for group in spec["groups"] for rule in group["rules"] if rule["alert"] == "ZotCacheOOMKilled"]
+    assert "GOMEMLIMIT (1228MiB) is too close to the limit (1536Mi)" in oom["annotations"]["description"]
+
+
+def test_a_workload_cluster_without_alerts_is_said_in_the_preview() -> None:
+    config, secret_keys = harness.stack_config("prod")
+    config.pop("alerts")
+    logs = harness.run_program("prod", config, secret_keys, preview=True).warnings
+    assert [line for line in logs if "no alerts: zot runs in workload cluster prod01" in line]
+    silenced = harness.run_program("prod", {**config, "alerts": {"enabled": False}}, secret_keys, preview=True)
+    assert not [line for line in silenced.warnings if "no alerts" in line]
