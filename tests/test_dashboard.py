@@ -14,7 +14,8 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import Dashboard as SdkDashboard
 
 from components.build.chart_values import go_runtime_env
-from components.build.dashboard import DATA_KEY, build_dashboard, claim_name, dashboard_json
+from components.build.dashboard import DATA_KEY, build_dashboard, dashboard_json
+from components.build.names import claim_name
 from components.settings import Settings
 from components.settings.units import parse_go_memory
 from tests.harness import CONFIG_MAP, ProgramRun, changed_inputs, run_program, stack_config

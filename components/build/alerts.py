@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.build.chart_values import go_runtime_env
-from components.build.names import CHART_NAME_IN_FULLNAME, release_name, service_name
+from components.build.names import CHART_NAME_IN_FULLNAME, claim_name, service_name
 from components.settings import Settings
 from components.settings.alerts import TENANT_LABEL, VOLUME_LOOKBACK_SECONDS
 from components.settings.units import parse_go_duration
@@ -72,9 +72,7 @@ def _availability(settings: Settings) -> list[Alert]:
 def _storage(settings: Settings) -> list[Alert]:
     if not settings.storage.persistence:
         return []  # an emptyDir has no volume stats; it goes with the pod
-    # The StatefulSet's volumeClaimTemplate `<release>-pvc` makes the claim `<release>-pvc-<statefulset>-0`.
-    claim = f"{release_name(settings.app)}-pvc-{service_name(settings.app)}-0"
-    volume = selector(persistentvolumeclaim=claim, **_scope(settings))
+    volume = selector(persistentvolumeclaim=claim_name(settings), **_scope(settings))
     alerts = settings.alerts
     within = alerts.volume_full_within
     seconds = int(parse_go_duration(within))

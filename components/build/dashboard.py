@@ -33,11 +33,6 @@ TOP_REPOSITORIES = 10
 P = TypeVar("P", timeseries.Panel, stat.Panel)
 
 
-def claim_name(settings: Settings) -> str:
-    """The StatefulSet's volume claim: `<template>-<StatefulSet>-<ordinal>`; the template is `<release>-pvc`."""
-    return f"{names.release_name(settings.app)}-pvc-{names.service_name(settings.app)}-0"
-
-
 class Selectors:
     """Label matchers for the cache's own series, its pod's container and its volume claim."""
 
@@ -49,7 +44,7 @@ class Selectors:
         pod = f"{service}-[0-9]+" if kind == "StatefulSet" else f"{service}-[a-z0-9]+-[a-z0-9]+"
         self.zot = f'namespace="{namespace}", job="{service}"'
         self.container = f'namespace="{namespace}", pod=~"{pod}", container="{names.CHART_NAME_IN_FULLNAME}"'
-        self.claim = f'namespace="{namespace}", persistentvolumeclaim="{claim_name(settings)}"'
+        self.claim = f'namespace="{namespace}", persistentvolumeclaim="{names.claim_name(settings)}"'
 
 
 def _query(expr: str, legend: str) -> prometheus.Dataquery:

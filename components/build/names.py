@@ -37,6 +37,11 @@ def workload(settings: Settings) -> tuple[str, str]:
     return ("StatefulSet" if settings.storage.persistence else "Deployment"), service_name(settings.app)
 
 
+def claim_name(settings: Settings) -> str:
+    """The cache's volume claim: `<template>-<StatefulSet>-<ordinal>`, the charts' template being `<release>-pvc`."""
+    return f"{release_name(settings.app)}-pvc-{service_name(settings.app)}-0"
+
+
 def in_cluster_url(settings: Settings) -> str:
     host = f"{service_name(settings.app)}.{settings.app.namespace}.svc.cluster.local"
     return f"http://{host}:{settings.service.port}"
