@@ -17,12 +17,16 @@ from typing import Any
 import pytest
 import yaml
 
+from components.build import advice
 from components.build.alerts import prometheus_rule_spec
+from components.build.chart_values import build_values
 from components.settings import Settings
 from components.settings.alerts import Alerts, Severities
+from components.stack_config import load_settings
 from tests import harness
-from tests.harness import ROOT
+from tests.harness import ROOT, stack_config
 from tests.programs import require_program
+from tests.samples import stack_settings
 
 Labels = dict[str, str]
 
@@ -414,3 +418,17 @@ def test_a_workload_cluster_without_alerts_is_said_in_the_preview() -> None:
     assert [line for line in logs if "no alerts: zot runs in workload cluster prod01" in line]
     silenced = harness.run_program("prod", {**config, "alerts": {"enabled": False}}, secret_keys, preview=True)
     assert not [line for line in silenced.warnings if "no alerts" in line]
+
+
+def test_the_pods_metrics_go_to_the_tenant_the_rules_run_in() -> None:
+    """On Giant Swarm the chart labels zot's pods with a tenant (default giantswarm); the rules' tenant must match."""
+    values = build_values(stack_settings("prod"), "{}")
+    assert values["giantswarm"]["observability"] == {"tenant": "platform"}
+    assert "observability" not in build_values(stack_settings("dev"), "{}")["giantswarm"]
+
+
+def test_a_runbook_base_that_no_notification_can_open_is_warned_about() -> None:
+    config, secret_keys = stack_config("prod")
+    config["alerts"].pop("runbookBaseUrl")
+    warned = advice.warnings(load_settings(config, secret_keys))
+    assert any(w.startswith("alerts.runbookBaseUrl is 'README.md', which a notification cannot open") for w in warned)

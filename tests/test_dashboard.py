@@ -13,11 +13,14 @@ import yaml
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import Dashboard as SdkDashboard
 
+from components.build import advice
 from components.build.chart_values import go_runtime_env
 from components.build.dashboard import DATA_KEY, build_dashboard, dashboard_json
 from components.build.names import claim_name
 from components.settings import Settings
 from components.settings.units import parse_go_memory
+from components.stack_config import load_settings
+from tests import test_alerts
 from tests.harness import CONFIG_MAP, ProgramRun, changed_inputs, run_program, stack_config
 from tests.programs import require_program
 from tests.samples import everything_settings, stack_settings
@@ -35,7 +38,7 @@ KNOWN_METRICS = {
     "zot_info": "zot: labels commit, binaryType, goVersion, version",
     # kubelet volume stats (kubelet /metrics): labels namespace, persistentvolumeclaim.
     "kubelet_volume_stats_capacity_bytes": "kubelet",
-    "kubelet_volume_stats_used_bytes": "kubelet",
+    "kubelet_volume_stats_available_bytes": "kubelet",
     # cAdvisor (kubelet /metrics/cadvisor): labels namespace, pod, container.
     "container_memory_working_set_bytes": "cAdvisor",
     # kube-state-metrics pod metrics: labels namespace, pod, container, resource, unit.
@@ -109,7 +112,8 @@ def test_queries_select_the_service_monitors_series_and_the_claim() -> None:
     # Prometheus Operator: job is the Service's name, namespace the Service's namespace.
     zot = [expr for expr in exprs if "zot_" in expr]
     assert zot
-    assert all('{namespace="zot", job="zot"' in expr for expr in zot)
+    # prod runs in workload cluster prod01: Giant Swarm's Grafana sees every cluster, so the cluster is selected too.
+    assert all('{namespace="zot", cluster_id="prod01", job="zot"' in expr for expr in zot)
     claim = claim_name(settings)
     assert claim == "zot-pvc-zot-0"  # <release>-pvc (the volumeClaimTemplate), StatefulSet zot, ordinal 0
     assert any(f'persistentvolumeclaim="{claim}"' in expr for expr in exprs)
@@ -206,3 +210,23 @@ def test_turning_the_dashboard_off_removes_only_it() -> None:
 
 def test_same_config_same_configmap() -> None:
     assert changed_inputs(run_program("prod"), run_program("prod")) == set()
+
+
+def test_every_metric_is_in_the_alerts_test_data_or_zots_own_list() -> None:
+    """The acceptance's rule: a query names only metrics zot exports (KNOWN_METRICS' zot_ entries, read from its
+    source) or that the promtool tests of the alerts feed as series; memory series the alerts do not need are the
+    cAdvisor and kube-state-metrics names listed with their sources above."""
+    fed = {case_series["series"].split("{")[0] for case in test_alerts.CASES for case_series in case.input_series}
+    zot = {name for name in KNOWN_METRICS if name.startswith("zot_")}
+    memory = {"container_memory_working_set_bytes", "kube_pod_container_resource_limits"}
+    for name in SETTINGS:
+        named = {metric for expr in expressions(SETTINGS[name]) for metric in metric_names(expr)}
+        assert named <= fed | zot | memory
+
+
+def test_a_dashboard_for_a_workload_cluster_without_an_organization_is_warned_about() -> None:
+    config, secret_keys = stack_config("prod")
+    config.pop("dashboard")
+    settings = load_settings(config, secret_keys)
+    assert any(w.startswith("dashboard: zot runs in workload cluster prod01") for w in advice.warnings(settings))
+    assert not any(w.startswith("dashboard:") for w in advice.warnings(SETTINGS["prod"]))

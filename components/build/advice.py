@@ -55,6 +55,19 @@ def warnings(settings: Settings) -> list[str]:
             "per-endpoint CA, so Giant Swarm nodes need the CA in their system trust store, or nodes.skipVerify"
         )
     found.extend(retention.warnings(settings))
+    runbooks = settings.alerts.runbook_base_url
+    if settings.alerts.active(settings.metrics, settings.app.cluster) and not runbooks.startswith(("https:", "http:")):
+        found.append(
+            f"alerts.runbookBaseUrl is {runbooks!r}, which a notification cannot open; set it to where this README "
+            "renders, like https://github.com/<org>/<repo>/blob/main/README.md"
+        )
+    shipped = settings.dashboard.shipped(settings.metrics)
+    if shipped and settings.app.cluster is not None and settings.dashboard.organization is None:
+        found.append(
+            "dashboard: zot runs in workload cluster "
+            f"{settings.app.cluster.name}, the dashboard ConfigMap goes to the management cluster, where Giant Swarm's "
+            "observability platform loads it only with dashboard.organization set; set it"
+        )
     found.extend(alerts.warnings(settings))
     if settings.render_yaml_to_directory:
         found.append(

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from components.build.chart_values import go_runtime_env
-from components.build.names import CHART_NAME_IN_FULLNAME, claim_name, service_name
+from components.build.chart_values import gomemlimit
+from components.build.names import CHART_NAME_IN_FULLNAME, claim_name, pod_pattern, series_scope, service_name
 from components.settings import Settings
 from components.settings.alerts import TENANT_LABEL, VOLUME_LOOKBACK_SECONDS
 from components.settings.units import parse_go_duration
@@ -37,16 +37,10 @@ def selector(**labels: str) -> str:
     return "{" + ", ".join(sorted(parts)) + "}"
 
 
-def _scope(settings: Settings) -> dict[str, str]:
-    # On Giant Swarm, a rule in the management cluster sees every cluster's series: narrow it to zot's cluster.
-    cluster = settings.app.cluster
-    return {"namespace": settings.app.namespace, **({"cluster_id": cluster.name} if cluster else {})}
-
-
 def _availability(settings: Settings) -> list[Alert]:
     # The Service the chart's ServiceMonitor scrapes under this job; the headless Service it also matches (with
     # persistence) gives the same pods a second job, `<name>-headless`, which these rules leave out.
-    scraped = selector(job=service_name(settings.app), **_scope(settings))
+    scraped = selector(job=service_name(settings.app), **series_scope(settings))
     return [
         Alert(
             "ZotCacheDown",
@@ -72,7 +66,7 @@ def _availability(settings: Settings) -> list[Alert]:
 def _storage(settings: Settings) -> list[Alert]:
     if not settings.storage.persistence:
         return []  # an emptyDir has no volume stats; it goes with the pod
-    volume = selector(persistentvolumeclaim=claim_name(settings), **_scope(settings))
+    volume = selector(persistentvolumeclaim=claim_name(settings), **series_scope(settings))
     alerts = settings.alerts
     within = alerts.volume_full_within
     seconds = int(parse_go_duration(within))
@@ -101,7 +95,7 @@ def _storage(settings: Settings) -> list[Alert]:
 
 def _traffic(settings: Settings) -> list[Alert]:
     alerts = settings.alerts
-    scraped = {"job": service_name(settings.app), **_scope(settings)}
+    scraped = {"job": service_name(settings.app), **series_scope(settings)}
     by = "sum by (namespace, job)"
     requests = f"rate(zot_http_requests_total{selector(**scraped)}[5m])"
     errors = f"rate(zot_http_requests_total{selector(code='~5..', **scraped)}[5m])"
@@ -130,17 +124,15 @@ def _traffic(settings: Settings) -> list[Alert]:
 
 
 def _pods(settings: Settings) -> list[Alert]:
-    name = service_name(settings.app)
-    # StatefulSet pods are <name>-<ordinal>; Deployment pods <name>-<replicaset hash>-<suffix>.
-    pods = f"~{name}-[0-9]+" if settings.storage.persistence else f"~{name}-[a-z0-9]+-[a-z0-9]+"
-    container = selector(container=CHART_NAME_IN_FULLNAME, pod=pods, **_scope(settings))
-    oom = selector(container=CHART_NAME_IN_FULLNAME, pod=pods, reason="OOMKilled", **_scope(settings))
+    pods = f"~{pod_pattern(settings)}"
+    container = selector(container=CHART_NAME_IN_FULLNAME, pod=pods, **series_scope(settings))
+    oom = selector(container=CHART_NAME_IN_FULLNAME, pod=pods, reason="OOMKilled", **series_scope(settings))
     restarts = settings.alerts.restarts_per_hour
-    gomemlimit = next((env["value"] for env in go_runtime_env(settings.resources) if env["name"] == "GOMEMLIMIT"), None)
+    limit_for_go = gomemlimit(settings.resources)
     limit = settings.resources.limits.memory
     cause = (
-        f"GOMEMLIMIT ({gomemlimit}) is too close to the limit ({limit}) for the load, or the limit is too small"
-        if gomemlimit
+        f"GOMEMLIMIT ({limit_for_go}) is too close to the limit ({limit}) for the load, or the limit is too small"
+        if limit_for_go
         else "VPA's limit is too small for the load (raise resources.vpa.maxAllowed.memory)"
     )
     return [

@@ -13,6 +13,7 @@ from components.build.htpasswd import htpasswd_file
 from components.build.stack_keys import StackKeys
 from components.build.zot_config import credentials_file
 from components.settings import Settings
+from components.settings.alerts import TENANT_LABEL
 from components.settings.exposure import NGINX_REGISTRY_ANNOTATIONS, Ingress
 from components.settings.node_rules import CHART_NODE_PORT
 from components.settings.resources import DEFAULT_GOGC, GOMEMLIMIT_SHARE, Resources
@@ -29,7 +30,7 @@ def build_values(settings: Settings, zot_config_json: str) -> dict[str, Any]:
     values: dict[str, Any] = {
         # Without it the chart renders a PodSecurityPolicy, an API removed in Kubernetes 1.25.
         "global": {"podSecurityStandards": {"enforced": settings.app.pod_security_standards_enforced}},
-        "giantswarm": {"verticalPodAutoscaler": _vpa(settings.resources)},
+        "giantswarm": _giantswarm(settings),
         "resources": {
             "requests": settings.resources.requests.model_dump(),
             "limits": settings.resources.limits.model_dump(),
@@ -98,6 +99,20 @@ def go_runtime_env(resources: Resources) -> list[dict[str, str]]:
         limit = resources.gomemlimit or go_memory_fraction(resources.limits.memory, GOMEMLIMIT_SHARE)
         env.append({"name": "GOMEMLIMIT", "value": limit})
     return env
+
+
+def gomemlimit(resources: Resources) -> str | None:
+    """The GOMEMLIMIT the pod gets, if any (fixed memory only)."""
+    return next((env["value"] for env in go_runtime_env(resources) if env["name"] == "GOMEMLIMIT"), None)
+
+
+def _giantswarm(settings: Settings) -> dict[str, Any]:
+    values: dict[str, Any] = {"verticalPodAutoscaler": _vpa(settings.resources)}
+    tenant = settings.alerts.rule_labels.get(TENANT_LABEL)
+    if tenant is not None:
+        # The pods' metrics must land in the tenant whose rules alert on them (the chart's default: giantswarm).
+        values["observability"] = {"tenant": tenant}
+    return values
 
 
 def _vpa(resources: Resources) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from grafana_foundation_sdk.models import common
 from grafana_foundation_sdk.models.dashboard import DashboardCursorSync, DataSourceRef, Threshold, ThresholdsMode
 
 from components.build import names
-from components.build.chart_values import go_runtime_env
+from components.build.chart_values import gomemlimit
 from components.settings import Settings
 from components.settings.units import parse_go_memory
 
@@ -37,14 +37,12 @@ class Selectors:
     """Label matchers for the cache's own series, its pod's container and its volume claim."""
 
     def __init__(self, settings: Settings) -> None:
-        namespace = settings.app.namespace
-        service = names.service_name(settings.app)
-        kind, _ = names.workload(settings)
-        # StatefulSet pods are <name>-<ordinal>; Deployment pods <name>-<ReplicaSet hash>-<pod hash>.
-        pod = f"{service}-[0-9]+" if kind == "StatefulSet" else f"{service}-[a-z0-9]+-[a-z0-9]+"
-        self.zot = f'namespace="{namespace}", job="{service}"'
-        self.container = f'namespace="{namespace}", pod=~"{pod}", container="{names.CHART_NAME_IN_FULLNAME}"'
-        self.claim = f'namespace="{namespace}", persistentvolumeclaim="{names.claim_name(settings)}"'
+        # The same scope as the alerts: with a workload cluster, Giant Swarm's Grafana sees every cluster's series.
+        scope = ", ".join(f'{label}="{value}"' for label, value in names.series_scope(settings).items())
+        self.zot = f'{scope}, job="{names.service_name(settings.app)}"'
+        pod = names.pod_pattern(settings)
+        self.container = f'{scope}, pod=~"{pod}", container="{names.CHART_NAME_IN_FULLNAME}"'
+        self.claim = f'{scope}, persistentvolumeclaim="{names.claim_name(settings)}"'
 
 
 def _query(expr: str, legend: str) -> prometheus.Dataquery:
@@ -144,7 +142,11 @@ def _storage(settings: Settings, on: Selectors) -> list[timeseries.Panel | stat.
             )
         ]
     capacity = f"max(kubelet_volume_stats_capacity_bytes{{{on.claim}}})"
-    used = f"max(kubelet_volume_stats_used_bytes{{{on.claim}}})"
+    available = f"max(kubelet_volume_stats_available_bytes{{{on.claim}}})"
+    used = f"({capacity} - {available})"
+    # As ZotCacheVolumeAlmostFull measures it (what writes can still use, reserved blocks counted as used), and red
+    # where it fires: the panel and the alert agree.
+    almost_full = float(settings.alerts.volume_used_ratio)
     usage = _with_targets(
         _stat("Volume used", "Share of the volume claim in use (kubelet volume stats); retention and GC bring it down.")
         .unit("percentunit")
@@ -153,9 +155,9 @@ def _storage(settings: Settings, on: Selectors) -> list[timeseries.Panel | stat.
         .thresholds(
             dashboard_builders.ThresholdsConfig()
             .mode(ThresholdsMode.ABSOLUTE)
-            .steps([Threshold(None, "green"), Threshold(0.8, "orange"), Threshold(0.9, "red")])
+            .steps([Threshold(None, "green"), Threshold(almost_full - 0.1, "orange"), Threshold(almost_full, "red")])
         ),
-        [_query(f"{used} / {capacity}", "used")],
+        [_query(f"1 - {available} / {capacity}", "used")],
     )
     series = _series(
         "Storage per namespace against the volume",
@@ -183,10 +185,10 @@ def _memory(settings: Settings, on: Selectors) -> timeseries.Panel:
         _query(f"sum by (pod) (container_memory_working_set_bytes{{{on.container}}})", "working set {{pod}}"),
         _query(f'max(kube_pod_container_resource_limits{{{on.container}, resource="memory"}})', "limit"),
     ]
-    gomemlimit = next((env["value"] for env in go_runtime_env(settings.resources) if env["name"] == "GOMEMLIMIT"), None)
-    if gomemlimit is not None:
+    limit_for_go = gomemlimit(settings.resources)
+    if limit_for_go is not None:
         # Known from the settings (the chart sets it as an env variable): drawn as a constant.
-        queries.append(_query(f"vector({parse_go_memory(gomemlimit)})", f"GOMEMLIMIT {gomemlimit}"))
+        queries.append(_query(f"vector({parse_go_memory(limit_for_go)})", f"GOMEMLIMIT {limit_for_go}"))
     return _series(
         "Pod memory against limit and GOMEMLIMIT",
         "Working set of the zot container (cAdvisor), its memory limit (kube-state-metrics) and GOMEMLIMIT. Above "

@@ -42,6 +42,20 @@ def claim_name(settings: Settings) -> str:
     return f"{release_name(settings.app)}-pvc-{service_name(settings.app)}-0"
 
 
+def pod_pattern(settings: Settings) -> str:
+    """A regex for the chart's pod names: StatefulSet pods are <name>-<ordinal>, Deployment pods
+    <name>-<ReplicaSet hash>-<suffix>."""
+    name = service_name(settings.app)
+    return f"{name}-[0-9]+" if settings.storage.persistence else f"{name}-[a-z0-9]+-[a-z0-9]+"
+
+
+def series_scope(settings: Settings) -> dict[str, str]:
+    """Label matchers every query about this cache needs. On Giant Swarm, the management cluster's rules and Grafana
+    see every cluster's series: with a workload cluster, narrow to it."""
+    cluster = settings.app.cluster
+    return {"namespace": settings.app.namespace, **({"cluster_id": cluster.name} if cluster else {})}
+
+
 def in_cluster_url(settings: Settings) -> str:
     host = f"{service_name(settings.app)}.{settings.app.namespace}.svc.cluster.local"
     return f"http://{host}:{settings.service.port}"
