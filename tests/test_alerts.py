@@ -70,6 +70,16 @@ def latency(method: str, fast: bool) -> list[dict[str, str]]:
     ]
 
 
+def memory_use(working_set: str, container: str = "zot") -> list[dict[str, str]]:
+    """cAdvisor's working set of a container of zot-0 and kube-state-metrics' 1 GB memory limit for it."""
+    cadvisor = {"container": container, "job": "kubelet", "namespace": "zot", "pod": "zot-0"}
+    limits = {**KSM, "container": container, "resource": "memory", "unit": "byte"}
+    return [
+        series("container_memory_working_set_bytes", cadvisor, f"{working_set}x40"),
+        series("kube_pod_container_resource_limits", limits, "1000000000x40"),
+    ]
+
+
 def restarted_at_10m(reason: str) -> list[dict[str, str]]:
     """kube-state-metrics after one restart of the zot container at minute 10, for `reason`."""
     return [
@@ -261,6 +271,21 @@ CASES = [
         "40m",
         restarted_at_10m("OOMKilled"),
     ),
+    Case(
+        "ZotCacheMemoryNearLimit",
+        "30m",
+        memory_use("950000000"),
+        [
+            (
+                {"namespace": "zot", "pod": "zot-0", **TICKET},
+                "zot cache pod zot-0 uses 95% of its memory limit",
+                "The zot container in zot/zot-0 has stayed near its memory limit for 15 minutes; an OOM kill is next "
+                "if the load grows: VPA's limit is too small for the load (raise resources.vpa.maxAllowed.memory).",
+            )
+        ],
+    ),
+    # 80 % of the limit is working memory, not a warning; another container of the pod is not zot.
+    Case("ZotCacheMemoryNearLimit", "30m", memory_use("800000000") + memory_use("990000000", container="sidecar")),
 ]
 
 

@@ -214,14 +214,12 @@ def test_same_config_same_configmap() -> None:
 
 def test_every_metric_is_in_the_alerts_test_data_or_zots_own_list() -> None:
     """The acceptance's rule: a query names only metrics zot exports (KNOWN_METRICS' zot_ entries, read from its
-    source) or that the promtool tests of the alerts feed as series; memory series the alerts do not need are the
-    cAdvisor and kube-state-metrics names listed with their sources above."""
+    source) or that the promtool tests of the alerts feed as series."""
     fed = {case_series["series"].split("{")[0] for case in test_alerts.CASES for case_series in case.input_series}
     zot = {name for name in KNOWN_METRICS if name.startswith("zot_")}
-    memory = {"container_memory_working_set_bytes", "kube_pod_container_resource_limits"}
     for name in SETTINGS:
         named = {metric for expr in expressions(SETTINGS[name]) for metric in metric_names(expr)}
-        assert named <= fed | zot | memory
+        assert named <= fed | zot
 
 
 def test_a_dashboard_for_a_workload_cluster_without_an_organization_is_warned_about() -> None:

@@ -123,10 +123,15 @@ def _traffic(settings: Settings) -> list[Alert]:
     ]
 
 
+# The working set's share of the limit above which the pod is one load spike away from an OOM kill.
+MEMORY_NEAR_LIMIT = 0.9
+
+
 def _pods(settings: Settings) -> list[Alert]:
     pods = f"~{pod_pattern(settings)}"
     container = selector(container=CHART_NAME_IN_FULLNAME, pod=pods, **series_scope(settings))
     oom = selector(container=CHART_NAME_IN_FULLNAME, pod=pods, reason="OOMKilled", **series_scope(settings))
+    memory_limit = selector(container=CHART_NAME_IN_FULLNAME, pod=pods, resource="memory", **series_scope(settings))
     restarts = settings.alerts.restarts_per_hour
     limit_for_go = gomemlimit(settings.resources)
     limit = settings.resources.limits.memory
@@ -154,6 +159,17 @@ def _pods(settings: Settings) -> list[Alert]:
             "zot cache pod {{ $labels.pod }} was OOM-killed",
             f"The zot container in {{{{ $labels.namespace }}}}/{{{{ $labels.pod }}}} went over its memory limit: "
             f"{cause}.",
+        ),
+        Alert(
+            "ZotCacheMemoryNearLimit",
+            "ticket",
+            # Before the OOM kill: the working set (what the kernel counts) against the limit.
+            f"max by (namespace, pod) (container_memory_working_set_bytes{container}) "
+            f"/ max by (namespace, pod) (kube_pod_container_resource_limits{memory_limit}) > {MEMORY_NEAR_LIMIT}",
+            "15m",
+            "zot cache pod {{ $labels.pod }} uses {{ $value | humanizePercentage }} of its memory limit",
+            f"The zot container in {{{{ $labels.namespace }}}}/{{{{ $labels.pod }}}} has stayed near its memory limit "
+            f"for 15 minutes; an OOM kill is next if the load grows: {cause}.",
         ),
     ]
 
