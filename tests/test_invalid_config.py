@@ -212,7 +212,7 @@ INVALID = [
         "alerts-severity-not-a-label-value",
         variant(metrics=SCRAPED, alerts={"severities": {"page": "wake me up"}}),
         "alerts.severities.page",
-        "String should match pattern",
+        "is not a label value; use at most 63 letters, digits",
     ),
     case(
         "alerts-workload-cluster-without-tenant",

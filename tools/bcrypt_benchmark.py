@@ -74,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'login':<16} {'cost':>4} {'per request':>12} {'per image pull':>15}")
     by_cost: dict[int, float] = {}
     for name, cost in sorted(costs(args.stack).items(), key=lambda item: (item[1], item[0])):
-        seconds = by_cost.setdefault(cost, verify_seconds(cost))
+        if cost not in by_cost:
+            by_cost[cost] = verify_seconds(cost)
+        seconds = by_cost[cost]
         print(f"{name:<16} {cost:>4} {seconds * 1000:>9.1f} ms {seconds * requests * 1000:>12.0f} ms")
     for cost in (USER_COST, NODE_COST):
         if cost not in by_cost:

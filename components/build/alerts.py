@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.build.chart_values import gomemlimit
-from components.build.names import CHART_NAME_IN_FULLNAME, claim_name, pod_pattern, series_scope, service_name
+from components.build.names import CONTAINER, claim_name, pod_pattern, series_scope, service_name
 from components.settings import Settings
 from components.settings.alerts import TENANT_LABEL, VOLUME_LOOKBACK_SECONDS
 from components.settings.units import parse_go_duration
@@ -129,9 +129,9 @@ MEMORY_NEAR_LIMIT = 0.9
 
 def _pods(settings: Settings) -> list[Alert]:
     pods = f"~{pod_pattern(settings)}"
-    container = selector(container=CHART_NAME_IN_FULLNAME, pod=pods, **series_scope(settings))
-    oom = selector(container=CHART_NAME_IN_FULLNAME, pod=pods, reason="OOMKilled", **series_scope(settings))
-    memory_limit = selector(container=CHART_NAME_IN_FULLNAME, pod=pods, resource="memory", **series_scope(settings))
+    container = selector(container=CONTAINER, pod=pods, **series_scope(settings))
+    oom = selector(container=CONTAINER, pod=pods, reason="OOMKilled", **series_scope(settings))
+    memory_limit = selector(container=CONTAINER, pod=pods, resource="memory", **series_scope(settings))
     restarts = settings.alerts.restarts_per_hour
     limit_for_go = gomemlimit(settings.resources)
     limit = settings.resources.limits.memory

@@ -41,7 +41,7 @@ class Selectors:
         scope = ", ".join(f'{label}="{value}"' for label, value in names.series_scope(settings).items())
         self.zot = f'{scope}, job="{names.service_name(settings.app)}"'
         pod = names.pod_pattern(settings)
-        self.container = f'{scope}, pod=~"{pod}", container="{names.CHART_NAME_IN_FULLNAME}"'
+        self.container = f'{scope}, pod=~"{pod}", container="{names.CONTAINER}"'
         self.claim = f'{scope}, persistentvolumeclaim="{names.claim_name(settings)}"'
 
 

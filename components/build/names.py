@@ -11,6 +11,8 @@ from components.settings import Settings
 from components.settings.target import AppTarget
 
 CHART_NAME_IN_FULLNAME = "zot"
+# Both charts name zot's one container after the chart.
+CONTAINER = "zot"
 
 
 def release_name(target: AppTarget) -> str:

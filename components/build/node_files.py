@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import tomli_w
 
 from components.build.chart_values import to_yaml
+from components.build.names import registry_url
 from components.settings import Settings
 from components.settings.node_rules import CHART_NODE_PORT, node_host
 from components.settings.nodes import Nodes
@@ -55,8 +56,7 @@ def mirror(settings: Settings) -> Mirror:
     if nodes.mode == "nodePort":
         return Mirror(f"http://127.0.0.1:{nodes.node_port or settings.service.node_port or CHART_NODE_PORT}")
     if nodes.mode == "ingress":
-        scheme = "https" if settings.ingress.tls else "http"
-        return Mirror(f"{scheme}://{settings.ingress.hosts[0]}")
+        return Mirror(registry_url(settings))  # node_rules makes sure the ingress is on
     return Mirror((nodes.url or "").rstrip("/"))
 
 
@@ -168,11 +168,12 @@ def node_outputs(settings: Settings) -> tuple[dict[str, Any], dict[str, Any] | N
 
     The plain files have no Authorization header; with a pull user, the secret ones are the files to install.
     """
+    drop_in = crio_registries_conf(settings)
     plain = {
         **_summary(settings),
         "containerd": containerd_hosts(settings, None),
         "giantswarmValues": to_yaml(giantswarm_values(settings, None)),
-        "crio": {CRIO_DROP_IN: crio_registries_conf(settings)},
+        "crio": {CRIO_DROP_IN: drop_in},
     }
     nodes = _nodes(settings)
     if nodes.pull_user is None or nodes.pull_user.password is None:
@@ -183,7 +184,7 @@ def node_outputs(settings: Settings) -> tuple[dict[str, Any], dict[str, Any] | N
     secret = {
         "containerd": containerd_hosts(settings, password),
         "giantswarmValues": to_yaml(giantswarm_values(settings, password)),
-        "crio": {CRIO_DROP_IN: crio_registries_conf(settings), CRIO_AUTH_FILE: auth},
+        "crio": {CRIO_DROP_IN: drop_in, CRIO_AUTH_FILE: auth},
     }
     return plain, secret
 

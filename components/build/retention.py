@@ -11,7 +11,6 @@ from typing import Any
 
 from components.settings import Settings, access_rules, globs, namespaces
 from components.settings.common import format_path
-from components.settings.node_rules import namespace_glob
 from components.settings.retention import KeepTags, Policy, Rules
 from components.settings.upstreams import Registry
 
@@ -37,7 +36,9 @@ def _policies(settings: Settings) -> list[dict[str, Any]]:
         # of those its own policy (with the top-level rules) ahead of it.
         ruled = list(settings.registries)
     ruled.sort(key=lambda registry: (-len(registry.namespace_path), registry.namespace_path))
-    policies += [_ruled([namespace_glob(r)], _rules_for(r.id, retention.namespaces, top)) for r in ruled]
+    policies += [
+        _ruled([namespaces.glob(r.namespace_path)], _rules_for(r.id, retention.namespaces, top)) for r in ruled
+    ]
     return [*policies, _ruled([CATCH_ALL], top)]
 
 

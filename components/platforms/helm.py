@@ -14,7 +14,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.build.names import release_name, service_name, workload
+from components.build.names import CONTAINER, release_name, service_name, workload
 from components.build.plan import Plan
 from components.build.upstream_values import SCRAPE_PASSWORD_KEY, SCRAPE_USERNAME_KEY, upstream_values
 from components.platforms.deployed import Deployed
@@ -22,8 +22,6 @@ from components.platforms.user_values import MANAGED_BY
 from components.settings import Settings
 
 VPA_API_VERSION = "autoscaling.k8s.io/v1"
-# The upstream chart names its one container after itself.
-CONTAINER = "zot"
 
 
 def vpa_spec(settings: Settings) -> dict[str, Any]:

@@ -174,13 +174,9 @@ def anonymous_private_reads(settings: Settings) -> list[str]:
                     f'accessControl.repositories["{pattern}"] lets anyone without a login read namespace '
                     f"{namespaces.label(registry.namespace_path)!r}, which registries[{index}] ({registry.id}) "
                     "fills with its credentials: any pod can pull that private upstream through the cache; give "
-                    f'"{_namespace_glob(registry)}" policies for named users instead'
+                    f'"{namespaces.glob(registry.namespace_path)}" policies for named users instead'
                 )
     return found
-
-
-def _namespace_glob(registry: Registry) -> str:
-    return f"{registry.namespace_path}/**" if registry.namespace_path else "**"
 
 
 def unreadable(settings: Settings, registry: Registry, user: str | None) -> list[str]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Annotated
 
 from pydantic import Field
 
-from components.settings.common import AnnotationKey, Duration, Issue, Model
+from components.settings.common import AnnotationKey, Duration, Issue, LabelValue, Model
 from components.settings.target import WorkloadCluster
 from components.settings.units import parse_go_duration
 from components.settings.zot import Metrics
@@ -22,8 +21,6 @@ LATENCY_BUCKET_MAX = Decimal(600)
 # predict_linear looks back this far (PromQL duration, seconds): shorter follows single big pulls, longer reacts late.
 VOLUME_LOOKBACK_SECONDS = 6 * 3600
 _VOLUME_HORIZON = (Decimal(3600), Decimal(7 * 24 * 3600))
-
-LabelValue = Annotated[str, Field(pattern=r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", max_length=63)]
 
 
 class Severities(Model):

@@ -170,3 +170,19 @@ def format_path(path: Path) -> str:
             # JSON-quoted: a key with a quote or a newline must not break the one-line message.
             text += f"[{json.dumps(part, ensure_ascii=False)}]"
     return text
+
+
+_LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?")
+
+
+def _label_value(value: str) -> str:
+    if len(value) > 63 or not _LABEL_VALUE.fullmatch(value):
+        # The API server refuses the object otherwise, after the rest of the stack is already changing.
+        raise ValueError(
+            f"{value!r} is not a label value; use at most 63 letters, digits, '-', '_' and '.', starting and "
+            "ending with a letter or digit"
+        )
+    return value
+
+
+LabelValue = Annotated[str, AfterValidator(_label_value)]

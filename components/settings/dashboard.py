@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from components.settings.common import AnnotationKey, Issue, Model
+from components.settings.common import AnnotationKey, Issue, LabelValue, Model
 from components.settings.zot import Metrics
 
 # The label the grafana helm chart's dashboard sidecar (kiwigrid k8s-sidecar) selects by default:
@@ -19,22 +17,6 @@ SIDECAR_LABELS = {"grafana_dashboard": "1"}
 GIANT_SWARM_KIND = ("app.giantswarm.io/kind", "dashboard")
 GIANT_SWARM_ORGANIZATION = "observability.giantswarm.io/organization"
 GIANT_SWARM_FOLDER = "observability.giantswarm.io/folder"
-
-
-_LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?")
-
-
-def _label_value(value: str) -> str:
-    if len(value) > 63 or not _LABEL_VALUE.fullmatch(value):
-        # The API server refuses the ConfigMap otherwise, after the rest of the stack is already changing.
-        raise ValueError(
-            f"{value!r} is not a label value; use at most 63 letters, digits, '-', '_' and '.', starting and "
-            "ending with a letter or digit"
-        )
-    return value
-
-
-LabelValue = Annotated[str, AfterValidator(_label_value)]
 
 
 class Dashboard(Model):

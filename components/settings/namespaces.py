@@ -46,3 +46,8 @@ def docker_hub_can_serve(repository: str) -> bool:
 
 def label(namespace: str) -> str:
     return namespace or ROOT
+
+
+def glob(namespace: str) -> str:
+    """The accessControl/retention glob for everything in a namespace ("" is the root: everything)."""
+    return f"{namespace}/**" if namespace else "**"

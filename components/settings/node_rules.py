@@ -168,12 +168,8 @@ def _anonymous_issues(settings: Settings, nodes: Nodes) -> Iterator[Issue]:
             ("accessControl", "repositories", "**", "anonymousPolicy"),
             "anonymous read on ** also opens what no upstream mirrors (pushed images) to anyone who reaches "
             "the node mirror; scope it to the mirrored namespaces, like "
-            + ", ".join(f'"{namespace_glob(r)}"' for r in settings.registries),
+            + ", ".join(f'"{namespaces.glob(r.namespace_path)}"' for r in settings.registries),
         )
-
-
-def namespace_glob(registry: Registry) -> str:
-    return f"{registry.namespace_path}/**" if registry.namespace_path else "**"
 
 
 def _pull_user_issues(settings: Settings, pull_user: PullUser) -> Iterator[Issue]:
@@ -200,7 +196,7 @@ def _unreadable_issues(settings: Settings, login: str | None) -> Iterator[Issue]
     for index, registry in enumerate(settings.registries):
         if not access_rules.unreadable(settings, registry, login):
             continue
-        glob, namespace = namespace_glob(registry), namespaces.label(registry.namespace_path)
+        glob, namespace = namespaces.glob(registry.namespace_path), namespaces.label(registry.namespace_path)
         if login is None:
             message = (
                 "nodes pull without a login (nodes.pullUser is not set), but anonymous clients cannot read all of "
