@@ -1,4 +1,4 @@
-"""htpasswd lines from components/htpasswd.py, checked against the implementations that read them.
+"""htpasswd lines from components/build/htpasswd.py, checked against the implementations that read them.
 
 Zot reads the file with golang.org/x/crypto/bcrypt. Each generated line is checked three ways: Python's
 `bcrypt.checkpw`, Apache's `htpasswd -vb`, and a Go server (Debian's `docker-registry`, which uses the

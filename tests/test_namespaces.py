@@ -10,6 +10,7 @@ import pytest
 
 from components.build import advice
 from components.settings import Settings
+from components.settings.upstreams import Registry
 from components.stack_config import load_settings
 from tests.harness import stack_config
 from tests.samples import SALT_KEY, stack_settings
@@ -34,18 +35,24 @@ def settings(repositories: dict[str, Any]) -> Settings:
     return load_settings(config, {"registries", "users", "htpasswdSaltKey"})
 
 
+def upstream_of(settings: Settings, repository: str) -> Registry | None:
+    """The upstream whose namespace a local repository is in (the innermost), or None for pushed names."""
+    holders = [registry for registry in settings.registries if registry.holds(repository)]
+    return max(holders, key=lambda registry: len(registry.namespace_path), default=None)
+
+
 def test_each_repository_belongs_to_the_upstream_whose_namespace_holds_it() -> None:
     both = settings({"**": {"anonymousPolicy": ["read"]}})
     hub, private = both.registries
     assert private.namespace_path == "registry.example.org-5000"
-    assert both.upstream_of("registry.example.org-5000/team/app") is private
-    assert both.upstream_of("library/nginx") is hub
+    assert upstream_of(both, "registry.example.org-5000/team/app") is private
+    assert upstream_of(both, "library/nginx") is hub
     # Docker Hub at the root cannot answer for a first component with a "." (no Docker Hub namespace has one).
-    assert both.upstream_of("ghcr.io/org/app") is None
+    assert upstream_of(both, "ghcr.io/org/app") is None
     prod = stack_settings("prod")
-    assert prod.upstream_of("internal/tool") is None
-    assert prod.upstream_of("docker.io/library/nginx") is prod.registries[0]
-    assert prod.upstream_of("my-registry.example.org/my-organization/my-image") is prod.registries[1]
+    assert upstream_of(prod, "internal/tool") is None
+    assert upstream_of(prod, "docker.io/library/nginx") is prod.registries[0]
+    assert upstream_of(prod, "my-registry.example.org/my-organization/my-image") is prod.registries[1]
 
 
 def test_anonymous_read_of_a_private_upstream_is_called_out() -> None:

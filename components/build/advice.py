@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from components.build import alerts, retention
 from components.build.chart_values import CHART_VERSION, CLUSTER_ISSUER_ANNOTATION, default_annotations
 from components.settings import Settings
+from components.settings.access import User
 from components.settings.access_rules import anonymous_private_reads
 from components.settings.common import format_path
 from components.settings.exposure import Ingress
@@ -78,7 +79,7 @@ def warnings(settings: Settings) -> list[str]:
 
 
 # Below this bcrypt cost a leaked htpasswd line is cheap to guess; 10 is our default and Go bcrypt's DefaultCost.
-HUMAN_BCRYPT_COST = 10
+HUMAN_BCRYPT_COST = User.model_fields["bcrypt_cost"].default
 
 
 def _credential_warnings(settings: Settings) -> Iterator[str]:

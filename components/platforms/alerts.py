@@ -6,7 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.build.alerts import prometheus_rule_spec
-from components.platforms.user_values import MANAGED_BY
+from components.platforms import MANAGED_BY
 from components.settings import Settings
 
 API_VERSION = "monitoring.coreos.com/v1"

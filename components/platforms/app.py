@@ -8,8 +8,9 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.build.plan import Plan
+from components.platforms import MANAGED_BY
 from components.platforms.deployed import Deployed
-from components.platforms.user_values import MANAGED_BY, user_values
+from components.platforms.user_values import user_values
 from components.settings import Settings
 from components.settings.target import AppTarget
 

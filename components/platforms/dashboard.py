@@ -1,6 +1,7 @@
 """The Grafana dashboard ConfigMap, on every platform, in the cluster Pulumi talks to.
 
-Where that is: without app.cluster it is the cluster zot runs in, in zot's namespace. With app.cluster (platform
+Where that is: without app.cluster it is the cluster zot runs in, in `app.cr_namespace` (zot's namespace unless
+app.appNamespace says otherwise). With app.cluster (platform
 app or flux) Pulumi talks to the management cluster, where Giant Swarm's observability-operator provisions
 dashboards from ConfigMaps into the shared Grafana that reads every cluster's metrics; the ConfigMap then goes
 to the organization namespace beside the App or HelmRelease (zot's namespace may not exist there).
@@ -16,7 +17,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.build.dashboard import DATA_KEY, dashboard_json
-from components.platforms.user_values import MANAGED_BY
+from components.platforms import MANAGED_BY
 from components.settings import Settings
 
 
@@ -33,7 +34,7 @@ def deploy_dashboard(name: str, settings: Settings, opts: pulumi.ResourceOptions
         metadata=k8s.meta.v1.ObjectMetaArgs(
             name=config_map_name(settings),
             namespace=settings.app.cr_namespace,
-            labels={**MANAGED_BY, **settings.dashboard.metadata_labels()},
+            labels={**settings.dashboard.metadata_labels(), **MANAGED_BY},
             annotations=settings.dashboard.metadata_annotations(),
         ),
         data={DATA_KEY: dashboard_json(settings)},

@@ -15,8 +15,9 @@ import pulumi_kubernetes as k8s
 
 from components.build.names import release_name
 from components.build.plan import Plan
+from components.platforms import MANAGED_BY
 from components.platforms.deployed import Deployed
-from components.platforms.user_values import MANAGED_BY, VALUES_KEY, user_values
+from components.platforms.user_values import VALUES_KEY, user_values
 from components.settings import Settings
 
 HELM_RELEASE_API_VERSION = "helm.toolkit.fluxcd.io/v2"

@@ -17,8 +17,8 @@ import pulumi_kubernetes as k8s
 from components.build.names import CONTAINER, release_name, service_name, workload
 from components.build.plan import Plan
 from components.build.upstream_values import SCRAPE_PASSWORD_KEY, SCRAPE_USERNAME_KEY, upstream_values
+from components.platforms import MANAGED_BY
 from components.platforms.deployed import Deployed
-from components.platforms.user_values import MANAGED_BY
 from components.settings import Settings
 
 VPA_API_VERSION = "autoscaling.k8s.io/v1"

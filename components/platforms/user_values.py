@@ -14,11 +14,11 @@ import pulumi_kubernetes as k8s
 
 from components.build.chart_values import to_yaml
 from components.build.plan import Plan
+from components.platforms import MANAGED_BY
 from components.settings import Settings
 
 # app-operator, and our HelmRelease's valuesFrom, read the values from this key of the ConfigMap and the Secret.
 VALUES_KEY = "values"
-MANAGED_BY = {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "zot-cache"}
 
 
 @dataclass(frozen=True)

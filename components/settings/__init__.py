@@ -1,9 +1,9 @@
 """Typed per-stack settings: every config key, its default and the rules zot and the chart impose on it.
 
-Each area has its module here (target, upstreams, access, exposure, resources, zot, nodes); this one composes
-them. Pydantic checks shapes and single values; `Settings.issues()` checks rules that span several keys (with
-access_rules and node_rules) and reports each with the path of the key to change, so one run shows every
-mistake at once.
+Each area has its module here (target, upstreams, access, exposure, resources, zot, nodes, retention, alerts,
+dashboard, salt_key); this one composes them. Pydantic checks shapes and single values; `Settings.issues()`
+checks rules that span several keys (with access_rules, node_rules and retention's) and reports each with the
+path of the key to change, so one run shows every mistake at once.
 """
 
 from __future__ import annotations
@@ -192,11 +192,6 @@ class Settings(Model):
                         f"(whoever owns such a name on {server.hosts[0]} could plant images); give each a "
                         "namespace that does not contain the other's, like the default (its host)",
                     )
-
-    def upstream_of(self, repository: str) -> Registry | None:
-        """The upstream whose namespace a local repository is in (the innermost), or None for pushed names."""
-        holders = [registry for registry in self.registries if registry.holds(repository)]
-        return max(holders, key=lambda registry: len(registry.namespace_path), default=None)
 
     def _user_issues(self) -> Iterator[Issue]:
         seen: set[str] = set()

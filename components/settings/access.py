@@ -26,6 +26,16 @@ def _user_name(value: str) -> str:
 UserName = Annotated[str, AfterValidator(_user_name)]
 
 
+def bcrypt_length(value: SecretStr) -> None:
+    """bcrypt reads only the first 72 bytes: a longer password would pass with any tail."""
+    if len(value.get_secret_value().encode()) > 72:
+        raise ValueError("is longer than 72 bytes, and bcrypt only uses the first 72; use a shorter password")
+
+
+# What a login may do besides read.
+WRITE_ACTIONS = ("create", "update", "delete")
+
+
 class User(Model):
     name: UserName
     password: SecretStr | None = None
@@ -38,8 +48,8 @@ class User(Model):
     def _password(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not value.get_secret_value():
             raise ValueError("is empty; set a password")
-        if value is not None and len(value.get_secret_value().encode()) > 72:
-            raise ValueError("is longer than 72 bytes, and bcrypt only uses the first 72; use a shorter password")
+        if value is not None:
+            bcrypt_length(value)
         return value
 
     @field_validator("htpasswd")

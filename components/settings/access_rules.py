@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from components.settings import globs, namespaces
+from components.settings.access import WRITE_ACTIONS
 
 if TYPE_CHECKING:
     from components.settings import Settings
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from components.settings.upstreams import Registry
 
 PUSH = ("create", "update")
-ANONYMOUS_WRITE = ("create", "update", "delete")
 PUSH_EXAMPLE = "internal/**"
 # Path parts that stand for "any name here" when sampling; unlikely to be a literal in anyone's glob.
 FILLERS = ("zz0", "zz0/zz1")
@@ -79,7 +79,7 @@ def access_issues(settings: Settings) -> Iterator[Issue]:
     yield from _admin_issues(settings)
     for index, pattern in enumerate(access.allow_anonymous_write):
         opened = access.repositories.get(pattern)
-        if opened is None or not any(action in ANONYMOUS_WRITE for action in opened.anonymous_policy):
+        if opened is None or not any(action in WRITE_ACTIONS for action in opened.anonymous_policy):
             yield (
                 (*BASE, "allowAnonymousWrite", index),
                 f"{pattern!r} is not a repositories glob whose anonymousPolicy writes; "
@@ -105,7 +105,7 @@ def _push_message(pushes: Sequence[str], who: str, scope: str, mirrors: str) -> 
 
 
 def _anonymous_write_issues(settings: Settings, pattern: str, repo: RepositoryAccess, mirrors: str) -> Iterator[Issue]:
-    writes = [action for action in repo.anonymous_policy if action in ANONYMOUS_WRITE]
+    writes = [action for action in repo.anonymous_policy if action in WRITE_ACTIONS]
     if not writes:
         return
     path = (*BASE, "repositories", pattern, "anonymousPolicy")

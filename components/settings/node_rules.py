@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from components.settings import access_rules, namespaces
+from components.settings.access import WRITE_ACTIONS
 
 if TYPE_CHECKING:
     from components.settings import Settings
@@ -29,7 +30,6 @@ NODE_PASSWORD_MIN = 32
 NODE_PASSWORD_COMMAND = "pulumi config set --secret --path 'nodes.pullUser.password' \"$(openssl rand -base64 32)\""
 # Names only the cluster's DNS resolves; containerd on the node asks the node's resolver.
 IN_CLUSTER_SUFFIXES = (".svc", ".svc.cluster.local", ".cluster.local")
-WRITES = ("create", "update", "delete")
 
 
 def node_issues(settings: Settings) -> Iterator[Issue]:
@@ -214,13 +214,13 @@ def _unreadable_issues(settings: Settings, login: str | None) -> Iterator[Issue]
 
 def _write_issues(path: tuple[str, ...], repo: RepositoryAccess, name: str) -> Iterator[Issue]:
     for i, policy in enumerate(repo.policies):
-        if name in policy.users and (writes := [a for a in policy.actions if a in WRITES]):
+        if name in policy.users and (writes := [a for a in policy.actions if a in WRITE_ACTIONS]):
             yield (
                 (*path, "policies", i, "actions"),
                 f"gives nodes.pullUser {name!r} {'/'.join(writes)}; the node login only reads, so give it a "
                 "policy of its own with actions: [read]",
             )
-    if writes := [a for a in repo.default_policy if a in WRITES]:
+    if writes := [a for a in repo.default_policy if a in WRITE_ACTIONS]:
         yield (
             (*path, "defaultPolicy"),
             f"{'/'.join(writes)} for every logged-in user includes nodes.pullUser {name!r}, which only reads; "

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, SecretStr, field_validator
 
-from components.settings.access import User, UserName
+from components.settings.access import User, UserName, bcrypt_length
 from components.settings.common import DnsLabel, Model
 from components.settings.node_rules import NODE_PASSWORD_COMMAND, NODE_PASSWORD_MIN
 from components.settings.upstreams import host_url
@@ -38,8 +38,7 @@ class PullUser(Model):
                 f"repeats too few characters to be random (fewer than {NODE_PASSWORD_MIN // 2} different ones); "
                 f"run {NODE_PASSWORD_COMMAND}"
             )
-        if len(value.get_secret_value().encode()) > 72:
-            raise ValueError("is longer than 72 bytes, and bcrypt only uses the first 72; use a shorter password")
+        bcrypt_length(value)
         return value
 
     def as_user(self) -> User:
