@@ -260,3 +260,18 @@ def test_the_node_port_is_always_written_for_a_node_port_service() -> None:
     config["service"] = {"type": "NodePort"}
     values = helm_values(load_settings(config, secret_keys))
     assert values["service"] == {"type": "NodePort", "port": 5000, "nodePort": 32767}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "why"),
+    [
+        ("appNamespace", "org-acme", "it is where the App, ConfigMap and Secret live"),
+        ("catalog", "giantswarm", "only app-operator reads a catalog"),
+        ("version", "2.9.0", "with platform helm, helm.chart/helm.version name the chart"),
+    ],
+)
+def test_app_keys_the_helm_platform_does_not_read_are_refused(key: str, value: str, why: str) -> None:
+    config, secret_keys = on("helm", "dev")
+    config["app"][key] = value
+    with pytest.raises(Exception, match=rf"zot-cache:app\.{key}: is not used with platform helm \({why}\); remove it"):
+        load_settings(config, secret_keys)

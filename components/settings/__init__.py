@@ -27,6 +27,15 @@ from components.settings.target import AppTarget, Flux, HelmChart, Platform
 from components.settings.upstreams import Registry
 from components.settings.zot import Metrics, Zot
 
+# app.* keys only some platforms read: (those platforms, why the others do not).
+_APP_KEYS_BY_PLATFORM: dict[str, tuple[tuple[str, ...], str]] = {
+    "catalog": (("app",), "only app-operator reads a catalog"),
+    "chart": (("app", "flux"), "with platform helm, helm.chart/helm.version name the chart"),
+    "version": (("app", "flux"), "with platform helm, helm.chart/helm.version name the chart"),
+    "cluster": (("app", "flux"), "with platform helm, Pulumi installs into the cluster of its kubeconfig"),
+    "app_namespace": (("app", "flux"), "it is where the App, ConfigMap and Secret live"),
+}
+
 
 def _overlap(first: Registry, second: Registry) -> tuple[Registry, str, str] | None:
     """(the upstream asked on demand, outer namespace, inner namespace) when one nests in the other and both
@@ -118,20 +127,9 @@ class Settings(Model):
         for key, platform in (("flux", "flux"), ("helm", "helm")):
             if key in self.model_fields_set and self.platform != platform:
                 yield ((key,), f"is only read with platform {platform} (platform is {self.platform}); remove it")
-        only = {"catalog": ("app",), "chart": ("app", "flux"), "version": ("app", "flux"), "cluster": ("app", "flux")}
-        only |= {"appNamespace": ("app", "flux")}
-        for key, platforms in only.items():
-            field = "app_namespace" if key == "appNamespace" else key
+        for field, (platforms, why) in _APP_KEYS_BY_PLATFORM.items():
             if field in self.app.model_fields_set and self.platform not in platforms:
-                why = (
-                    "with platform helm, Pulumi installs into the cluster of its kubeconfig"
-                    if key == "cluster"
-                    else "with platform helm, helm.chart/helm.version name the chart"
-                    if key in ("chart", "version")
-                    else "it is where the App, ConfigMap and Secret live"
-                    if key == "appNamespace"
-                    else "only app-operator reads a catalog"
-                )
+                key = AppTarget.model_fields[field].alias or field
                 yield (("app", key), f"is not used with platform {self.platform} ({why}); remove it")
 
     def _registry_issues(self) -> Iterator[Issue]:
