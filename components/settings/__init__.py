@@ -111,6 +111,8 @@ class Settings(Model):
             for path, message in getattr(self, key).issues():
                 yield ((key, *path), message)
         yield from ((("dashboard", *path), message) for path, message in self.dashboard.issues(self.metrics))
+        alerts = self.alerts.issues(self.metrics, self.app.cluster)
+        yield from ((("alerts", *path), message) for path, message in alerts)
         yield from self._platform_issues()
         yield from self._registry_issues()
         yield from self._user_issues()
@@ -120,7 +122,6 @@ class Settings(Model):
         yield from access_rules.access_issues(self)
         yield from node_rules.node_issues(self)
         yield from retention_issues(self)
-        yield from self.alerts.issues(self.metrics, self.app.cluster)
 
     def _platform_issues(self) -> Iterator[Issue]:
         """Keys that only one platform reads are refused on the others, so nothing is set for show."""

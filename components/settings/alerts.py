@@ -48,19 +48,19 @@ class Alerts(Model):
         return metrics.enabled and metrics.service_monitor and cluster is None
 
     def issues(self, metrics: Metrics, cluster: WorkloadCluster | None) -> Iterator[Issue]:
-        """Paths start at `alerts`; the thresholds are checked even while off, so turning alerts on cannot fail."""
-        yield from (((("alerts", *path), message) for path, message in self._threshold_issues()))
+        """The thresholds are checked even while off, so turning alerts on cannot fail."""
+        yield from self._threshold_issues()
         if not self.enabled:
             return
         if not (metrics.enabled and metrics.service_monitor):
             yield (
-                ("alerts", "enabled"),
+                ("enabled",),
                 "needs metrics.enabled: true and metrics.serviceMonitor: true (the rules read what the "
                 "ServiceMonitor scrapes); set both, or remove alerts.enabled",
             )
         if cluster is not None and TENANT_LABEL not in self.rule_labels:
             yield (
-                ("alerts", "ruleLabels"),
+                ("ruleLabels",),
                 f"zot runs in workload cluster {cluster.name}, but Pulumi creates the PrometheusRule in the "
                 "management cluster, where only Giant Swarm's observability platform evaluates it for other "
                 f'clusters, and only with a tenant label; add ruleLabels: {{"{TENANT_LABEL}": <your tenant>}} '
