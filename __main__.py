@@ -3,9 +3,9 @@
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.build.names import in_cluster_url, registry_url, release_name, service_name
-from components.build.node_files import node_outputs
-from components.build.stack_keys import stack_keys
+from components.builders.names import in_cluster_url, registry_url, release_name, service_name
+from components.builders.node_files import node_outputs
+from components.builders.stack_keys import stack_keys
 from components.stack_config import load_settings, read_stack_config
 from components.zot_registry import ZotRegistry
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pulumi
 
-from components.build import advice
-from components.build.plan import build_plan
-from components.build.stack_keys import StackKeys
+from components.builders import advice
+from components.builders.plan import build_plan
+from components.builders.stack_keys import StackKeys
 from components.platforms import alerts, app, flux, helm
 from components.platforms.dashboard import deploy_dashboard
 from components.platforms.deployed import Deployed

@@ -16,8 +16,8 @@ from typing import Any
 
 import kubernetes_validate  # type: ignore[import-untyped]
 
-from components.build import chart_values
-from components.build.zot_config import render_zot_config
+from components.builders import chart_values
+from components.builders.zot_config import render_zot_config
 from components.settings import Settings
 from components.settings.units import parse_go_memory, parse_quantity
 

@@ -21,9 +21,9 @@ from typing import Any
 
 import yaml
 
-from components.build.chart_values import build_secret_values, build_values, to_yaml
-from components.build.names import release_name
-from components.build.zot_config import render_zot_config
+from components.builders.chart_values import build_secret_values, build_values, to_yaml
+from components.builders.names import release_name
+from components.builders.zot_config import render_zot_config
 from components.settings import Settings
 from tests.harness import ROOT
 from tests.reference import chart_dir, helm_merge, unavailable

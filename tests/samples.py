@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from components.build.stack_keys import StackKeys, stack_keys
+from components.builders.stack_keys import StackKeys, stack_keys
 from components.settings import Settings
 from components.stack_config import PROJECT, load_settings
 from tests.harness import stack_config, standin_salt_key

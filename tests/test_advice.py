@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from components.build import advice
+from components.builders import advice
 from tests.harness import STANDIN_SECRETS, run_program, set_path, stack_config
 from tests.samples import everything, everything_settings
 

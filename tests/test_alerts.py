@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-from components.build import advice
-from components.build.alerts import prometheus_rule_spec
-from components.build.chart_values import build_values
+from components.builders import advice
+from components.builders.alerts import prometheus_rule_spec
+from components.builders.chart_values import build_values
 from components.settings import Settings
 from components.settings.alerts import Alerts, Severities
 from components.stack_config import load_settings

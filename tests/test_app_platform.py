@@ -7,7 +7,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from components.build.names import in_cluster_url, registry_url, release_name, service_name
+from components.builders.names import in_cluster_url, registry_url, release_name, service_name
 from components.platforms.app import API_VERSION, KIND, app_labels, app_spec
 from components.settings.target import AppTarget
 from tests.reference import app_crd_schema

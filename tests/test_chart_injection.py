@@ -14,8 +14,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.build.chart_values import build_secret_values, build_values
-from components.build.zot_config import render_zot_config
+from components.builders.chart_values import build_secret_values, build_values
+from components.builders.zot_config import render_zot_config
 from components.settings import Settings
 from components.stack_config import load_settings
 from tests.harness import set_path

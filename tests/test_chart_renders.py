@@ -16,8 +16,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.build.advice import warnings
-from components.build.names import in_cluster_url, service_name
+from components.builders.advice import warnings
+from components.builders.names import in_cluster_url, service_name
 from components.settings import Settings
 from components.stack_config import load_settings
 from tests import chart_checks as checks

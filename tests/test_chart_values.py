@@ -8,9 +8,9 @@ import jsonschema
 import pytest
 import yaml
 
-from components.build import advice
-from components.build.chart_values import build_secret_values, build_values, go_runtime_env, to_yaml
-from components.build.zot_config import render_zot_config
+from components.builders import advice
+from components.builders.chart_values import build_secret_values, build_values, go_runtime_env, to_yaml
+from components.builders.zot_config import render_zot_config
 from components.settings import Settings
 from components.settings.exposure import NGINX_REGISTRY_ANNOTATIONS
 from components.settings.resources import Resources

@@ -13,10 +13,10 @@ import yaml
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import Dashboard as SdkDashboard
 
-from components.build import advice
-from components.build.chart_values import go_runtime_env
-from components.build.dashboard import DATA_KEY, build_dashboard, dashboard_json
-from components.build.names import claim_name
+from components.builders import advice
+from components.builders.chart_values import go_runtime_env
+from components.builders.dashboard import DATA_KEY, build_dashboard, dashboard_json
+from components.builders.names import claim_name
 from components.settings import Settings
 from components.settings.units import parse_go_memory
 from components.stack_config import load_settings

@@ -9,7 +9,7 @@ import bcrypt
 import pytest
 from pydantic import SecretStr
 
-from components.build.fingerprints import secret_fingerprints
+from components.builders.fingerprints import secret_fingerprints
 from components.settings import Settings
 from components.settings.access import User
 from components.settings.upstreams import Credentials, Registry

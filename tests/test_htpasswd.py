@@ -1,4 +1,4 @@
-"""htpasswd lines from components/build/htpasswd.py, checked against the implementations that read them.
+"""htpasswd lines from components/builders/htpasswd.py, checked against the implementations that read them.
 
 Zot reads the file with golang.org/x/crypto/bcrypt. Each generated line is checked three ways: Python's
 `bcrypt.checkpw`, Apache's `htpasswd -vb`, and a Go server (Debian's `docker-registry`, which uses the
@@ -21,8 +21,8 @@ import bcrypt
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from components.build.htpasswd import bcrypt_hash, htpasswd_file
-from components.build.stack_keys import StackKeys
+from components.builders.htpasswd import bcrypt_hash, htpasswd_file
+from components.builders.stack_keys import StackKeys
 from components.settings.access import User
 from tests.programs import require_program
 from tests.registry import serve_registry

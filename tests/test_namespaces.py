@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.build import advice
+from components.builders import advice
 from components.settings import Settings
 from components.settings.upstreams import Registry
 from components.stack_config import load_settings

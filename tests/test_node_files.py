@@ -13,8 +13,8 @@ import jsonschema
 import pytest
 import yaml
 
-from components.build.advice import warnings
-from components.build.node_files import (
+from components.builders.advice import warnings
+from components.builders.node_files import (
     containerd_hosts,
     crio_auth_file,
     crio_registries_conf,

@@ -20,9 +20,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from components.build.chart_values import build_secret_values
-from components.build.node_files import containerd_hosts, crio_auth_file, crio_registries_conf, giantswarm_values
-from components.build.zot_config import build_zot_config
+from components.builders.chart_values import build_secret_values
+from components.builders.node_files import containerd_hosts, crio_auth_file, crio_registries_conf, giantswarm_values
+from components.builders.zot_config import build_zot_config
 from components.settings import Settings, globs
 from components.stack_config import load_settings
 from tests.containerd import Containerd, run_containerd

@@ -9,9 +9,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from components.build.names import release_name, workload
-from components.build.plan import build_plan
-from components.build.upstream_values import GIANT_SWARM_ONLY, upstream_values
+from components.builders.names import release_name, workload
+from components.builders.plan import build_plan
+from components.builders.upstream_values import GIANT_SWARM_ONLY, upstream_values
 from components.platforms.flux import HELM_CHART_LAYER
 from components.settings import Settings
 from components.stack_config import load_settings

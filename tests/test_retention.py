@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from components.build import advice
-from components.build.zot_config import build_zot_config
+from components.builders import advice
+from components.builders.zot_config import build_zot_config
 from components.settings import Settings
 from components.settings.retention import Retention
 from components.stack_config import load_settings

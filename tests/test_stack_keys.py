@@ -9,8 +9,8 @@ import os
 import pytest
 from pydantic import SecretStr
 
-from components.build.chart_values import NONCE_FILE, build_secret_values
-from components.build.stack_keys import StackKeys, hkdf_sha256
+from components.builders.chart_values import NONCE_FILE, build_secret_values
+from components.builders.stack_keys import StackKeys, hkdf_sha256
 from components.settings import Settings
 from components.settings.access import User
 from components.settings.salt_key import decode_salt_key

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.build.zot_config import (
+from components.builders.zot_config import (
     CREDENTIALS_PATH,
     HTPASSWD_PATH,
     build_zot_config,

@@ -14,7 +14,7 @@ from typing import Any
 
 import pulumi
 
-from components.build.chart_values import to_yaml
+from components.builders.chart_values import to_yaml
 from components.stack_file import DuplicateKeyError
 from tools.offline import ROOT, ProgramRun, RecordingMocks, run_program, stack_file_config, unwrap_secret
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.build.alerts import prometheus_rule_spec
+from components.builders.alerts import prometheus_rule_spec
 from components.platforms import MANAGED_BY
 from components.settings import Settings
 

@@ -7,7 +7,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.build.plan import Plan
+from components.builders.plan import Plan
 from components.platforms import MANAGED_BY
 from components.platforms.deployed import Deployed
 from components.platforms.user_values import user_values

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.build.dashboard import DATA_KEY, dashboard_json
+from components.builders.dashboard import DATA_KEY, dashboard_json
 from components.platforms import MANAGED_BY
 from components.settings import Settings
 

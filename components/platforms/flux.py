@@ -13,8 +13,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.build.names import release_name
-from components.build.plan import Plan
+from components.builders.names import release_name
+from components.builders.plan import Plan
 from components.platforms import MANAGED_BY
 from components.platforms.deployed import Deployed
 from components.platforms.user_values import VALUES_KEY, user_values

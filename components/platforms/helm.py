@@ -14,9 +14,9 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.build.names import CONTAINER, release_name, service_name, workload
-from components.build.plan import Plan
-from components.build.upstream_values import SCRAPE_PASSWORD_KEY, SCRAPE_USERNAME_KEY, upstream_values
+from components.builders.names import CONTAINER, release_name, service_name, workload
+from components.builders.plan import Plan
+from components.builders.upstream_values import SCRAPE_PASSWORD_KEY, SCRAPE_USERNAME_KEY, upstream_values
 from components.platforms import MANAGED_BY
 from components.platforms.deployed import Deployed
 from components.settings import Settings

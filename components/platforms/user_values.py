@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.build.chart_values import to_yaml
-from components.build.plan import Plan
+from components.builders.chart_values import to_yaml
+from components.builders.plan import Plan
 from components.platforms import MANAGED_BY
 from components.settings import Settings
 

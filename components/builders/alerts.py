@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from components.build.chart_values import gomemlimit
-from components.build.names import CONTAINER, claim_name, pod_pattern, series_scope, service_name
+from components.builders.chart_values import gomemlimit
+from components.builders.names import CONTAINER, claim_name, pod_pattern, series_scope, service_name
 from components.settings import Settings
 from components.settings.alerts import TENANT_LABEL, VOLUME_LOOKBACK_SECONDS
 from components.settings.units import parse_go_duration

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from components.build.retention import storage_gc
+from components.builders.retention import storage_gc
 from components.settings import Settings
 from components.settings.access import AccessControl
 from components.settings.upstreams import Content, Registry

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from components.build import alerts, retention
-from components.build.chart_values import CHART_VERSION, CLUSTER_ISSUER_ANNOTATION, default_annotations
+from components.builders import alerts, retention
+from components.builders.chart_values import CHART_VERSION, CLUSTER_ISSUER_ANNOTATION, default_annotations
 from components.settings import Settings
 from components.settings.access import User
 from components.settings.access_rules import anonymous_private_reads

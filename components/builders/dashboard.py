@@ -18,8 +18,8 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models import common
 from grafana_foundation_sdk.models.dashboard import DashboardCursorSync, DataSourceRef, Threshold, ThresholdsMode
 
-from components.build import names
-from components.build.chart_values import gomemlimit
+from components.builders import names
+from components.builders.chart_values import gomemlimit
 from components.settings import Settings
 from components.settings.units import parse_go_memory
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.build.plan import Plan
-from components.build.zot_config import SECRET_DIR
+from components.builders.plan import Plan
+from components.builders.zot_config import SECRET_DIR
 from components.settings import Settings
 
 GIANT_SWARM_ONLY = ("global", "giantswarm")

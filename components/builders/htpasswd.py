@@ -9,7 +9,7 @@ from functools import cache
 
 import bcrypt
 
-from components.build.stack_keys import StackKeys
+from components.builders.stack_keys import StackKeys
 from components.settings.access import User
 
 _STANDARD_B64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from components.build.chart_values import build_secret_values, build_values
-from components.build.fingerprints import secret_fingerprints
-from components.build.stack_keys import StackKeys
-from components.build.zot_config import render_zot_config
+from components.builders.chart_values import build_secret_values, build_values
+from components.builders.fingerprints import secret_fingerprints
+from components.builders.stack_keys import StackKeys
+from components.builders.zot_config import render_zot_config
 from components.settings import Settings
 
 

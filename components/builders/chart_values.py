@@ -9,9 +9,9 @@ from typing import Any
 
 import yaml
 
-from components.build.htpasswd import htpasswd_file
-from components.build.stack_keys import StackKeys
-from components.build.zot_config import credentials_file
+from components.builders.htpasswd import htpasswd_file
+from components.builders.stack_keys import StackKeys
+from components.builders.zot_config import credentials_file
 from components.settings import Settings
 from components.settings.alerts import TENANT_LABEL
 from components.settings.exposure import NGINX_REGISTRY_ANNOTATIONS, Ingress

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 import tomli_w
 
-from components.build.chart_values import to_yaml
-from components.build.names import registry_url
+from components.builders.chart_values import to_yaml
+from components.builders.names import registry_url
 from components.settings import Settings
 from components.settings.node_rules import CHART_NODE_PORT, node_host
 from components.settings.nodes import Nodes

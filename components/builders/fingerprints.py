@@ -11,8 +11,8 @@ import hmac
 
 from pydantic import SecretStr
 
-from components.build.htpasswd import htpasswd_line
-from components.build.stack_keys import StackKeys
+from components.builders.htpasswd import htpasswd_line
+from components.builders.stack_keys import StackKeys
 from components.settings import Settings
 
 _DOMAIN = b"zot-cache/fingerprint/v1"
