@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -32,6 +33,9 @@ __all__ = [
     "unwrap_secret",
 ]
 
+# Frozen copies of the example stacks: tests with fixed expectations read these, never the stack files a team edits.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 SECRET = "kubernetes:core/v1:Secret"
 APP = "kubernetes:application.giantswarm.io/v1alpha1:App"
@@ -42,7 +46,7 @@ def standin_salt_key(label: str) -> str:
     return base64.b64encode(label.encode().ljust(32, b".")).decode()
 
 
-# Stand-ins for the secrets each stack file asks for (see its header); they are no real secrets.
+# Stand-ins for the secrets each fixture stack asks for (see its header); they are no real secrets.
 STANDIN_SECRETS: dict[str, dict[str, str]] = {
     "dev": {},
     "prod": {
@@ -57,8 +61,8 @@ STANDIN_SECRETS: dict[str, dict[str, str]] = {
 
 
 def stack_config(stack: str, secrets: dict[str, str] | None = None) -> tuple[dict[str, Any], set[str]]:
-    """The stack file's config with `secure:` values and the secrets it asks for replaced by stand-ins."""
-    config, secret_keys = stack_file_config(stack, lambda path: f"standin-secure-{path}")
+    """The fixture stack's config with `secure:` values and the secrets it asks for replaced by stand-ins."""
+    config, secret_keys = stack_file_config(stack, lambda path: f"standin-secure-{path}", FIXTURES)
     for path, value in (STANDIN_SECRETS.get(stack, {}) if secrets is None else secrets).items():
         set_path(config, path, value)
         secret_keys.add(path.split(".")[0].split("[")[0])
@@ -72,11 +76,11 @@ def run_program(
     preview: bool = False,
     mocks: RecordingMocks | None = None,
 ) -> ProgramRun:
-    """tools.offline.run_program, by default on the stack file with stand-in secrets."""
+    """tools.offline.run_program beside the fixture stack files, by default on the fixture with stand-in secrets."""
     if config is None:
         config, default_secret_keys = stack_config(stack)
         secret_keys = default_secret_keys if secret_keys is None else secret_keys
-    return run_offline(stack, config, secret_keys or set(), preview, mocks)
+    return run_offline(stack, config, secret_keys or set(), preview, mocks, FIXTURES)
 
 
 def named(run: ProgramRun, key: str) -> Resource:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+from components.settings import globs
 
 CERTS_D = "etc/containerd/certs.d"
 
@@ -42,3 +45,19 @@ def requested_repository(hosts_toml: str, repository: str) -> list[str]:
         assert path.startswith("/v2/"), f"{url} makes containerd ask for {path}, which no registry serves"
         found.append(path.removeprefix("/v2/"))
     return found
+
+
+def stored_repository(sync_entry: dict[str, Any], repository: str) -> str | None:
+    """Where zot stores `repository` of the upstream of one generated sync registry entry, or None: the destination
+    of the first content entry whose prefix matches, joined with the repository (no content: the root namespace)."""
+    for content in sync_entry.get("content", [{"prefix": "**", "destination": "/"}]):
+        if globs.matches(content["prefix"], repository):
+            assert not content.get("stripPrefix"), "stripPrefix is not modelled here"
+            return "/".join(part for part in (content["destination"].strip("/"), repository) if part)
+    return None
+
+
+def sample_repositories(sync_entry: dict[str, Any]) -> list[str]:
+    """A repository each content entry of a generated sync registry entry syncs (any, without content)."""
+    prefixes = [content["prefix"] for content in sync_entry.get("content", [])] or ["zot-cache-check/image"]
+    return [prefix.replace("**", "zot-cache-check/image").replace("*", "x") for prefix in prefixes]

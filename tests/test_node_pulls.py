@@ -23,12 +23,13 @@ import pytest
 from components.builders.chart_values import build_secret_values
 from components.builders.node_files import containerd_hosts, crio_auth_file, crio_registries_conf, giantswarm_values
 from components.builders.zot_config import build_zot_config
-from components.settings import Settings, globs
+from components.settings import Settings
 from components.stack_config import load_settings
 from tests.containerd import Containerd, run_containerd
 from tests.daemons import NODE_PORTS, free_port
 from tests.helm import helm_template
 from tests.node_paths import hosts_dir, requested_repository, write_node_files
+from tests.node_paths import stored_repository as stored_repository_of
 from tests.oci_image import Image, build_image
 from tests.reference import containerd_values_schema, gs_cluster_containerd
 from tests.registry import Registry, serve_registry
@@ -83,16 +84,11 @@ def node_settings(nodes: dict[str, Any], service: dict[str, Any] | None = None, 
 
 
 def stored_repository(settings: Settings, upstream: Upstream) -> str:
-    """Where zot stores the upstream image, read from the generated sync config: the destination of the first
-    content entry whose prefix matches the upstream repository, joined with that repository."""
+    """Where zot stores the upstream image, read from the generated sync config."""
     for entry in build_zot_config(settings)["extensions"]["sync"]["registries"]:
-        if upstream.url not in entry["urls"]:
-            continue
-        # Without content, zot syncs every repository under its own name (the root namespace).
-        for content in entry.get("content", [{"prefix": "**", "destination": "/"}]):
-            if globs.matches(content["prefix"], upstream.repository):
-                assert not content.get("stripPrefix"), "stripPrefix is not modelled here"
-                return "/".join(part for part in (content["destination"].strip("/"), upstream.repository) if part)
+        stored = stored_repository_of(entry, upstream.repository) if upstream.url in entry["urls"] else None
+        if stored is not None:
+            return stored
     raise AssertionError(f"no sync content of the generated zot config holds {upstream.reference}")
 
 

@@ -12,6 +12,7 @@ import yaml
 from components.stack_config import load_settings
 from components.stack_file import DuplicateKeyError, load_stack_file, project_config
 from tests import harness
+from tools.offline import run_program as run_offline
 
 # base64 of 32 bytes, as `openssl rand -base64 32` gives
 SALT_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
@@ -84,20 +85,19 @@ def test_leaves_the_file_does_not_hold_are_judged_by_the_engines_marking() -> No
 
 
 def test_the_program_reads_the_stack_file_in_its_working_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     """The whole program, as `pulumi up` runs it: the file beside it shows the clear leaf; nothing is created."""
     users: list[dict[str, Any]] = [{"name": "admin", "password": "hunter2hunter2"}, {"name": "ci", "password": SECURE}]
     filed = base(users, [REGISTRY]) | {"htpasswdSaltKey": SECURE}
     document = {"config": {f"zot-cache:{key}": value for key, value in filed.items()}}
     (tmp_path / "Pulumi.clear.yaml").write_text(yaml.safe_dump(document))
-    monkeypatch.chdir(tmp_path)
     runtime = base(
         [{"name": "admin", "password": "hunter2hunter2"}, {"name": "ci", "password": "ci-password"}], [REGISTRY]
     )
     mocks = harness.RecordingMocks()
     with pytest.raises(Exception, match=r"users\[0\]\.password: is stored in clear text"):
-        harness.run_program("clear", runtime, {"users", "htpasswdSaltKey"}, mocks=mocks)
+        run_offline("clear", runtime, {"users", "htpasswdSaltKey"}, mocks=mocks, root=tmp_path)
     assert mocks.resources == []
 
 

@@ -56,14 +56,19 @@ def objects_beside_the_chart(run: ProgramRun) -> list[Manifest]:
     return manifests
 
 
+def helm_platform_render(run: ProgramRun) -> list[Manifest]:
+    """What a run on platform helm puts on the cluster: the chart, rendered for real from its Chart's inputs, and
+    the objects the program applies beside it."""
+    chart = run.one(CHART).inputs
+    rendered = helm_template(chart["values"], chart["name"], chart["namespace"], chart=UPSTREAM_CHART)
+    return [*rendered, *objects_beside_the_chart(run)]
+
+
 @cache
 def _rendered(case: str) -> tuple[tuple[Manifest, ...], Any]:
     stack, config, secret_keys = configs()[case]
     settings = load_settings(config, secret_keys)
-    run = run_program(stack, config, set(secret_keys))
-    chart = run.one(CHART).inputs
-    rendered = helm_template(chart["values"], chart["name"], chart["namespace"], chart=UPSTREAM_CHART)
-    return (*rendered, *objects_beside_the_chart(run)), settings
+    return tuple(helm_platform_render(run_program(stack, config, set(secret_keys)))), settings
 
 
 @pytest.mark.parametrize("check", CHECKS)

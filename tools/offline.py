@@ -7,6 +7,7 @@ manifests. Secrets in a stack file are ciphertexts only the CLI can decrypt, so 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import hashlib
 import itertools
@@ -120,14 +121,17 @@ def _replace_secure(value: Any, path: str, standin: Callable[[str], str]) -> tup
     return value, False
 
 
-def stack_file_config(stack: str, standin: Callable[[str], str]) -> tuple[dict[str, Any], set[str]]:
-    """A stack file's `zot-cache:` config as nested values, plus the top-level keys that hold secrets.
+def stack_file_config(
+    stack: str, standin: Callable[[str], str], root: Path | None = None
+) -> tuple[dict[str, Any], set[str]]:
+    """The `zot-cache:` config of Pulumi.<stack>.yaml in `root` (the project's folder by default) as nested values,
+    plus the top-level keys that hold secrets.
 
     Raises DuplicateKeyError for a key given twice, as the CLI refuses such a file.
     """
     config: dict[str, Any] = {}
     secret_keys: set[str] = set()
-    for key, value in project_config(load_stack_file(ROOT / f"Pulumi.{stack}.yaml"), PROJECT).items():
+    for key, value in project_config(load_stack_file((root or ROOT) / f"Pulumi.{stack}.yaml"), PROJECT).items():
         config[key], is_secret = _replace_secure(value, key, standin)
         if is_secret:
             secret_keys.add(key)
@@ -140,10 +144,12 @@ def run_program(
     secret_keys: set[str],
     preview: bool = False,
     mocks: RecordingMocks | None = None,
+    root: Path | None = None,
 ) -> ProgramRun:
     """Run __main__.py with config given as the CLI gives it: JSON text per top-level key, secret keys listed.
 
-    Pass `mocks` to see what was registered even when the program raises.
+    The program runs in `root` (the project's folder by default), as the CLI runs it in the folder of the stack file (which it reads beside the
+    config). Pass `mocks` to see what was registered even when the program raises.
     """
     asyncio.set_event_loop(asyncio.new_event_loop())
     pulumi.runtime.set_all_config(
@@ -176,7 +182,8 @@ def run_program(
         return pulumi.Output.from_input(asyncio.ensure_future(collect()))
 
     try:
-        program()
+        with contextlib.chdir(root or ROOT):
+            program()
     finally:
         for loop in [asyncio.get_event_loop(), *mocks.worker_loops]:
             loop.close()
