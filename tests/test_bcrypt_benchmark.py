@@ -1,10 +1,18 @@
-"""tools/bcrypt_benchmark.py reads each login's cost from the stack file; its timings are the machine's own."""
+"""tools/bcrypt_benchmark.py reads each login's cost from the stack file; its timings are the machine's own.
+
+Run on the frozen example stacks (tests/fixtures): the shipped ones are a team's to edit."""
 
 from __future__ import annotations
 
 import pytest
 
+from tests.harness import FIXTURES
 from tools import bcrypt_benchmark
+
+
+@pytest.fixture(autouse=True)
+def example_stacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bcrypt_benchmark, "ROOT", FIXTURES)
 
 
 def test_costs_come_from_the_stack_file_with_the_defaults() -> None:
