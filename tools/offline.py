@@ -148,8 +148,8 @@ def run_program(
 ) -> ProgramRun:
     """Run __main__.py with config given as the CLI gives it: JSON text per top-level key, secret keys listed.
 
-    The program runs in `root` (the project's folder by default), as the CLI runs it in the folder of the stack file (which it reads beside the
-    config). Pass `mocks` to see what was registered even when the program raises.
+    The program runs in `root` (the project's folder by default), as the CLI runs it in the folder of the stack
+    file, which it reads beside the config. Pass `mocks` to see what was registered even when the program raises.
     """
     asyncio.set_event_loop(asyncio.new_event_loop())
     pulumi.runtime.set_all_config(
