@@ -354,9 +354,35 @@ INVALID = [
     ),
     case(
         "retry-delay-without-max-retries",
-        variant(registries=[hub(retryDelay="5m")]),
+        variant(registries=[hub(retryDelay="1s")]),
         "registries[0].maxRetries",
         "maxRetries and retryDelay go together",
+    ),
+    case(
+        "on-demand-retry-delay-of-minutes",
+        variant(registries=[hub(maxRetries=3, retryDelay="5m")]),
+        "registries[0].retryDelay",
+        "maxRetries 3 x retryDelay 5m can hold a node's pull for 900s; an on-demand upstream may hold it at most 5s",
+    ),
+    case(
+        "on-demand-retries-add-up",
+        variant(registries=[hub(maxRetries=6, retryDelay="1s")]),
+        "registries[0].maxRetries",
+        "use maxRetries: 2, retryDelay: 1s (only an upstream with onDemand: false",
+    ),
+    case(
+        # regclient's WithRetryLimit ignores 0 and keeps its default of 5 retries.
+        "on-demand-zero-retries-are-five",
+        variant(registries=[hub(maxRetries=0, retryDelay="2s")]),
+        "registries[0].maxRetries",
+        "maxRetries 0 (regclient then retries 5 times) x retryDelay 2s can hold a node's pull for 10s",
+    ),
+    case(
+        # Also synced actively, but nodes still wait on its on-demand answers.
+        "on-demand-and-active-retry-delay-of-minutes",
+        variant(registries=[active(onDemand=True, urls=["https://quay.io"], maxRetries=3, retryDelay="5m")]),
+        "registries[0].retryDelay",
+        "an on-demand upstream may hold it at most 5s",
     ),
     case(
         "duration-without-unit",
@@ -1200,6 +1226,8 @@ INVALID = [
         with_users([ADMIN]),
         with_users([{"name": "admin", "htpasswd": BCRYPT_HASH}]),
         variant(registries=[DOCKER_HUB, QUAY, active()]),
+        # Nodes never wait on an upstream that is only synced actively: it may retry for long.
+        variant(registries=[hub(maxRetries=2, retryDelay="1s"), active(maxRetries=3, retryDelay="5m")]),
         # Docker Hub cannot answer for a name whose first component has a ".", so the root beside hosts is fine.
         variant(registries=[hub(namespace="/"), QUAY, active()]),
         variant(accessControl=anonymous_may(["read", "create"], opt_in=("internal/**",))),
@@ -1218,6 +1246,7 @@ INVALID = [
         "user-with-password",
         "user-with-htpasswd",
         "on-demand-and-active",
+        "long-retries-for-active-sync-only",
         "docker-hub-at-root",
         "anonymous-push-opted-in",
         "scrape-user",
