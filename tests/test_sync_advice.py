@@ -3,12 +3,15 @@ version, on-demand upstreams left on regclient's backoff, and retention that fig
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from components.builders import advice, tag_regex
 from components.settings import Settings
+from components.settings.upstreams import Registry
 from components.stack_config import load_settings
 
 OPEN = {"repositories": {"**": {"anonymousPolicy": ["read"]}}}
@@ -182,3 +185,13 @@ def test_a_pin_is_not_judged_where_any_tag_can_arrive() -> None:
     assert not about(settings_with(HUB, synced(None), retention=retention), "can never match")
     on_demand_too = {**synced("^6\\."), "onDemand": True, "maxRetries": 2, "retryDelay": "1s"}
     assert not about(settings_with(on_demand_too, retention=retention), "can never match")
+
+
+def test_readmes_registries_example_is_accepted_and_fails_fast() -> None:
+    """The example people copy: every on-demand upstream in it keeps retries within the on-demand bound."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("### `registries`", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    registries = [Registry.model_validate(entry) for entry in yaml.safe_load(block)["zot-cache:registries"]]
+    assert [list(registry.issues()) for registry in registries] == [[]] * len(registries)
+    assert any(registry.on_demand and registry.max_retries for registry in registries)
