@@ -53,6 +53,12 @@ def test_tag_regexes_match_as_zots_filter_tags_does(regex: str, kept: list[str])
     assert [tag for tag in TAGS if tag_regex.matches(regex, tag)] == kept
 
 
+def test_re2_syntax_python_cannot_compile_is_left_alone() -> None:
+    # RE2's end of text: the settings may accept it (zot compiles RE2), and the warnings must not guess or crash.
+    assert not tag_regex.matches("^6\\z", "6")
+    assert tag_regex.runs_past_its_number("^6\\z") is None
+
+
 @pytest.mark.parametrize(
     ("regex", "start"),
     [
@@ -72,7 +78,14 @@ def test_literal_start_is_what_every_matching_tag_begins_with(regex: str, start:
 
 @pytest.mark.parametrize(
     ("regex", "warned"),
-    [("^6.*", True), ("^6", True), ("^v6", True), ("^6\\.", False), ("^6[.]", False), ("^6($|[^0-9])", False)],
+    [
+        ("^6.*", True),
+        ("^6", True),
+        ("^v6", True),
+        ("^6\\.", False),
+        ("^6[.]", False),
+        ("^6($|[^0-9])", False),
+    ],
 )
 def test_a_tag_regex_that_runs_past_its_version_is_warned(regex: str, warned: bool) -> None:
     found = about(settings_with(HUB, synced(regex)), "tags.regex")

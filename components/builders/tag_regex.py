@@ -16,8 +16,12 @@ _QUANTIFIERS = set("*+?{")
 
 
 def matches(regex: str, tag: str) -> bool:
-    """Go's MatchString: the regex found anywhere in the tag."""
-    return re.search(regex, tag) is not None
+    """Go's MatchString: the regex found anywhere in the tag. False for RE2 syntax Python lacks (like `\\z`): the
+    warnings then stay silent rather than guess."""
+    try:
+        return re.search(regex, tag) is not None
+    except re.error:
+        return False
 
 
 def literal_start(regex: str) -> str | None:
