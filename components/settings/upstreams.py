@@ -22,7 +22,9 @@ NO_CATALOG_HOSTS = {"docker.io", "index.docker.io", "registry-1.docker.io", "ghc
 # tried up to maxRetries times (regclient internal/reghttp/http.go L649-700); WithRetryLimit ignores 0 and keeps
 # regclient's 5 (http.go L47, L200-206). v2.1.18 asks the upstream about every tag a node pulls, cached or not
 # (pkg/api/routes.go L2700-2724), and containerd >= 1.7 cancels a pull after 5 minutes without progress. So an
-# on-demand upstream may hold a node's request for at most this long in retry delays.
+# on-demand upstream may hold a node's request for at most this long in retry delays: a cached image is then served
+# seconds late, and since requests to a failing host queue retryDelay apart, a burst of at least 60 distinct tag
+# requests fits in containerd's 5 minutes (300 with the safe value below).
 ON_DEMAND_RETRY_BUDGET = Decimal(5)
 REGCLIENT_DEFAULT_RETRIES = 5
 SAFE_RETRIES = "maxRetries: 2, retryDelay: 1s"
