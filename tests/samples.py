@@ -32,7 +32,7 @@ def everything() -> dict[str, Any]:
                 "urls": ["https://docker.io"],
                 "onDemand": True,
                 "maxRetries": 2,
-                "retryDelay": "30s",
+                "retryDelay": "1s",
                 "syncTimeout": "1h",
                 "credentials": {"username": "hub-user", "password": "hub-token"},
             },

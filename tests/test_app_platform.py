@@ -67,8 +67,12 @@ def test_workload_cluster_app_lives_in_the_org_namespace() -> None:
         ({"name": "cache"}, "cache", "cache-zot"),
         ({"name": "prod01-zot", "cluster": {"name": "prod01", "organization": "o"}}, "zot", "zot"),
         ({"name": "cache-prod01", "cluster": {"name": "prod01", "organization": "o"}}, "cache", "cache-zot"),
+        # app-operator trims the prefix, then the suffix (giantswarm/app pkg/key/chart.go L25-26).
+        ({"name": "prod01-zot-prod01", "cluster": {"name": "prod01", "organization": "o"}}, "zot", "zot"),
+        ({"name": "prod01-prod01", "cluster": {"name": "prod01", "organization": "o"}}, "prod01", "prod01-zot"),
+        ({"name": "zot-prod01-x", "cluster": {"name": "prod01", "organization": "o"}}, "zot-prod01-x", "zot-prod01-x"),
         ({"name": "prod01-zot", "cluster": None}, "prod01-zot", "prod01-zot"),
-        ({"name": "a" * 61}, "a" * 61, "a" * 61 + "-z"),
+        ({"name": "a" * 53}, "a" * 53, "a" * 53 + "-zot"),
     ],
 )
 def test_release_and_service_names(app: dict[str, Any], release: str, service: str) -> None:

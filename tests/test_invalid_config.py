@@ -354,9 +354,35 @@ INVALID = [
     ),
     case(
         "retry-delay-without-max-retries",
-        variant(registries=[hub(retryDelay="5m")]),
+        variant(registries=[hub(retryDelay="1s")]),
         "registries[0].maxRetries",
         "maxRetries and retryDelay go together",
+    ),
+    case(
+        "on-demand-retry-delay-of-minutes",
+        variant(registries=[hub(maxRetries=3, retryDelay="5m")]),
+        "registries[0].retryDelay",
+        "maxRetries 3 x retryDelay 5m can hold a node's pull for 900s; an on-demand upstream may hold it at most 5s",
+    ),
+    case(
+        "on-demand-retries-add-up",
+        variant(registries=[hub(maxRetries=6, retryDelay="1s")]),
+        "registries[0].maxRetries",
+        "use maxRetries: 2, retryDelay: 1s (only an upstream with onDemand: false",
+    ),
+    case(
+        # regclient's WithRetryLimit ignores 0 and keeps its default of 5 retries.
+        "on-demand-zero-retries-are-five",
+        variant(registries=[hub(maxRetries=0, retryDelay="2s")]),
+        "registries[0].maxRetries",
+        "maxRetries 0 (regclient then retries 5 times) x retryDelay 2s can hold a node's pull for 10s",
+    ),
+    case(
+        # Also synced actively, but nodes still wait on its on-demand answers.
+        "on-demand-and-active-retry-delay-of-minutes",
+        variant(registries=[active(onDemand=True, urls=["https://quay.io"], maxRetries=3, retryDelay="5m")]),
+        "registries[0].retryDelay",
+        "an on-demand upstream may hold it at most 5s",
     ),
     case(
         "duration-without-unit",
@@ -949,6 +975,20 @@ INVALID = [
     ),
     case("app-name-not-dns-label", variant(app={"name": "Zot_Cache"}), "app.name", "is not a Kubernetes name"),
     case("app-name-trailing-newline", variant(app={"name": "zot\n"}), "app.name", "is not a Kubernetes name"),
+    case(
+        # app-operator's App names and Helm release names stop at 53 (giantswarm/app pkg/validation/app.go L34-36).
+        "app-name-longer-than-a-release",
+        variant(app={"name": "a" * 54}),
+        "app.name",
+        "is 54 characters; the App and the Helm release named after it allow at most 53",
+    ),
+    case(
+        # Giant Swarm's App webhook: an in-cluster App targets its own namespace (pkg/validation/app.go L215-224).
+        "in-cluster-app-targeting-another-namespace",
+        variant(app={"namespace": "zot", "appNamespace": "platform-apps"}),
+        "app.appNamespace",
+        "'platform-apps' differs from app.namespace 'zot': Giant Swarm's App webhook refuses an in-cluster App",
+    ),
     case("app-chart-not-a-name", variant(app={"chart": "zot chart"}), "app.chart", "is not a chart name"),
     case("app-version-not-semver", variant(app={"version": "v2.9"}), "app.version", "is not a chart version"),
     case(
@@ -1200,6 +1240,12 @@ INVALID = [
         with_users([ADMIN]),
         with_users([{"name": "admin", "htpasswd": BCRYPT_HASH}]),
         variant(registries=[DOCKER_HUB, QUAY, active()]),
+        variant(app={"name": "a" * 53}),
+        # The webhook lets an in-cluster App in "giantswarm" target another namespace; Flux has no such rule.
+        variant(app={"appNamespace": "giantswarm"}),
+        variant(platform="flux", app={"appNamespace": "flux-apps"}),
+        # Nodes never wait on an upstream that is only synced actively: it may retry for long.
+        variant(registries=[hub(maxRetries=2, retryDelay="1s"), active(maxRetries=3, retryDelay="5m")]),
         # Docker Hub cannot answer for a name whose first component has a ".", so the root beside hosts is fine.
         variant(registries=[hub(namespace="/"), QUAY, active()]),
         variant(accessControl=anonymous_may(["read", "create"], opt_in=("internal/**",))),
@@ -1218,6 +1264,10 @@ INVALID = [
         "user-with-password",
         "user-with-htpasswd",
         "on-demand-and-active",
+        "app-name-of-53",
+        "in-cluster-app-in-giantswarm",
+        "flux-release-beside-its-namespace",
+        "long-retries-for-active-sync-only",
         "docker-hub-at-root",
         "anonymous-push-opted-in",
         "scrape-user",

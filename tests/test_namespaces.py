@@ -22,7 +22,14 @@ PRIVATE: dict[str, Any] = {
     "content": [{"prefix": "team/**"}],
     "credentials": {"username": "robot", "password": "robot-token"},
 }
-HUB_AT_ROOT: dict[str, Any] = {"name": "hub", "urls": ["https://docker.io"], "onDemand": True, "namespace": "/"}
+HUB_AT_ROOT: dict[str, Any] = {
+    "name": "hub",
+    "urls": ["https://docker.io"],
+    "onDemand": True,
+    "namespace": "/",
+    "maxRetries": 2,
+    "retryDelay": "1s",
+}
 
 
 def settings(repositories: dict[str, Any]) -> Settings:
@@ -31,6 +38,8 @@ def settings(repositories: dict[str, Any]) -> Settings:
         "users": [{"name": "admin", "password": "admin-password"}],
         "accessControl": {"repositories": repositories},
         "htpasswdSaltKey": SALT_KEY,
+        # What the active sync brings stays (retention would only make the next poll download it again).
+        "retention": {"namespaces": {"private": {"keepTags": [".*"]}}},
     }
     return load_settings(config, {"registries", "users", "htpasswdSaltKey"})
 

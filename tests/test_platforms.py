@@ -4,15 +4,18 @@ platforms changes only the objects that install the chart."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
+import pulumi
+import pulumi_kubernetes as k8s
 import pytest
 
 from components.builders.names import release_name, workload
 from components.builders.plan import build_plan
 from components.builders.upstream_values import GIANT_SWARM_ONLY, upstream_values
 from components.platforms.flux import HELM_CHART_LAYER
+from components.platforms.helm import INGRESS_TYPE, SKIP_AWAIT, skip_ingress_await
 from components.settings import Settings
 from components.stack_config import load_settings
 from tests.harness import (
@@ -275,3 +278,44 @@ def test_app_keys_the_helm_platform_does_not_read_are_refused(key: str, value: s
     config["app"][key] = value
     with pytest.raises(Exception, match=rf"zot-cache:app\.{key}: is not used with platform helm \({why}\); remove it"):
         load_settings(config, secret_keys)
+
+
+def pulumi_type(manifest: dict[str, Any]) -> str:
+    """The Pulumi type pulumi-kubernetes gives a rendered object: the core group is spelled "core"."""
+    api_version = manifest["apiVersion"] if "/" in manifest["apiVersion"] else f"core/{manifest['apiVersion']}"
+    return f"kubernetes:{api_version}:{manifest['kind']}"
+
+
+def test_pulumi_does_not_wait_for_a_load_balancer_address_on_the_helm_platforms_ingress() -> None:
+    """Every object real helm renders, passed through the Chart's transform as Pulumi passes its children: only
+    the Ingress changes, and only by the skipAwait annotation (its own annotations kept)."""
+    settings = settings_on("helm", "prod")
+    rendered = helm_template(helm_values(settings), release_name(settings.app), "zot", chart=UPSTREAM_CHART)
+    changed = {}
+    for doc in rendered:
+        args = pulumi.ResourceTransformArgs(
+            True, pulumi_type(doc), doc["metadata"]["name"], doc, pulumi.ResourceOptions()
+        )
+        result = skip_ingress_await(args)
+        if result is not None:
+            changed[pulumi_type(doc)] = (doc, result.props)
+    assert list(changed) == [INGRESS_TYPE]
+    before, after = (cast(dict[str, Any], props) for props in changed[INGRESS_TYPE])
+    annotations = after["metadata"].pop("annotations")
+    assert annotations == {**before["metadata"]["annotations"], SKIP_AWAIT: "true"}
+    assert "cert-manager.io/cluster-issuer" in annotations
+    assert {**after, "metadata": {**after["metadata"], "annotations": before["metadata"]["annotations"]}} == before
+
+
+def test_the_helm_chart_is_installed_with_the_ingress_transform(monkeypatch: pytest.MonkeyPatch) -> None:
+    charts: list[pulumi.ResourceOptions] = []
+    real = k8s.helm.v4.Chart
+
+    def recording(resource_name: str, **kwargs: Any) -> Any:
+        charts.append(kwargs["opts"])
+        return real(resource_name, **kwargs)
+
+    monkeypatch.setattr(k8s.helm.v4, "Chart", recording)
+    run_on("helm")
+    (opts,) = charts
+    assert opts.transforms == [skip_ingress_await]

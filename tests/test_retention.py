@@ -144,8 +144,8 @@ def test_the_rendered_chart_mounts_the_retention_the_stack_asks_for() -> None:
         ["**"],
     ]
     assert retention["policies"][1]["keepTags"] == [
-        {"patterns": ["^v[0-9]+\\.[0-9]+\\.[0-9]+$"]},
-        {"pulledWithin": "2160h"},
+        {"patterns": ["^6\\."]},
+        {"pulledWithin": "720h"},
     ]
 
 

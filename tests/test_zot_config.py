@@ -98,8 +98,8 @@ def test_dev_is_anonymous_read_without_authentication() -> None:
             "urls": ["https://docker.io"],
             "onDemand": True,
             "tlsVerify": True,
-            "maxRetries": 3,
-            "retryDelay": "5m",
+            "maxRetries": 2,
+            "retryDelay": "1s",
             "onlySigned": False,
             "preserveDigest": True,
         }
@@ -133,7 +133,7 @@ def test_prod_keeps_each_upstream_in_its_own_namespace() -> None:
         {
             "prefix": "my-organization/my-image",
             "destination": "/my-registry.example.org",
-            "tags": {"regex": "^6.*", "semver": True},
+            "tags": {"regex": "^6\\.", "semver": True},
         }
     ]
 

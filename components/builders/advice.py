@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from components.builders import alerts, retention
+from components.builders import alerts, retention, tag_regex
 from components.builders.chart_values import CHART_VERSION, CLUSTER_ISSUER_ANNOTATION, default_annotations
 from components.settings import Settings
 from components.settings.access import User
@@ -13,7 +14,7 @@ from components.settings.access_rules import anonymous_private_reads
 from components.settings.common import format_path
 from components.settings.exposure import Ingress
 from components.settings.units import parse_quantity
-from components.settings.upstreams import public_url
+from components.settings.upstreams import SAFE_RETRIES, public_url
 
 
 def warnings(settings: Settings) -> list[str]:
@@ -47,6 +48,7 @@ def warnings(settings: Settings) -> list[str]:
             "to a user with a password so only the ServiceMonitor can read it"
         )
     found.extend(_credential_warnings(settings))
+    found.extend(_sync_warnings(settings))
     found.extend(_bcrypt_cost_warnings(settings))
     found.extend(_annotation_warnings(settings.ingress))
     found.extend(anonymous_private_reads(settings))
@@ -99,6 +101,30 @@ def _credential_warnings(settings: Settings) -> Iterator[str]:
                 "false): whoever can intercept the connection can pose as the registry and take the token; give it "
                 "a certificate zot trusts and set tlsVerify: true"
             )
+
+
+def _sync_warnings(settings: Settings) -> Iterator[str]:
+    """Sync settings that zot accepts but that do not do what they look like."""
+    for index, registry in enumerate(settings.registries):
+        if registry.on_demand and registry.max_retries is None:
+            # Without them zot v2.1.18 passes nothing to regclient (pkg/extensions/sync/service.go L888-894), which
+            # then retries 5 times with a delay doubling from 0.1s to 30s per failure of the host
+            # (internal/reghttp/http.go L40-48, L655-656): late in an outage, requests go out 30s apart.
+            yield (
+                f"registries[{index}] ({registry.id}) is asked on demand without maxRetries and retryDelay, so zot's "
+                "sync client keeps its own backoff, which grows to 30s between requests to a failing host: in a long "
+                f"upstream outage a node's pull waits that long per tag it asks for; set {SAFE_RETRIES}"
+            )
+        for position, content in enumerate(registry.content):
+            regex = content.tags.regex if content.tags else None
+            number = tag_regex.runs_past_its_number(regex) if regex else None
+            if number:
+                stem = "^" + re.escape(number)
+                yield (
+                    f"registries[{index}].content[{position}].tags.regex {regex!r} also matches tags like "
+                    f"{number}0 and {number}0.1.0 (zot keeps every tag the regex matches anywhere in it); to stop "
+                    f"at the version boundary write '{stem}\\.' for {number}.x, or '{stem}($|[^0-9])'"
+                )
 
 
 def _bcrypt_cost_warnings(settings: Settings) -> Iterator[str]:

@@ -16,15 +16,15 @@ CONTAINER = "zot"
 
 
 def release_name(target: AppTarget) -> str:
-    """app-operator names the Helm release after the App, minus a `<cluster>-` prefix or `-<cluster>` suffix."""
+    """The Helm release app-operator makes of the App: its name, or for a workload cluster its name with a
+    `<cluster>-` prefix and then a `-<cluster>` suffix trimmed, both when both are there (`prod01-zot-prod01` is
+    `zot`): giantswarm/app v8.1.1 `pkg/key/chart.go` L16-27 (`ChartName`, which app-operator writes to the Chart
+    CR's `spec.name`, service/controller/app/resource/chart/desired.go L53, L123, and chart-operator installs as the
+    release name, service/controller/chart/key/key.go `ReleaseName`)."""
     if target.cluster is None:
         return target.name
     cluster = target.cluster.name
-    if target.name.startswith(f"{cluster}-"):
-        return target.name[len(cluster) + 1 :]
-    if target.name.endswith(f"-{cluster}"):
-        return target.name[: -len(cluster) - 1]
-    return target.name
+    return target.name.removeprefix(f"{cluster}-").removesuffix(f"-{cluster}")
 
 
 def service_name(target: AppTarget) -> str:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from components.builders import tag_regex
 from components.settings import Settings, access_rules, globs, namespaces
 from components.settings.common import format_path
 from components.settings.retention import KeepTags, Policy, Rules
-from components.settings.upstreams import Registry
+from components.settings.upstreams import Content, Registry
 
 CATCH_ALL = "**"
 
@@ -115,7 +116,75 @@ def warnings(settings: Settings) -> list[str]:
                     + ") and no accessControl glob that allows pushes, so it never applies; check the glob"
                 )
     found.extend(_pushed_warnings(settings, pushed))
+    found.extend(_sync_warnings(settings))
     return found
+
+
+# zot's keepTags entries that limit how long a tag stays; an entry without them keeps its tags for good.
+_LIMITS = ("pulledWithin", "pushedWithin", "mostRecentlyPulledCount", "mostRecentlyPushedCount")
+# Tags of several shapes: a pattern that matches all of them is taken to keep every tag.
+_SAMPLE_TAGS = ("latest", "6.1.0", "v1.2.3", "1.0-alpine", "sha256-0a1b.sig")
+
+
+def _sync_warnings(settings: Settings) -> list[str]:
+    """Retention against active sync: each poll copies every filtered tag zot does not hold
+    (pkg/extensions/sync/service.go L483-507), so a tag retention deletes comes back with the next poll."""
+    policies = _policies(settings)
+    found = []
+    for index, registry in enumerate(settings.registries):
+        if not registry.active:
+            continue
+        fought = [c for c in registry.content if not _pinned(c, _policy_for(policies, registry, c))]
+        if fought:
+            regexes = [content.tags.regex if content.tags and content.tags.regex else ".*" for content in fought]
+            found.append(
+                f"registries[{index}] ({registry.id}) is synced actively every {registry.poll_interval}, and "
+                "retention deletes the synced tags nobody pulls within its window: the next poll downloads them "
+                "again, so the volume churns and no space is freed; pin what the sync brings with "
+                f"retention.namespaces.{registry.id}.keepTags: {regexes}"
+            )
+        found.extend(_unreachable_keeps(settings, index, registry))
+    return found
+
+
+def _policy_for(policies: list[dict[str, Any]], registry: Registry, content: Content) -> dict[str, Any]:
+    """The policy zot applies to what this content syncs: the first whose repositories match (retention.go
+    L243-254); a repository below the content's destination stands for them all."""
+    destination = (registry.destination(content) or "").strip("/")
+    sample = "/".join(part for part in (destination, access_rules.FILLERS[0]) if part)
+    return next(p for p in policies if any(globs.matches(glob, sample) for glob in p["repositories"]))
+
+
+def _pinned(content: Content, policy: dict[str, Any]) -> bool:
+    """Whether the policy keeps for good every tag this content syncs (an entry without limits keeps the tags its
+    patterns match, all tags when it has none; no entries at all keep everything)."""
+    if not policy["keepTags"]:
+        return True
+    regex = content.tags.regex if content.tags else None
+    for entry in policy["keepTags"]:
+        if any(key in entry for key in _LIMITS):
+            continue
+        patterns = entry.get("patterns", [])
+        if not patterns or regex in patterns:
+            return True
+        if any(all(tag_regex.matches(p, tag) for tag in _SAMPLE_TAGS) for p in patterns):
+            return True
+    return False
+
+
+def _unreachable_keeps(settings: Settings, index: int, registry: Registry) -> list[str]:
+    """keepTags of this upstream's own rules that no tag its sync brings can match: they pin nothing."""
+    rules = settings.retention.namespaces.get(registry.id)
+    regexes = [content.tags.regex if content.tags else None for content in registry.content]
+    if rules is None or not rules.keep_tags or registry.on_demand or None in regexes:
+        return []  # on demand, or a content without a tag regex, any tag can arrive
+    return [
+        f"retention.namespaces.{registry.id}.keepTags[{position}] {pattern!r} can never match a tag that "
+        f"registries[{index}] ({registry.id}) syncs (its tag regexes: {', '.join(map(repr, regexes))}), so it "
+        f"pins nothing; write patterns for the tags the sync brings, like {regexes[0]!r}"
+        for position, pattern in enumerate(rules.keep_tags)
+        if all(tag_regex.disjoint(pattern, regex) for regex in regexes if regex)
+    ]
 
 
 def _pushed_warnings(settings: Settings, pushed: dict[str, str]) -> list[str]:

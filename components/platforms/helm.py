@@ -9,7 +9,7 @@ the Helm CLI can see, this chart does not need: its only hook is a test Pod, whi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -22,6 +22,23 @@ from components.platforms.deployed import Deployed
 from components.settings import Settings
 
 VPA_API_VERSION = "autoscaling.k8s.io/v1"
+INGRESS_TYPE = "kubernetes:networking.k8s.io/v1:Ingress"
+# pulumi-kubernetes waits for an Ingress until its .status.loadBalancer.ingress has an entry
+# (provider/pkg/await/ingress.go L102-110), which some controllers never write (ingress-nginx with
+# --publish-service unset, kind and k3d setups without a load balancer): the update then fails after its timeout.
+# This annotation makes the provider treat the Ingress as ready once created (provider/pkg/metadata/overrides.go
+# L39-41, L108-110; await/await.go L1096-1102 for the Ingress awaiter), as Helm itself does.
+SKIP_AWAIT = "pulumi.com/skipAwait"
+
+
+def skip_ingress_await(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
+    """The chart's Ingress, annotated so that Pulumi does not wait for a load balancer address. The engine hands a
+    Chart's children to transforms as plain values (pulumi/runtime/_callbacks.py: deserialize_properties)."""
+    if args.type_ != INGRESS_TYPE:
+        return None
+    metadata = dict(cast(dict[str, Any], args.props.get("metadata") or {}))
+    metadata["annotations"] = {**(metadata.get("annotations") or {}), SKIP_AWAIT: "true"}
+    return pulumi.ResourceTransformResult(props={**args.props, "metadata": metadata}, opts=args.opts)
 
 
 def vpa_spec(settings: Settings) -> dict[str, Any]:
@@ -86,7 +103,7 @@ def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptio
         version=chart.version,
         repository_opts=k8s.helm.v4.RepositoryOptsArgs(repo=chart.repository),
         values=values,
-        opts=inside,
+        opts=pulumi.ResourceOptions.merge(inside, pulumi.ResourceOptions(transforms=[skip_ingress_await])),
     )
     if settings.resources.vpa.enabled:
         # Giant Swarm's chart brings its own VPA; the upstream chart has none.

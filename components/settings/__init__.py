@@ -132,6 +132,8 @@ class Settings(Model):
             if field in self.app.model_fields_set and self.platform not in platforms:
                 key = AppTarget.model_fields[field].alias or field
                 yield (("app", key), f"is not used with platform {self.platform} ({why}); remove it")
+        if self.platform == "app":
+            yield from ((("app", *path), message) for path, message in self.app.app_cr_issues())
 
     def _registry_issues(self) -> Iterator[Issue]:
         names: dict[str, int] = {}

@@ -86,8 +86,9 @@ DEFAULT_RULES = Rules(
 class Retention(Rules):
     enabled: bool = True
     dry_run: bool = False
-    # How long an untagged manifest or an orphaned referrer stays: a pod that resolved a moved tag a moment ago
-    # still pulls the old digest.
+    # How old an untagged manifest's or orphaned referrer's file must be before it goes. zot counts from the
+    # manifest's modification time, when it was pushed or synced (pkg/storage/gc/gc.go L458-479, L859-875), not from
+    # when its tag moved: a manifest stored within this window survives losing its tag.
     delay: Duration = "24h"
     # How old an unreferenced blob must be before GC removes it: uploads and syncs in flight are not yet referenced.
     gc_delay: Duration = "1h"

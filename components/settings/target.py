@@ -29,13 +29,28 @@ def _chart_source(scheme: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+# Helm release names stop at 53 characters, and so do app-operator's App names (giantswarm/app v8.1.1
+# pkg/validation/app.go L34-36, L205-211, run by app-admission-controller's webhook) and the Flux HelmRelease CRD's
+# spec.releaseName (maxLength 53).
+APP_NAME_LIMIT = 53
+
+
+def _app_name(value: str) -> str:
+    if len(value) > APP_NAME_LIMIT:
+        raise ValueError(
+            f"is {len(value)} characters; the App and the Helm release named after it allow at most "
+            f"{APP_NAME_LIMIT} (app-operator refuses longer App names); use a shorter name, like zot"
+        )
+    return value
+
+
 class WorkloadCluster(Model):
     name: DnsLabel
     organization: DnsLabel
 
 
 class AppTarget(Model):
-    name: DnsLabel = "zot"
+    name: Annotated[DnsLabel, AfterValidator(_app_name)] = "zot"
     chart: ChartName = "zot"
     version: ChartVersion = "2.9.0"
     catalog: DnsSubdomain = "giantswarm"
@@ -50,6 +65,19 @@ class AppTarget(Model):
         if self.app_namespace:
             return self.app_namespace
         return f"org-{self.cluster.organization}" if self.cluster else self.namespace
+
+    def app_cr_issues(self) -> Iterator[Issue]:
+        """What app-admission-controller's webhook refuses in an App this target makes (platform app only)."""
+        # An in-cluster App must target its own namespace, unless it lives in "giantswarm" (giantswarm/app v8.1.1
+        # pkg/validation/app.go L213-225, validateTargetNamespace), so that spec.namespace cannot escape the
+        # permissions of the namespace the App was created in.
+        if self.cluster is None and self.cr_namespace not in (self.namespace, "giantswarm"):
+            yield (
+                ("appNamespace",),
+                f"{self.cr_namespace!r} differs from app.namespace {self.namespace!r}: Giant Swarm's App webhook "
+                "refuses an in-cluster App whose target namespace is not its own; remove appNamespace (the App then "
+                "lives in app.namespace), or set app.cluster to install into a workload cluster",
+            )
 
     def issues(self) -> Iterator[Issue]:
         if not self.pod_security_standards_enforced:

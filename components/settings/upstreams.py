@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -14,6 +15,19 @@ from components.settings.units import parse_go_duration
 
 # zot's periodic sync walks the upstream /v2/_catalog; these registries do not serve it.
 NO_CATALOG_HOSTS = {"docker.io", "index.docker.io", "registry-1.docker.io", "ghcr.io"}
+
+# zot v2.1.18 hands maxRetries and retryDelay to its sync client, regclient v0.11.5, as WithRetryLimit and
+# WithDelay(retryDelay, retryDelay) (zot pkg/extensions/sync/service.go L888-894). After one 429, 5xx or connection
+# error, regclient releases every later request to that host retryDelay after the previous one, and a request is
+# tried up to maxRetries times (regclient internal/reghttp/http.go L649-700); WithRetryLimit ignores 0 and keeps
+# regclient's 5 (http.go L47, L200-206). v2.1.18 asks the upstream about every tag a node pulls, cached or not
+# (pkg/api/routes.go L2700-2724), and containerd >= 1.7 cancels a pull after 5 minutes without progress. So an
+# on-demand upstream may hold a node's request for at most this long in retry delays: a cached image is then served
+# seconds late, and since requests to a failing host queue retryDelay apart, a burst of at least 60 distinct tag
+# requests fits in containerd's 5 minutes (300 with the safe value below).
+ON_DEMAND_RETRY_BUDGET = Decimal(5)
+REGCLIENT_DEFAULT_RETRIES = 5
+SAFE_RETRIES = "maxRetries: 2, retryDelay: 1s"
 
 
 class TagFilter(Model):
@@ -134,6 +148,28 @@ class Registry(Model):
             return None  # the root namespace as before: zot's default, no destination written
         return "/" + "/".join(part for part in (self.namespace_path, inner) if part)
 
+    @property
+    def retries(self) -> int:
+        """The retries regclient makes: maxRetries, or its own 5 when unset or 0."""
+        return self.max_retries or REGCLIENT_DEFAULT_RETRIES
+
+    def _retry_issues(self) -> Iterator[Issue]:
+        if not self.on_demand or self.max_retries is None or self.retry_delay is None:
+            return
+        delay = parse_go_duration(self.retry_delay)
+        wait = self.retries * delay
+        if wait <= ON_DEMAND_RETRY_BUDGET:
+            return
+        retries = f"{self.max_retries}" if self.max_retries else f"0 (regclient then retries {self.retries} times)"
+        yield (
+            ("retryDelay" if delay > ON_DEMAND_RETRY_BUDGET or self.retries == 1 else "maxRetries",),
+            f"maxRetries {retries} x retryDelay {self.retry_delay} can hold a node's pull for {wait:f}s; an on-demand "
+            f"upstream may hold it at most {ON_DEMAND_RETRY_BUDGET}s: after one upstream error zot's sync client "
+            "sends this host's requests retryDelay apart, zot v2.1.18 asks the upstream about every tag a node pulls "
+            "(cached or not), and containerd cancels a pull after 5 minutes without progress; use "
+            f"{SAFE_RETRIES} (only an upstream with onDemand: false, synced actively, may retry longer)",
+        )
+
     def issues(self) -> Iterator[Issue]:
         yield from repeats(self.urls, ("urls",))
         if self.namespace is None and not namespaces.is_repository_path(self.namespace_path):
@@ -165,6 +201,7 @@ class Registry(Model):
                 ("retryDelay" if self.max_retries is not None else "maxRetries",),
                 "maxRetries and retryDelay go together (zot refuses maxRetries without retryDelay); set both",
             )
+        yield from self._retry_issues()
         if not self.active:
             # Where active sync is impossible, "set pollInterval" would only lead to the next refusal.
             fix = (
