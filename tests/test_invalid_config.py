@@ -179,10 +179,22 @@ INVALID = [
         "is 0; use a share between 0 and 1",
     ),
     case(
-        "alerts-latency-above-largest-bucket",
-        variant(metrics=SCRAPED, alerts={"latencySeconds": 600}),
+        "alerts-not-found-ratio-out-of-range",
+        variant(metrics=SCRAPED, alerts={"notFoundRatio": 1}),
+        "alerts.notFoundRatio",
+        "is 1; use a share between 0 and 1",
+    ),
+    case(
+        "alerts-no-traffic-floor",
+        variant(metrics=SCRAPED, alerts={"minRequests": 0}),
+        "alerts.minRequests",
+        "is 0; use 1 to 100000 requests in 10m",
+    ),
+    case(
+        "alerts-latency-between-buckets",
+        variant(metrics=SCRAPED, alerts={"latencySeconds": 3}),
         "alerts.latencySeconds",
-        "zot's largest latency bucket",
+        "is 3; use one of 1, 5, 30, 60: zot records whole seconds",
     ),
     case(
         "alerts-volume-horizon-too-long",
