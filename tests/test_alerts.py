@@ -1,9 +1,10 @@
 """The generated alerting rules, checked and unit-tested by Prometheus's own `promtool` on synthetic series.
 
-Series carry the labels they have in a real cluster: zot's and `up` those the chart's ServiceMonitor gives (job is the
-Service's name; with persistence the headless Service is scraped too, as job `<name>-headless`), kubelet's volume
-stats the claim's, kube-state-metrics' the pod's. Each alert fires on a broken series with its exact labels and
-annotations, and stays quiet on a healthy one (which includes the look-alikes it must not match).
+Series carry the labels they have in a real cluster: zot's and `up` those the ServiceMonitor gives (job is the main
+Service's name; the headless Service's job `<name>-headless`, which a ServiceMonitor without the program's keep
+relabeling scrapes too, is the look-alike), kubelet's volume stats the claim's, kube-state-metrics' the pod's. Each
+alert fires on a broken series with its exact labels and annotations, and stays quiet on a healthy one (which
+includes the look-alikes it must not match).
 """
 
 from __future__ import annotations
@@ -473,8 +474,9 @@ def test_a_workload_cluster_without_alerts_is_said_in_the_preview() -> None:
     assert not [line for line in silenced.warnings if "no alerts" in line]
 
 
-def test_the_pods_metrics_go_to_the_tenant_the_rules_run_in() -> None:
-    """On Giant Swarm the chart labels zot's pods with a tenant (default giantswarm); the rules' tenant must match."""
+def test_the_pods_logs_go_to_the_tenant_the_rules_run_in() -> None:
+    """On Giant Swarm the chart labels zot's pods with a tenant (default giantswarm), which routes their logs; the
+    metrics follow the ServiceMonitor's label (tests/test_service_monitor.py)."""
     values = build_values(stack_settings("prod"), "{}")
     assert values["giantswarm"]["observability"] == {"tenant": "platform"}
     assert "observability" not in build_values(stack_settings("dev"), "{}")["giantswarm"]

@@ -729,7 +729,7 @@ INVALID = [
             metrics=SCRAPED_AS_METRICS,
         ),
         'accessControl.repositories["**"].policies[0].users[1]',
-        "'metrics' is metrics.scrapeUser, whose password sits in the chart's -sm-auth Secret",
+        "'metrics' is metrics.scrapeUser, whose password sits in the ServiceMonitor's login Secret",
     ),
     case(
         "scrape-user-in-admin-policy",
@@ -878,6 +878,27 @@ INVALID = [
         variant(metrics={"serviceMonitor": True}),
         "metrics.serviceMonitor",
         "set enabled: true",
+    ),
+    case(
+        "service-monitor-labels-without-service-monitor",
+        variant(metrics={"enabled": True, "serviceMonitorLabels": {"release": "kube-prometheus-stack"}}),
+        "metrics.serviceMonitorLabels",
+        "labels the ServiceMonitor; set serviceMonitor: true or remove them",
+    ),
+    case(
+        "service-monitor-labels-on-a-workload-cluster",
+        variant(
+            app={"name": "zot", "cluster": {"name": "prod01", "organization": "platform"}},
+            metrics=SCRAPED | {"serviceMonitorLabels": {"release": "kube-prometheus-stack"}},
+        ),
+        "metrics.serviceMonitorLabels",
+        "cannot be applied: zot runs in workload cluster prod01, where Pulumi creates nothing",
+    ),
+    case(
+        "service-monitor-label-value-invalid",
+        variant(metrics=SCRAPED | {"serviceMonitorLabels": {"release": "kube prometheus"}}),
+        "metrics.serviceMonitorLabels.release",
+        "is not a label value",
     ),
     case(
         "scrape-user-undefined",

@@ -1,8 +1,8 @@
 """The cache's alerting rules as plain data: the `spec` of a PrometheusRule, whose `groups` are a Prometheus rules file.
 
-Every selector names exactly this cache: zot's own series by the labels the chart's ServiceMonitor gives them
-(Prometheus Operator's pkg/prometheus/promcfg.go sets `job` to the scraped Service's name, as the charts set no
-jobLabel, and `namespace` to its namespace), the volume by the claim the StatefulSet's template creates,
+Every selector names exactly this cache: zot's own series by the labels the ServiceMonitor gives them (Prometheus
+Operator's pkg/prometheus/promcfg.go sets `job` to the scraped Service's name, as no ServiceMonitor here sets a
+jobLabel, and `namespace` to its namespace; components/builders/service_monitor.py keeps the main Service only), the volume by the claim the StatefulSet's template creates,
 kube-state-metrics series by the pods and the container the chart runs.
 Metric names and labels are zot v2.1.18's (pkg/extensions/monitoring/extension.go).
 """
@@ -38,8 +38,7 @@ def selector(**labels: str) -> str:
 
 
 def _availability(settings: Settings) -> list[Alert]:
-    # The Service the chart's ServiceMonitor scrapes under this job; the headless Service it also matches (with
-    # persistence) gives the same pods a second job, `<name>-headless`, which these rules leave out.
+    # The main Service, the only one the ServiceMonitor keeps (the headless one would give the pods a second job).
     scraped = selector(job=service_name(settings.app), **series_scope(settings))
     return [
         Alert(

@@ -1,6 +1,6 @@
 """The Grafana dashboard, built with Grafana's own SDK (grafana-foundation-sdk) and serialized by its encoder.
 
-Every query selects the series the chart's ServiceMonitor produces: Prometheus Operator sets `namespace` to the
+Every query selects the series the ServiceMonitor produces: Prometheus Operator sets `namespace` to the
 Service's namespace and `job` to the Service's name; kubelet, cAdvisor and kube-state-metrics series are
 selected by namespace, pod, container and volume claim. The dashboard JSON is what the SDK serializes, never
 edited afterwards: the tests compare it with a fresh serialization.
