@@ -1,9 +1,10 @@
 """The cache's alerting rules as plain data: the `spec` of a PrometheusRule, whose `groups` are a Prometheus rules file.
 
 Every selector names exactly this cache: zot's own series by the labels the ServiceMonitor gives them (Prometheus
-Operator's pkg/prometheus/promcfg.go sets `job` to the scraped Service's name, as no ServiceMonitor here sets a
-jobLabel, and `namespace` to its namespace; components/builders/service_monitor.py keeps the main Service only), the volume by the claim the StatefulSet's template creates,
-kube-state-metrics series by the pods and the container the chart runs.
+Operator's pkg/prometheus/promcfg.go L2179-2183 sets `job` to the scraped Service's name, as no ServiceMonitor here
+sets a jobLabel, and `namespace` to its namespace; components/builders/service_monitor.py keeps the main Service
+only), the volume by the claim the StatefulSet's template creates, kube-state-metrics series by the pods and the
+container the chart runs.
 Metric names and labels are zot v2.1.18's (pkg/extensions/monitoring/extension.go).
 """
 

@@ -48,8 +48,9 @@ def chart_scrapes(settings: Settings) -> bool:
 
 def main_service_only(settings: Settings) -> list[dict[str, Any]]:
     """Relabeling that drops the headless Service's targets: Prometheus Operator's endpoints discovery gives every
-    target the `__meta_kubernetes_service_name` of the Service it came from, and Prometheus then names the job after
-    it too (pkg/prometheus/promcfg.go), which is what the alerts and the dashboard select."""
+    target the `__meta_kubernetes_service_name` of the Service it came from, names the job after it and applies the
+    endpoint's relabelings after its own (prometheus-operator pkg/prometheus/promcfg.go L2179-2183, L2212 at
+    6adcebc5): the job the alerts and the dashboard select is the main Service's."""
     return [{"action": "keep", "sourceLabels": ["__meta_kubernetes_service_name"], "regex": service_name(settings.app)}]
 
 
