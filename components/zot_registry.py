@@ -7,7 +7,7 @@ import pulumi
 from components.builders import advice
 from components.builders.plan import build_plan
 from components.builders.stack_keys import StackKeys
-from components.platforms import alerts, app, flux, helm
+from components.platforms import alerts, app, flux, helm, service_monitor
 from components.platforms.dashboard import deploy_dashboard
 from components.platforms.deployed import Deployed
 from components.settings import Settings
@@ -32,8 +32,10 @@ class ZotRegistry(pulumi.ComponentResource):
         self.zot_config = plan.zot_config
         self.secret_fingerprints = plan.fingerprints
         self.deployed = PLATFORMS[settings.platform](name, settings, plan, pulumi.ResourceOptions(parent=self))
+        beside = pulumi.ResourceOptions(parent=self, depends_on=list(self.deployed.namespace_ready))
+        service_monitor.deploy(name, settings, beside)
         deploy_dashboard(name, settings, pulumi.ResourceOptions(parent=self))
-        alerts.deploy(name, settings, pulumi.ResourceOptions(parent=self))
+        alerts.deploy(name, settings, beside)
         self.register_outputs(
             {
                 "installer": self.deployed.installer,

@@ -367,10 +367,13 @@ def _check_autoscaler(autoscaler: Manifest, manifests: list[Manifest]) -> None:
 
 def _check_service_monitor(monitor: Manifest, manifests: list[Manifest]) -> None:
     """A ServiceMonitor finds its Service by labels and port name, and its login in a Secret: none of which the API
-    server checks, so a wrong one scrapes nothing, silently."""
+    server checks, so a wrong one scrapes nothing, silently. It scrapes the main Service only: the headless one has
+    the same pods, and every series would come twice."""
     spec = monitor["spec"]
     services = _monitored_services(monitor, manifests)
     assert services, "the ServiceMonitor selects no Service of the render"
+    headless = [s["metadata"]["name"] for s in services if s["spec"].get("clusterIP") == "None"]
+    assert not headless, f"the ServiceMonitor also scrapes the headless Service {headless}: every series twice"
     for endpoint in spec["endpoints"]:
         ports = {p.get("name") for s in services for p in s["spec"]["ports"]}
         assert endpoint["port"] in ports, f"ServiceMonitor port {endpoint['port']} is none of {sorted(ports)}"
@@ -379,26 +382,35 @@ def _check_service_monitor(monitor: Manifest, manifests: list[Manifest]) -> None
 
 
 def _monitored_services(monitor: Manifest, manifests: list[Manifest]) -> list[Manifest]:
+    """The Services whose targets Prometheus keeps: selected by labels and namespace, then by the endpoints' `keep`
+    relabelings on the Service's name (Prometheus's relabel_config: the regex must match the whole value)."""
     spec = monitor["spec"]
     namespaces = spec.get("namespaceSelector", {}).get("matchNames", [monitor["metadata"]["namespace"]])
     selector = spec["selector"]["matchLabels"].items()
+    keeps = [
+        relabeling["regex"]
+        for endpoint in spec["endpoints"]
+        for relabeling in endpoint.get("relabelings", [])
+        if relabeling.get("action", "replace").lower() == "keep"
+        and relabeling.get("sourceLabels") == ["__meta_kubernetes_service_name"]
+    ]
     return [
         s
         for s in of_kind(manifests, "Service")
-        if s["metadata"]["namespace"] in namespaces and selector <= s["metadata"].get("labels", {}).items()
+        if s["metadata"]["namespace"] in namespaces
+        and selector <= s["metadata"].get("labels", {}).items()
+        and all(re.fullmatch(keep, s["metadata"]["name"]) for keep in keeps)
     ]
 
 
 def _check_prometheus_rule(rule: Manifest, manifests: list[Manifest]) -> None:
-    """The rules' matchers name what the render makes: `job` a (non-headless) Service the ServiceMonitor scrapes
+    """The rules' matchers name what the render makes: `job` the Service the ServiceMonitor scrapes
     (Prometheus Operator's job label), `namespace` the ServiceMonitor's, the claim the StatefulSet's and the
     container zot's. A wrong one matches nothing and the alert stays silent forever."""
     exprs = " ".join(r["expr"] for group in rule["spec"]["groups"] for r in group["rules"])
     matched = {key: set(re.findall(rf'\b{key}="([^"]*)"', exprs)) for key in ("job", "namespace", "container")}
     (monitor,) = of_kind(manifests, "ServiceMonitor")
-    scraped = {
-        s["metadata"]["name"] for s in _monitored_services(monitor, manifests) if s["spec"].get("clusterIP") != "None"
-    }
+    scraped = {s["metadata"]["name"] for s in _monitored_services(monitor, manifests)}
     assert matched["job"], "the rules select no job"
     assert matched["job"] <= scraped, f"the rules select job {matched['job']}, scraped: {scraped}"
     namespace = monitor["metadata"]["namespace"]

@@ -8,6 +8,7 @@ trip it, with the message that names the fault.
 
 from __future__ import annotations
 
+import base64
 import copy
 from collections.abc import Callable
 from functools import cache
@@ -18,6 +19,14 @@ import pytest
 
 from components.builders.advice import warnings
 from components.builders.names import in_cluster_url, service_name
+from components.builders.service_monitor import (
+    SCRAPE_PASSWORD_KEY,
+    SCRAPE_USERNAME_KEY,
+    monitor_labels,
+    monitor_name,
+    program_scrapes,
+    service_monitor_spec,
+)
 from components.settings import Settings
 from components.stack_config import load_settings
 from tests import chart_checks as checks
@@ -37,9 +46,17 @@ PERSISTENT_EVERYTHING = {
     },
 }
 
+
+def in_cluster_prod() -> Settings:
+    """prod as an in-cluster App (Pulumi talks to zot's cluster): the program scrapes with its own ServiceMonitor."""
+    config, secret_keys = stack_config("prod")
+    return load_settings({**config, "app": {"name": "zot", "namespace": "zot"}}, secret_keys)
+
+
 CASES: dict[str, Callable[[], Settings]] = {
     "dev": lambda: stack_settings("dev"),
     "prod": lambda: stack_settings("prod"),
+    "prod-in-cluster": in_cluster_prod,
     "everything-statefulset": lambda: everything_settings(**PERSISTENT_EVERYTHING),
     "everything-deployment": everything_settings,
 }
@@ -62,10 +79,31 @@ CHECKS: dict[str, Check] = {
 }
 
 
+LOGIN_SECRET = "zot-metrics-login-1a2b3c"
+
+
+def beside_the_chart(settings: Settings) -> list[Manifest]:
+    """The program's ServiceMonitor and its login Secret as the API server stores them (components/platforms/
+    service_monitor.py makes them where the program scrapes), for the checks that read them with the chart's."""
+    if not program_scrapes(settings):
+        return []
+    scraper = settings.scrape_user
+    login = LOGIN_SECRET if scraper is not None and scraper.password is not None else None
+    metadata = {"name": monitor_name(settings), "namespace": settings.app.namespace, "labels": monitor_labels(settings)}
+    monitor = {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": metadata}
+    objects = [{**monitor, "spec": service_monitor_spec(settings, login)}]
+    if scraper is not None and scraper.password is not None:
+        data = {SCRAPE_USERNAME_KEY: scraper.name, SCRAPE_PASSWORD_KEY: scraper.password.get_secret_value()}
+        encoded = {key: base64.b64encode(value.encode()).decode() for key, value in data.items()}
+        secret_metadata = {"name": LOGIN_SECRET, "namespace": settings.app.namespace}
+        objects.append({"apiVersion": "v1", "kind": "Secret", "metadata": secret_metadata, "data": encoded})
+    return objects
+
+
 @cache
 def _rendered(case: str) -> tuple[list[Manifest], Settings]:
     settings = CASES[case]()
-    return render(settings), settings
+    return render(settings) + beside_the_chart(settings), settings
 
 
 def rendered(case: str) -> tuple[list[Manifest], Settings]:
@@ -157,6 +195,12 @@ WRONG_VALUES: dict[str, tuple[str, Callable[[dict[str, Any]], None], str, str]] 
         "vpa.enabled is false",
     ),
     "no ServiceMonitor": ("prod", _set("metrics.serviceMonitor.enabled", False), "metrics", "0 ServiceMonitors"),
+    "the headless Service scraped too": (
+        "prod",
+        _set("metrics.serviceMonitor.relabelings", []),
+        "valid for Kubernetes",
+        "also scrapes the headless Service",
+    ),
     "another metrics path": ("prod", _set("metrics.serviceMonitor.path", "/stats"), "metrics", "scrapes /stats"),
     "another scrape login": ("prod", _set("metrics.serviceMonitor.basicAuth.username", "reader"), "metrics", "reader"),
     "no scrape login": ("prod", _set("metrics.serviceMonitor.basicAuth", {}), "metrics", "no login"),

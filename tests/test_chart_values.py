@@ -15,6 +15,8 @@ from components.settings import Settings
 from components.settings.exposure import NGINX_REGISTRY_ANNOTATIONS
 from components.settings.resources import Resources
 from components.settings.units import parse_go_memory, parse_quantity
+from components.stack_config import load_settings
+from tests.harness import stack_config
 from tests.helm import user_values
 from tests.reference import chart_defaults, chart_schema, helm_merge
 from tests.samples import SAMPLES, everything_settings, keys_of, stack_settings
@@ -146,7 +148,9 @@ def test_service_storage_strategy_and_metrics() -> None:
     assert values["persistence"] is False
     assert "pvc" not in values
     assert values["strategy"] == {"type": "Recreate"}
-    assert values["metrics"] == {"enabled": True, "serviceMonitor": {"enabled": True}}
+    # mc-zot on workload cluster mc: the chart's ServiceMonitor, without the headless Service.
+    keep_main = {"action": "keep", "sourceLabels": ["__meta_kubernetes_service_name"], "regex": "zot"}
+    assert values["metrics"] == {"enabled": True, "serviceMonitor": {"enabled": True, "relabelings": [keep_main]}}
     prod = values_of(stack_settings("prod"))
     assert prod["pvc"] == {"create": True, "accessModes": ["ReadWriteOnce"], "storage": "64Gi", "storageClassName": ""}
     assert "strategy" not in prod
@@ -176,6 +180,15 @@ def test_scrape_user_credentials_go_to_the_service_monitor_through_the_secret() 
     assert "basicAuth" not in to_yaml(values_of(settings))
     assert merged(settings)["metrics"]["serviceMonitor"]["enabled"] is True
     assert "metrics" not in build_secret_values(stack_settings("dev"), None)
+
+
+def test_without_a_workload_cluster_the_chart_neither_scrapes_nor_holds_the_login() -> None:
+    """The program's own ServiceMonitor scrapes there (components/platforms/service_monitor.py), with its own Secret."""
+    config, secret_keys = stack_config("prod")
+    config["app"] = {"name": "zot", "namespace": "zot"}
+    settings = load_settings(config, secret_keys)
+    assert values_of(settings)["metrics"] == {"enabled": True, "serviceMonitor": {"enabled": False}}
+    assert "metrics" not in build_secret_values(settings, keys_of(settings))
 
 
 def ingress_warnings(**annotations: str) -> list[str]:

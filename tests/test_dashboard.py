@@ -89,7 +89,16 @@ def test_metric_names_finds_metrics_and_skips_the_rest() -> None:
 def test_the_dashboard_has_a_panel_for_each_question(name: str) -> None:
     titles = [panel["title"] for panel in panels(SETTINGS[name])]
     volume = ["Volume used", "against the volume"] if SETTINGS[name].storage.persistence else []
-    for fragment in ("Requests", "5xx", "Latency", "Storage per namespace", "Downloads", "memory", *volume):
+    for fragment in (
+        "Requests",
+        "5xx",
+        "Slow requests",
+        "latency",
+        "Storage per namespace",
+        "Downloads",
+        "memory",
+        *volume,
+    ):
         assert any(fragment in title for title in titles), (fragment, titles)
     for panel in panels(SETTINGS[name]):
         assert [target["refId"] for target in panel["targets"]] == list("ABCDEFGH"[: len(panel["targets"])])
@@ -156,6 +165,40 @@ def test_promtool_parses_every_query(name: str, tmp_path: Path) -> None:
     checked = subprocess.run([promtool, "check", "rules", str(path)], capture_output=True, text=True, check=False)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert f"SUCCESS: {len(rules)} rules found" in checked.stdout
+
+
+def test_the_slow_request_shares_count_whole_seconds_in_promtool(tmp_path: Path) -> None:
+    """20 % of HEADs at 5.x s (recorded as 5): 20 % took 2 s or more, none 6 s or more; a p90 would say 3 s."""
+    promtool = require_program("promtool", "prometheus")
+    (panel,) = [panel for panel in panels(SETTINGS["dev"]) if panel["title"] == "Slow requests by method"]
+    shares = [promql(target["expr"]) for target in panel["targets"]]
+    assert [target["legendFormat"] for target in panel["targets"]] == [
+        "{{method}} 2 s or more",
+        "{{method}} 6 s or more",
+        "{{method}} 31 s or more",
+    ]
+    (tmp_path / "empty.yaml").write_text("groups: []\n")
+    tests = {
+        "rule_files": ["empty.yaml"],
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": test_alerts.latency("HEAD", 0.2),
+                "promql_expr_test": [
+                    {
+                        "expr": f"round({expr}, 0.001)",
+                        "eval_time": "25m",
+                        "exp_samples": [{"labels": '{method="HEAD"}', "value": value}],
+                    }
+                    for expr, value in zip(shares, (0.2, 0, 0), strict=True)
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "tests.yaml"
+    path.write_text(yaml.safe_dump(tests))
+    result = subprocess.run([promtool, "test", "rules", str(path)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 # ------------------------------------------------------------------------------------------------ the ConfigMap

@@ -179,10 +179,22 @@ INVALID = [
         "is 0; use a share between 0 and 1",
     ),
     case(
-        "alerts-latency-above-largest-bucket",
-        variant(metrics=SCRAPED, alerts={"latencySeconds": 600}),
+        "alerts-not-found-ratio-out-of-range",
+        variant(metrics=SCRAPED, alerts={"notFoundRatio": 1}),
+        "alerts.notFoundRatio",
+        "is 1; use a share between 0 and 1",
+    ),
+    case(
+        "alerts-no-traffic-floor",
+        variant(metrics=SCRAPED, alerts={"minRequests": 0}),
+        "alerts.minRequests",
+        "is 0; use 1 to 100000 requests in 10m",
+    ),
+    case(
+        "alerts-latency-between-buckets",
+        variant(metrics=SCRAPED, alerts={"latencySeconds": 3}),
         "alerts.latencySeconds",
-        "zot's largest latency bucket",
+        "is 3; use one of 1, 5, 30, 60: zot records whole seconds",
     ),
     case(
         "alerts-volume-horizon-too-long",
@@ -743,7 +755,7 @@ INVALID = [
             metrics=SCRAPED_AS_METRICS,
         ),
         'accessControl.repositories["**"].policies[0].users[1]',
-        "'metrics' is metrics.scrapeUser, whose password sits in the chart's -sm-auth Secret",
+        "'metrics' is metrics.scrapeUser, whose password sits in the ServiceMonitor's login Secret",
     ),
     case(
         "scrape-user-in-admin-policy",
@@ -892,6 +904,27 @@ INVALID = [
         variant(metrics={"serviceMonitor": True}),
         "metrics.serviceMonitor",
         "set enabled: true",
+    ),
+    case(
+        "service-monitor-labels-without-service-monitor",
+        variant(metrics={"enabled": True, "serviceMonitorLabels": {"release": "kube-prometheus-stack"}}),
+        "metrics.serviceMonitorLabels",
+        "labels the ServiceMonitor; set serviceMonitor: true or remove them",
+    ),
+    case(
+        "service-monitor-labels-on-a-workload-cluster",
+        variant(
+            app={"name": "zot", "cluster": {"name": "prod01", "organization": "platform"}},
+            metrics=SCRAPED | {"serviceMonitorLabels": {"release": "kube-prometheus-stack"}},
+        ),
+        "metrics.serviceMonitorLabels",
+        "cannot be applied: zot runs in workload cluster prod01, where Pulumi creates nothing",
+    ),
+    case(
+        "service-monitor-label-value-invalid",
+        variant(metrics=SCRAPED | {"serviceMonitorLabels": {"release": "kube prometheus"}}),
+        "metrics.serviceMonitorLabels.release",
+        "is not a label value",
     ),
     case(
         "scrape-user-undefined",

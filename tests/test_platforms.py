@@ -43,6 +43,7 @@ CHART = "kubernetes:helm.sh/v4:Chart"
 VPA = "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler"
 UPSTREAM_CHART = "project-zot-zot-0.1.122"
 PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
+SERVICE_MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"
 # Keys the upstream chart's templates read that its values.yaml does not list (../shared/reference/zot.md §8).
 UPSTREAM_TEMPLATE_ONLY = {"resources", "podSecurityContext", "securityContext"}
 
@@ -71,11 +72,12 @@ def manifest(resource: Resource) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("platform", "expected"),
     [
-        # prod has metrics on: every platform also gets the dashboard ConfigMap and the alerts' PrometheusRule.
+        # prod has metrics on: every platform also gets the dashboard ConfigMap and the alerts' PrometheusRule. On a
+        # workload cluster (app, flux) the chart's ServiceMonitor scrapes.
         ("app", [APP, CONFIG_MAP, CONFIG_MAP, SECRET, PROMETHEUS_RULE]),
         ("flux", [CONFIG_MAP, CONFIG_MAP, SECRET, HELM_RELEASE, OCI_REPOSITORY, PROMETHEUS_RULE]),
-        # The secret files, and prod's scrape login (the upstream ServiceMonitor reads it from a Secret by name).
-        ("helm", [CONFIG_MAP, SECRET, SECRET, NAMESPACE, CHART, PROMETHEUS_RULE]),
+        # The secret files; the program's ServiceMonitor and prod's scrape login it reads.
+        ("helm", [CONFIG_MAP, SECRET, SECRET, NAMESPACE, CHART, PROMETHEUS_RULE, SERVICE_MONITOR]),
     ],
 )
 def test_each_platform_creates_its_objects(platform: str, expected: list[str]) -> None:
@@ -144,9 +146,8 @@ def test_moving_from_app_to_flux_changes_only_the_objects_that_install_the_chart
 
 
 def helm_values(settings: Settings) -> dict[str, Any]:
-    """What the helm platform hands the upstream chart, with the names of the Secrets it creates spelled out."""
-    scrape = "zot-metrics-login" if settings.scrape_user else None
-    return upstream_values(settings, build_plan(settings, keys_of(settings)), "zot-secret-files", scrape)
+    """What the helm platform hands the upstream chart, with the name of the Secret it creates spelled out."""
+    return upstream_values(build_plan(settings, keys_of(settings)), "zot-secret-files")
 
 
 def settings_on(platform: str, stack: str) -> Settings:
@@ -168,9 +169,6 @@ def test_helm_values_are_plain_and_the_secret_files_have_a_secret_of_their_own(s
     expected = helm_values(settings)
     files = secret_named(run, "-secret-files")
     expected["externalSecrets"][0]["secretName"] = files.state["metadata"]["name"]
-    if settings.scrape_user:
-        login = secret_named(run, "-metrics-login").state["metadata"]["name"]
-        expected["metrics"]["serviceMonitor"]["basicAuth"]["secretName"] = login
     assert chart["values"] == expected
     assert expected["externalSecrets"][0]["mountPath"] == "/secret"
     assert is_secret_value(files.inputs["stringData"])

@@ -1,9 +1,10 @@
 """The cache's alerting rules as plain data: the `spec` of a PrometheusRule, whose `groups` are a Prometheus rules file.
 
-Every selector names exactly this cache: zot's own series by the labels the chart's ServiceMonitor gives them
-(Prometheus Operator's pkg/prometheus/promcfg.go sets `job` to the scraped Service's name, as the charts set no
-jobLabel, and `namespace` to its namespace), the volume by the claim the StatefulSet's template creates,
-kube-state-metrics series by the pods and the container the chart runs.
+Every selector names exactly this cache: zot's own series by the labels the ServiceMonitor gives them (Prometheus
+Operator's pkg/prometheus/promcfg.go L2179-2183 sets `job` to the scraped Service's name, as no ServiceMonitor here
+sets a jobLabel, and `namespace` to its namespace; components/builders/service_monitor.py keeps the main Service
+only), the volume by the claim the StatefulSet's template creates, kube-state-metrics series by the pods and the
+container the chart runs.
 Metric names and labels are zot v2.1.18's (pkg/extensions/monitoring/extension.go).
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 from components.builders.chart_values import gomemlimit
 from components.builders.names import CONTAINER, claim_name, pod_pattern, series_scope, service_name
 from components.settings import Settings
-from components.settings.alerts import TENANT_LABEL, VOLUME_LOOKBACK_SECONDS
+from components.settings.alerts import RATIO_WINDOW, TENANT_LABEL, VOLUME_LOOKBACK_SECONDS
 from components.settings.units import parse_go_duration
 
 GROUP_PREFIX = "zot-cache"
@@ -38,8 +39,7 @@ def selector(**labels: str) -> str:
 
 
 def _availability(settings: Settings) -> list[Alert]:
-    # The Service the chart's ServiceMonitor scrapes under this job; the headless Service it also matches (with
-    # persistence) gives the same pods a second job, `<name>-headless`, which these rules leave out.
+    # The main Service, the only one the ServiceMonitor keeps (the headless one would give the pods a second job).
     scraped = selector(job=service_name(settings.app), **series_scope(settings))
     return [
         Alert(
@@ -93,32 +93,66 @@ def _storage(settings: Settings) -> list[Alert]:
     ]
 
 
+def bucket_at(bound: int) -> str:
+    """A matcher for a latency bucket's `le`: Prometheus 3 stores classic histogram bounds as floats ("1.0"), older
+    versions as the client wrote them ("1")."""
+    return f"~{bound}([.]0)?"
+
+
 def _traffic(settings: Settings) -> list[Alert]:
     alerts = settings.alerts
     scraped = {"job": service_name(settings.app), **series_scope(settings)}
     by = "sum by (namespace, job)"
-    requests = f"rate(zot_http_requests_total{selector(**scraped)}[5m])"
-    errors = f"rate(zot_http_requests_total{selector(code='~5..', **scraped)}[5m])"
-    # HEAD on a manifest starts every pull and is where zot syncs on demand; a GET's time grows with the layer.
-    heads = f"rate(zot_http_method_latency_seconds_bucket{selector(method='HEAD', **scraped)}[5m])"
+
+    def requests(window: str, **labels: str) -> str:
+        return f"{by} (rate(zot_http_requests_total{selector(**labels, **scraped)}[{window}]))"
+
+    # Below this many requests in the window a ratio says nothing: two failed pulls at night are not 100 % failing.
+    def busy(**labels: str) -> str:
+        counted = f"increase(zot_http_requests_total{selector(**labels, **scraped)}[{RATIO_WINDOW}])"
+        return f"{by} ({counted}) >= {alerts.min_requests}"
+
+    floor = f"at least {alerts.min_requests} requests in {RATIO_WINDOW}"
+    # zot answers a manifest it could not sync with 404 (v2.1.18 pkg/api/routes.go L2714-2724: the sync error is only
+    # logged, then the local store answers; L472-491 and L549-570 turn "not found" into 404); it has no sync metrics.
+    # Its request counter has no path or repository label, so the share is over all HEADs: containerd resolves every
+    # image with a HEAD on its manifest (blob requests are GETs), and a HEAD that misses is a failed first pull.
+    heads, missed = requests(RATIO_WINDOW, method="HEAD"), requests(RATIO_WINDOW, code="404", method="HEAD")
+    slow = settings.alerts.latency_seconds
+    head_buckets = "zot_http_method_latency_seconds_bucket"
+    within = f"{by} (rate({head_buckets}{selector(method='HEAD', le=bucket_at(slow), **scraped)}[5m]))"
+    every = f"{by} (rate({head_buckets}{selector(method='HEAD', le='+Inf', **scraped)}[5m]))"
     return [
         Alert(
             "ZotCacheHighErrorRatio",
             "page",
-            f"{by} ({errors}) / {by} ({requests}) > {alerts.error_ratio:g}",
+            f"{requests(RATIO_WINDOW, code='~5..')} / {requests(RATIO_WINDOW)} > {alerts.error_ratio:g} and {busy()}",
             "10m",
             "zot cache {{ $labels.job }} answers {{ $value | humanizePercentage }} of requests with 5xx",
             f"More than {alerts.error_ratio:.0%} of the requests to the cache in {{{{ $labels.namespace }}}} "
-            "failed with a server error for 10 minutes.",
+            f"failed with a server error for 10 minutes ({floor}).",
+        ),
+        Alert(
+            "ZotCacheUpstreamFailing",
+            "ticket",
+            f"{missed} / {heads} > {alerts.not_found_ratio:g} and {busy(method='HEAD')}",
+            "15m",
+            "zot cache {{ $labels.job }} answers {{ $value | humanizePercentage }} of manifest HEADs with 404",
+            f"For 15 minutes, more than {alerts.not_found_ratio:.0%} of the manifest HEAD requests to the cache in "
+            f"{{{{ $labels.namespace }}}} were answered 404 (at least {alerts.min_requests} HEADs in "
+            f"{RATIO_WINDOW}): zot could not sync those images from their upstream, or clients ask for images that "
+            "do not exist. zot's log says which.",
         ),
         Alert(
             "ZotCacheSlowRequests",
             "ticket",
-            f"histogram_quantile(0.9, sum by (namespace, job, le) ({heads})) > {alerts.latency_seconds:g}",
+            # The share above a bucket bound, exact where a quantile would interpolate inside a bucket (zot records
+            # whole seconds, so a 5.9 s request sits in the 5 s bucket and a p90 over it comes out lower).
+            f"1 - {within} / {every} > 0.1",
             "15m",
             "zot cache {{ $labels.job }} answers manifest requests slowly",
-            f"For 15 minutes, one in ten HEAD requests to the cache in {{{{ $labels.namespace }}}} took longer "
-            f"than {alerts.latency_seconds:g}s (90th percentile: {{{{ $value | humanizeDuration }}}}).",
+            f"For 15 minutes, {{{{ $value | humanizePercentage }}}} of the HEAD requests to the cache in "
+            f"{{{{ $labels.namespace }}}} took {slow + 1} s or more (more than one in ten).",
         ),
     ]
 

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from components.builders.htpasswd import htpasswd_file
+from components.builders.service_monitor import chart_scrapes, main_service_only
 from components.builders.stack_keys import StackKeys
 from components.builders.zot_config import credentials_file
 from components.settings import Settings
@@ -56,11 +57,16 @@ def build_values(settings: Settings, zot_config_json: str) -> dict[str, Any]:
         }
     if settings.strategy is not None:
         values["strategy"] = {"type": settings.strategy}
-    values["metrics"] = {
-        "enabled": settings.metrics.enabled,
-        "serviceMonitor": {"enabled": settings.metrics.service_monitor},
-    }
+    values["metrics"] = {"enabled": settings.metrics.enabled, "serviceMonitor": _service_monitor(settings)}
     return values
+
+
+def _service_monitor(settings: Settings) -> dict[str, Any]:
+    """The chart's ServiceMonitor only where the program cannot create its own, and then without the headless
+    Service (the chart renders metrics.serviceMonitor.relabelings as they are)."""
+    if not chart_scrapes(settings):
+        return {"enabled": False}
+    return {"enabled": True, "relabelings": main_service_only(settings)}
 
 
 def build_secret_values(settings: Settings, keys: StackKeys | None) -> dict[str, Any]:
@@ -73,8 +79,8 @@ def build_secret_values(settings: Settings, keys: StackKeys | None) -> dict[str,
         files[NONCE_FILE] = _nonce(keys)
     values: dict[str, Any] = {"secretFiles": files}
     scraper = settings.scrape_user
-    if scraper is not None and scraper.password is not None:
-        # The chart puts these into the <fullname>-sm-auth Secret the ServiceMonitor reads.
+    if chart_scrapes(settings) and scraper is not None and scraper.password is not None:
+        # The chart puts these into the <fullname>-sm-auth Secret its ServiceMonitor reads.
         basic_auth = {"username": scraper.name, "password": scraper.password.get_secret_value()}
         values["metrics"] = {"serviceMonitor": {"basicAuth": basic_auth}}
     return values
@@ -110,7 +116,8 @@ def _giantswarm(settings: Settings) -> dict[str, Any]:
     values: dict[str, Any] = {"verticalPodAutoscaler": _vpa(settings.resources)}
     tenant = settings.alerts.rule_labels.get(TENANT_LABEL)
     if tenant is not None:
-        # The pods' metrics must land in the tenant whose rules alert on them (the chart's default: giantswarm).
+        # The pod label routes zot's logs (observability-operator logging-config.yaml.template L252), not its
+        # metrics: to the tenant whose people get the alerts (the chart's default: giantswarm).
         values["observability"] = {"tenant": tenant}
     return values
 

@@ -1,6 +1,6 @@
 """The Grafana dashboard, built with Grafana's own SDK (grafana-foundation-sdk) and serialized by its encoder.
 
-Every query selects the series the chart's ServiceMonitor produces: Prometheus Operator sets `namespace` to the
+Every query selects the series the ServiceMonitor produces: Prometheus Operator sets `namespace` to the
 Service's namespace and `job` to the Service's name; kubelet, cAdvisor and kube-state-metrics series are
 selected by namespace, pod, container and volume claim. The dashboard JSON is what the SDK serializes, never
 edited afterwards: the tests compare it with a fresh serialization.
@@ -21,6 +21,7 @@ from grafana_foundation_sdk.models.dashboard import DashboardCursorSync, DataSou
 from components.builders import names
 from components.builders.chart_values import gomemlimit
 from components.settings import Settings
+from components.settings.alerts import LATENCY_BOUNDS
 from components.settings.units import parse_go_memory
 
 DATA_KEY = "zot-cache.json"
@@ -89,38 +90,53 @@ def _requests(on: Selectors) -> list[timeseries.Panel]:
             [_query(f"sum by (code) (rate({requests}{RATE}))", "{{code}}")],
         ),
         _series(
-            "5xx error ratio",
-            "Share of requests answered with a 5xx status: upstream failures, a full volume, or zot itself.",
+            "5xx and HEAD 404 ratios",
+            "Share of requests answered with a 5xx status (a full volume, or zot itself: ZotCacheHighErrorRatio), and "
+            "share of manifest HEADs answered 404 (zot answers a failed upstream sync with 404: "
+            "ZotCacheUpstreamFailing).",
             "percentunit",
             [
                 _query(
                     f'sum(rate(zot_http_requests_total{{{on.zot}, code=~"5.."}}{RATE})) / sum(rate({requests}{RATE}))',
                     "5xx",
-                )
+                ),
+                _query(
+                    f'sum(rate(zot_http_requests_total{{{on.zot}, method="HEAD", code="404"}}{RATE})) '
+                    f'/ sum(rate(zot_http_requests_total{{{on.zot}, method="HEAD"}}{RATE}))',
+                    "404 of HEADs",
+                ),
             ],
         ),
     ]
 
 
 def _latency(on: Selectors) -> list[timeseries.Panel]:
-    buckets = f"sum by (le, method) (rate(zot_http_method_latency_seconds_bucket{{{on.zot}}}{RATE}))"
+    histogram = "zot_http_method_latency_seconds_bucket"
+    every = f'sum by (method) (rate({histogram}{{{on.zot}, le="+Inf"}}{RATE}))'
+    # zot records whole seconds (pkg/api/session.go L87), so a quantile interpolated inside a bucket is made up: the
+    # share of requests above each whole-second bound is what the histogram knows (and what ZotCacheSlowRequests reads).
+    above = [
+        _query(
+            f'1 - sum by (method) (rate({histogram}{{{on.zot}, le=~"{bound}([.]0)?"}}{RATE})) / {every}',
+            f"{{{{method}}}} {bound + 1} s or more",
+        )
+        for bound in LATENCY_BOUNDS[:3]
+    ]
     # zot_http_repo_latency_seconds is a summary without quantiles: its mean per repository is sum / count.
     repo_sum = f"sum by (repo) (rate(zot_http_repo_latency_seconds_sum{{{on.zot}}}{RATE}))"
     repo_count = f"sum by (repo) (rate(zot_http_repo_latency_seconds_count{{{on.zot}}}{RATE}))"
     return [
         _series(
-            "Latency by method (p50, p95)",
-            "Time zot takes to answer, from the zot_http_method_latency_seconds histogram. Pulls that sync on demand "
-            "include the upstream fetch, so misses are slower than hits.",
-            "s",
-            [
-                _query(f"histogram_quantile(0.95, {buckets})", "p95 {{method}}"),
-                _query(f"histogram_quantile(0.5, {buckets})", "p50 {{method}}"),
-            ],
+            "Slow requests by method",
+            "Share of requests that took 2 s, 6 s or 31 s or more (zot_http_method_latency_seconds: zot records whole "
+            "seconds in buckets bounded at 1, 5, 30 s). Pulls that sync on demand include the upstream fetch, so "
+            "misses are slower than hits; a GET's time also grows with the layer's size.",
+            "percentunit",
+            above,
         ),
         _series(
             f"Mean latency, slowest {TOP_REPOSITORIES} repositories",
-            "Mean answer time per repository (zot_http_repo_latency_seconds sum / count).",
+            "Mean answer time per repository (zot_http_repo_latency_seconds sum / count, whole seconds per request).",
             "s",
             [_query(f"topk({TOP_REPOSITORIES}, {repo_sum} / {repo_count})", "{{repo}}")],
         ),

@@ -6,6 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.builders.alerts import prometheus_rule_spec
+from components.builders.service_monitor import rule_metadata
 from components.platforms import MANAGED_BY
 from components.settings import Settings
 
@@ -19,6 +20,7 @@ def deploy(name: str, settings: Settings, opts: pulumi.ResourceOptions) -> None:
     # Beside the ServiceMonitor, where Prometheus Operator looks for both; for a workload cluster that namespace
     # exists only there, so the rule goes where the App lives in the management cluster (see README, Alerts).
     namespace = settings.app.cr_namespace if settings.app.cluster else settings.app.namespace
+    labels, annotations = rule_metadata(settings)
     k8s.apiextensions.CustomResource(
         f"{name}-alerts",
         api_version=API_VERSION,
@@ -27,7 +29,8 @@ def deploy(name: str, settings: Settings, opts: pulumi.ResourceOptions) -> None:
             # After the App, not the release: several clusters' rules may share the management cluster's org namespace.
             name=f"{settings.app.name}-alerts",
             namespace=namespace,
-            labels={**dict(sorted(settings.alerts.rule_labels.items())), **MANAGED_BY},
+            labels={**labels, **MANAGED_BY},
+            annotations=annotations or None,
         ),
         spec=prometheus_rule_spec(settings),
         opts=opts,

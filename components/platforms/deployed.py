@@ -12,3 +12,5 @@ class Deployed:
     # kind, name and namespace of the App, HelmRelease or Helm release: where to look when zot does not come up.
     installer: dict[str, str]
     values_config_map: pulumi.Output[str] | None = None
+    # What objects beside the chart in zot's namespace must wait for (the namespace, where the platform creates it).
+    namespace_ready: tuple[pulumi.Resource, ...] = ()

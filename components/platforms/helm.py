@@ -16,7 +16,7 @@ import pulumi_kubernetes as k8s
 
 from components.builders.names import CONTAINER, release_name, service_name, workload
 from components.builders.plan import Plan
-from components.builders.upstream_values import SCRAPE_PASSWORD_KEY, SCRAPE_USERNAME_KEY, upstream_values
+from components.builders.upstream_values import upstream_values
 from components.platforms import MANAGED_BY
 from components.platforms.deployed import Deployed
 from components.settings import Settings
@@ -71,20 +71,6 @@ def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptio
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(retain_on_delete=True)),
     )
     inside = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[namespace]))
-    scrape_secret = None
-    scraper = settings.scrape_user
-    if scraper is not None and scraper.password is not None:
-        # The upstream ServiceMonitor reads its login from a Secret it is given by name.
-        scrape_secret = k8s.core.v1.Secret(
-            f"{name}-metrics-login",
-            metadata=k8s.meta.v1.ObjectMetaArgs(namespace=target.namespace, labels=MANAGED_BY),
-            type="Opaque",
-            string_data={
-                SCRAPE_USERNAME_KEY: scraper.name,
-                SCRAPE_PASSWORD_KEY: pulumi.Output.secret(scraper.password.get_secret_value()),
-            },
-            opts=inside,
-        ).metadata.name
     # Auto-named like the values objects of the other platforms: a changed file is a new Secret, and the chart's
     # pods follow its new name.
     secret_files = k8s.core.v1.Secret(
@@ -94,7 +80,7 @@ def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptio
         string_data=pulumi.Output.secret(plan.secret_values["secretFiles"]),
         opts=inside,
     )
-    values = upstream_values(settings, plan, secret_files.metadata.name, scrape_secret)
+    values = upstream_values(plan, secret_files.metadata.name)
     k8s.helm.v4.Chart(
         f"{name}-chart",
         name=release_name(target),
@@ -117,4 +103,6 @@ def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptio
             spec=vpa_spec(settings),
             opts=inside,
         )
-    return Deployed({"kind": "HelmChart", "name": release_name(target), "namespace": target.namespace})
+    return Deployed(
+        {"kind": "HelmChart", "name": release_name(target), "namespace": target.namespace}, namespace_ready=(namespace,)
+    )

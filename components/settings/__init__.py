@@ -110,6 +110,7 @@ class Settings(Model):
         for key in ("app", "service", "ingress", "resources", "metrics", "zot"):
             for path, message in getattr(self, key).issues():
                 yield ((key, *path), message)
+        yield from ((("metrics", *path), message) for path, message in self.metrics.cluster_issues(self.app.cluster))
         yield from ((("dashboard", *path), message) for path, message in self.dashboard.issues(self.metrics))
         alerts = self.alerts.issues(self.metrics, self.app.cluster)
         yield from ((("alerts", *path), message) for path, message in alerts)

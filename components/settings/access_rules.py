@@ -131,13 +131,13 @@ def _scraper_issues(settings: Settings, path: Path, repo: RepositoryAccess) -> I
         yield (
             (*path, "defaultPolicy"),
             f"applies to every logged-in user, metrics.scrapeUser {scraper!r} too, whose password sits in the "
-            "chart's -sm-auth Secret; grant repository access with policies for named users instead",
+            "ServiceMonitor's login Secret; grant repository access with policies for named users instead",
         )
 
 
 def _scraper_message(scraper: str) -> str:
     return (
-        f"{scraper!r} is metrics.scrapeUser, whose password sits in the chart's -sm-auth Secret (readable by "
+        f"{scraper!r} is metrics.scrapeUser, whose password sits in the ServiceMonitor's login Secret (readable by "
         "more people than zot's Secret); let it read /metrics only and use another user here"
     )
 

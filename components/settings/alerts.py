@@ -15,9 +15,13 @@ from components.settings.zot import Metrics
 # Giant Swarm's observability platform ignores a PrometheusRule without this label (it names the tenant whose
 # metrics the rules read and whose Alertmanager routes the alerts).
 TENANT_LABEL = "observability.giantswarm.io/tenant"
-# The largest bucket of zot's request latency histogram (monitoring.GetDefaultBuckets): a quantile above it cannot be
-# told apart, so a threshold at or above it could never fire.
-LATENCY_BUCKET_MAX = Decimal(600)
+# The whole-second bounds of zot's request latency histogram (v2.1.18 pkg/extensions/monitoring/extension.go L168-170:
+# .05, .5, 1, 5, 30, 60, 600). zot truncates each latency to whole seconds before it records it (pkg/api/session.go
+# L87), so a request lands above bound N only once it took N + 1 s; the sub-second bounds both hold every request
+# under 1 s, and a threshold between bounds could not be told apart from the bound below it.
+LATENCY_BOUNDS = (1, 5, 30, 60)
+# The window of the ratio alerts; alerts.minRequests counts requests in it.
+RATIO_WINDOW = "10m"
 # predict_linear looks back this far (PromQL duration, seconds): shorter follows single big pulls, longer reacts late.
 VOLUME_LOOKBACK_SECONDS = 6 * 3600
 _VOLUME_HORIZON = (Decimal(3600), Decimal(7 * 24 * 3600))
@@ -39,7 +43,9 @@ class Alerts(Model):
     volume_full_within: Duration = "24h"
     volume_used_ratio: float = 0.9
     error_ratio: float = 0.05
-    latency_seconds: float = 5
+    not_found_ratio: float = 0.5
+    min_requests: int = 20
+    latency_seconds: int = 1
     restarts_per_hour: int = 3
 
     def active(self, metrics: Metrics, cluster: WorkloadCluster | None) -> bool:
@@ -68,15 +74,23 @@ class Alerts(Model):
             )
 
     def _threshold_issues(self) -> Iterator[Issue]:
-        for key, value in (("volumeUsedRatio", self.volume_used_ratio), ("errorRatio", self.error_ratio)):
+        ratios = (
+            ("volumeUsedRatio", self.volume_used_ratio),
+            ("errorRatio", self.error_ratio),
+            ("notFoundRatio", self.not_found_ratio),
+        )
+        for key, value in ratios:
             if not 0 < value < 1:
                 yield ((key,), f"is {value:g}; use a share between 0 and 1, like 0.9 for 90 %")
-        if not 0 < self.latency_seconds < LATENCY_BUCKET_MAX:
+        if self.latency_seconds not in LATENCY_BOUNDS:
+            bounds = ", ".join(str(bound) for bound in LATENCY_BOUNDS)
             yield (
                 ("latencySeconds",),
-                f"is {self.latency_seconds:g}; use more than 0 and less than {LATENCY_BUCKET_MAX} (zot's largest "
-                "latency bucket: a higher threshold could never fire)",
+                f"is {self.latency_seconds}; use one of {bounds}: zot records whole seconds in buckets with these "
+                "bounds, so another threshold could not be told apart from the bound below it",
             )
+        if not 1 <= self.min_requests <= 100_000:
+            yield (("minRequests",), f"is {self.min_requests}; use 1 to 100000 requests in {RATIO_WINDOW}")
         low, high = _VOLUME_HORIZON
         if not low <= parse_go_duration(self.volume_full_within) <= high:
             yield (("volumeFullWithin",), "use between 1h and 168h (a week), like 24h")

@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import Field
 
 from components.settings.access import UserName
-from components.settings.common import Duration, Issue, Model
+from components.settings.common import AnnotationKey, Duration, Issue, LabelValue, Model
+from components.settings.target import WorkloadCluster
 from components.settings.units import parse_go_duration
 
 # Port the chart's container listens on (values httpGet.port); zot's http.port must be the same.
@@ -18,15 +19,33 @@ CONTAINER_PORT = 5000
 class Metrics(Model):
     enabled: bool = False
     service_monitor: bool = False
+    # Labels on the program's own ServiceMonitor, for whatever selects ServiceMonitors by label.
+    service_monitor_labels: dict[AnnotationKey, LabelValue] = Field(default_factory=dict)
     scrape_user: UserName | None = None
+
+    @property
+    def scraped(self) -> bool:
+        return self.enabled and self.service_monitor
 
     def issues(self) -> Iterator[Issue]:
         if self.service_monitor and not self.enabled:
             yield (("serviceMonitor",), "needs metrics enabled: set enabled: true")
+        if self.service_monitor_labels and not self.service_monitor:
+            yield (("serviceMonitorLabels",), "labels the ServiceMonitor; set serviceMonitor: true or remove them")
         if self.scrape_user is not None and not self.service_monitor:
             yield (
                 ("scrapeUser",),
                 "is the login the ServiceMonitor scrapes with; set serviceMonitor: true or remove it",
+            )
+
+    def cluster_issues(self, cluster: WorkloadCluster | None) -> Iterator[Issue]:
+        if cluster is not None and self.service_monitor_labels:
+            yield (
+                ("serviceMonitorLabels",),
+                f"cannot be applied: zot runs in workload cluster {cluster.name}, where Pulumi creates nothing, so the "
+                "chart's own ServiceMonitor scrapes it there, and its template renders no extra labels (on Giant "
+                "Swarm its series go to tenant giantswarm, which the alerts read through source_tenants); remove "
+                "them",
             )
 
 
