@@ -7,6 +7,7 @@ chain that ends in prod.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -353,3 +354,54 @@ def test_adding_a_stack_as_readme_says_keeps_the_checks_green(tmp_path: Path) ->
         check=False,
     )
     assert schema.returncode == 0, schema.stdout + schema.stderr
+
+
+def test_the_cli_is_installed_only_after_its_sha256_matches_the_release_checksums() -> None:
+    """pulumi/actions v7.0.0 has no checksum input (ACTIONS lists its inputs) and skips its own unchecked download
+    when the version it is given is already on PATH (src/libs/pulumi-cli.ts L79-96): a step before it installs
+    that version from the tarball whose sha256 the release's checksums file, fetched from a second origin, lists."""
+    assert not {name for name in ACTIONS["pulumi/actions"][2] if "checksum" in name or "sha" in name}
+    (job,) = load("stack.yml")["jobs"].values()
+    pulumi = step(job, "pulumi/actions")
+    install = step(job, "Install the Pulumi CLI in .pulumi-version, checked against the release's published sha256")
+    assert job["steps"].index(install) == job["steps"].index(pulumi) - 1
+    assert pulumi["with"]["pulumi-version-file"] == ".pulumi-version"  # the same version, so the action keeps it
+    lines = [line.strip() for line in install["run"].strip().splitlines()]
+    assert lines[0] == 'version="$(cat .pulumi-version)"'
+    downloads = [line for line in lines if line.startswith("curl ")]
+    assert all("-fsSL --proto '=https'" in line for line in downloads)
+    assert 'https://get.pulumi.com/releases/sdk/${tarball}"' in downloads[0]
+    assert lines[lines.index(downloads[1]) + 1].startswith(
+        '"https://github.com/pulumi/pulumi/releases/download/v${version}/pulumi-${version}-checksums.txt"'
+    )
+    # Only the tarball's own line, whole; sha256sum fails on a mismatch and on no line at all.
+    check = 'grep -E "^[0-9a-f]{64}  ${tarball}\\$" checksums.txt | sha256sum --check --strict'
+    assert (
+        lines.index(check)
+        < lines.index('tar -xzf "$tarball"')
+        < lines.index('echo "$RUNNER_TEMP/pulumi" >> "$GITHUB_PATH"')
+    )
+
+
+def test_the_cli_check_refuses_a_tampered_tarball(tmp_path: Path) -> None:
+    """The check line of the step above, run with bash on a tarball and a checksums file of our own."""
+    (job,) = load("stack.yml")["jobs"].values()
+    install = step(job, "Install the Pulumi CLI in .pulumi-version, checked against the release's published sha256")
+    (check,) = [line.strip() for line in install["run"].splitlines() if "sha256sum" in line]
+    tarball = "pulumi-v3.0.0-linux-x64.tar.gz"
+    (tmp_path / tarball).write_bytes(b"the released tarball")
+    digest = hashlib.sha256(b"the released tarball").hexdigest()
+    other = hashlib.sha256(b"another platform").hexdigest()
+
+    def run(checksums: str) -> int:
+        (tmp_path / "checksums.txt").write_text(checksums)
+        script = f"tarball={tarball}\n{check}\n"
+        return subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, check=False).returncode
+
+    listed = f"{other}  pulumi-v3.0.0-darwin-x64.tar.gz\n{digest}  {tarball}\n"
+    assert run(listed) == 0
+    (tmp_path / tarball).write_bytes(b"a tampered tarball")
+    assert run(listed) != 0
+    (tmp_path / tarball).write_bytes(b"the released tarball")
+    assert run(f"{other}  pulumi-v3.0.0-darwin-x64.tar.gz\n") != 0  # no line for this tarball
+    assert run(f"{digest}  {tarball}.sig\n") != 0  # a line for another file
