@@ -4,6 +4,10 @@ real Flux CRD; the upstream chart on platform helm (what can and cannot be pinne
 from __future__ import annotations
 
 import copy
+import os
+import re
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -12,7 +16,9 @@ import pytest
 
 from components.settings.target import GIANT_SWARM_SIGNER_ISSUER, GIANT_SWARM_SIGNER_SUBJECT
 from components.stack_config import load_settings
-from tests.harness import ProgramRun, Resource, changed_inputs, run_program, stack_config
+from tests.harness import ROOT, ProgramRun, Resource, changed_inputs, run_program, stack_config
+from tests.helm import helm_binary
+from tests.programs import require_program
 from tests.reference import crd_schema
 
 OCI_REPOSITORY = "kubernetes:source.toolkit.fluxcd.io/v1:OCIRepository"
@@ -165,3 +171,50 @@ def test_helm_verify_hands_helm_the_keyring_file(tmp_path: Any, monkeypatch: pyt
 def test_helm_verification_keys_are_refused_when_they_would_not_verify(keys: dict[str, Any], fragment: str) -> None:
     message = refusal(*helm(**keys))
     assert any(line.startswith("  zot-cache:helm.keyring: ") and fragment in line for line in message.splitlines())
+
+
+def readme_keyring_command() -> str:
+    """The command README gives to turn project-zot's signing-key.pub into the keyring helm.keyring names."""
+    text = (ROOT / "README.md").read_text()
+    (command,) = re.findall(r"`(gpg --no-default-keyring [^`]+ > zot-charts\.gpg)`", text)
+    return command
+
+
+def test_readmes_keyring_is_one_real_helm_verifies_the_chart_with(tmp_path: Path) -> None:
+    """A chart signed as project-zot signs (helm package --sign, GPG), the public key turned into a keyring by
+    README's command, and real helm checking the archive against its .prov with it (what Chart v4's verify and
+    keyring hand Helm): the signed archive passes, another archive under the same name and version does not."""
+    gpg, helm = require_program("gpg", "gnupg"), str(helm_binary())
+    signer, user = tmp_path / "signer", tmp_path / "user"
+    for home in (signer, user):
+        home.mkdir(mode=0o700)
+
+    def run(command: list[str] | str, home: Path, **options: Any) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "GNUPGHOME": str(home)}
+        return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, **options)
+
+    batch = [gpg, "--batch", "--pinentry-mode", "loopback", "--passphrase", ""]
+    run(
+        [*batch, "--quick-gen-key", "chart signer <signer@example.invalid>", "rsa2048", "sign", "never"],
+        signer,
+        check=True,
+    )
+    run([*batch, "--output", "secring.gpg", "--export-secret-keys"], signer, check=True)
+    (tmp_path / "signing-key.pub").write_text(run([gpg, "--armor", "--export"], signer, check=True).stdout)
+    chart = tmp_path / "zot"
+    chart.mkdir()
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: zot\nversion: 0.1.122\n")
+    signed = run([helm, "package", "--sign", "--key", "chart signer", "--keyring", "secring.gpg", "zot"], signer)
+    assert signed.returncode == 0, signed.stderr
+
+    made = run(readme_keyring_command(), user, shell=True, check=False)
+    assert made.returncode == 0, made.stderr
+    verify = [helm, "verify", "--keyring", "zot-charts.gpg", "zot-0.1.122.tgz"]
+    verified = run(verify, user)
+    assert verified.returncode == 0, verified.stderr
+
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: zot\nversion: 0.1.122\ndescription: swapped\n")
+    assert run([helm, "package", "zot"], user).returncode == 0  # same name, no new .prov
+    refused = run(verify, user)
+    assert refused.returncode != 0
+    assert "sha256 sum does not match" in refused.stderr
