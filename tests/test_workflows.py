@@ -7,7 +7,9 @@ chain that ends in prod.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import subprocess
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -235,7 +237,7 @@ def test_stack_workflow_checks_secrets_first_and_installs_the_locked_program() -
     assert "permissions" not in job  # the caller's, so up jobs cannot comment and only callers grant OIDC
     runs = [s.get("run", "") for s in job["steps"]]
     preflight = next(i for i, run in enumerate(runs) if "tools.ci_preflight" in run)
-    install = next(i for i, run in enumerate(runs) if "pip install" in run)
+    install = next(i for i, run in enumerate(runs) if run == "make venv")
     pulumi = next(i for i, s in enumerate(job["steps"]) if s.get("uses", "").startswith("pulumi/actions"))
     assert preflight < install < pulumi
     # Every secret the job reads is checked by the preflight step.
@@ -245,8 +247,9 @@ def test_stack_workflow_checks_secrets_first_and_installs_the_locked_program() -
         value.removeprefix("${{ secrets.").removesuffix(" }}") for value in job["steps"][preflight]["env"].values()
     }
     assert used <= checked
-    # Pulumi.yaml names ./venv; the action installs no requirements itself; hashes are required.
-    assert runs[install] == "python -m venv venv && venv/bin/pip install -q --require-hashes -r requirements.lock"
+    # Pulumi.yaml names ./venv; the action installs no requirements itself. `make venv` is the recipe
+    # tests/test_lock.py checks: requirements.lock alone, hashes required; nothing else installs packages.
+    assert not [run for run in runs if "pip install" in run]
     assert yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["runtime"]["options"]["virtualenv"] == "venv"
     kubeconfig = step(job, "Write the kubeconfig")
     assert 'if [ -n "$KUBECONFIG_CONTENT" ]' in kubeconfig["run"]
@@ -304,3 +307,54 @@ def readme_up_jobs_for_a_new_stack() -> str:
     section = (ROOT / "README.md").read_text().split("### Adding a stack", 1)[1].split("\n## ", 1)[0]
     block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     return textwrap.indent(textwrap.dedent(block), "  ")
+
+
+def test_the_cli_is_installed_only_after_its_sha256_matches_the_release_checksums() -> None:
+    """pulumi/actions v7.0.0 has no checksum input (ACTIONS lists its inputs) and skips its own unchecked download
+    when the version it is given is already on PATH (src/libs/pulumi-cli.ts L79-96): a step before it installs
+    that version from the tarball whose sha256 the release's checksums file, fetched from a second origin, lists."""
+    assert not {name for name in ACTIONS["pulumi/actions"][2] if "checksum" in name or "sha" in name}
+    (job,) = load("stack.yml")["jobs"].values()
+    pulumi = step(job, "pulumi/actions")
+    install = step(job, "Install the Pulumi CLI in .pulumi-version, checked against the release's published sha256")
+    assert job["steps"].index(install) == job["steps"].index(pulumi) - 1
+    assert pulumi["with"]["pulumi-version-file"] == ".pulumi-version"  # the same version, so the action keeps it
+    lines = [line.strip() for line in install["run"].strip().splitlines()]
+    assert lines[0] == 'version="$(cat .pulumi-version)"'
+    downloads = [line for line in lines if line.startswith("curl ")]
+    assert all("-fsSL --proto '=https'" in line for line in downloads)
+    assert 'https://get.pulumi.com/releases/sdk/${tarball}"' in downloads[0]
+    assert lines[lines.index(downloads[1]) + 1].startswith(
+        '"https://github.com/pulumi/pulumi/releases/download/v${version}/pulumi-${version}-checksums.txt"'
+    )
+    # Only the tarball's own line, whole; sha256sum fails on a mismatch and on no line at all.
+    check = 'grep -E "^[0-9a-f]{64}  ${tarball}\\$" checksums.txt | sha256sum --check --strict'
+    assert (
+        lines.index(check)
+        < lines.index('tar -xzf "$tarball"')
+        < lines.index('echo "$RUNNER_TEMP/pulumi" >> "$GITHUB_PATH"')
+    )
+
+
+def test_the_cli_check_refuses_a_tampered_tarball(tmp_path: Path) -> None:
+    """The check line of the step above, run with bash on a tarball and a checksums file of our own."""
+    (job,) = load("stack.yml")["jobs"].values()
+    install = step(job, "Install the Pulumi CLI in .pulumi-version, checked against the release's published sha256")
+    (check,) = [line.strip() for line in install["run"].splitlines() if "sha256sum" in line]
+    tarball = "pulumi-v3.0.0-linux-x64.tar.gz"
+    (tmp_path / tarball).write_bytes(b"the released tarball")
+    digest = hashlib.sha256(b"the released tarball").hexdigest()
+    other = hashlib.sha256(b"another platform").hexdigest()
+
+    def run(checksums: str) -> int:
+        (tmp_path / "checksums.txt").write_text(checksums)
+        script = f"tarball={tarball}\n{check}\n"
+        return subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True, check=False).returncode
+
+    listed = f"{other}  pulumi-v3.0.0-darwin-x64.tar.gz\n{digest}  {tarball}\n"
+    assert run(listed) == 0
+    (tmp_path / tarball).write_bytes(b"a tampered tarball")
+    assert run(listed) != 0
+    (tmp_path / tarball).write_bytes(b"the released tarball")
+    assert run(f"{other}  pulumi-v3.0.0-darwin-x64.tar.gz\n") != 0  # no line for this tarball
+    assert run(f"{digest}  {tarball}.sig\n") != 0  # a line for another file

@@ -36,13 +36,25 @@ def labels(settings: Settings) -> dict[str, str]:
 
 
 def oci_repository_spec(settings: Settings) -> dict[str, Any]:
-    return {
-        "interval": settings.flux.interval,
-        "url": f"{settings.flux.chart_registry}/{settings.app.chart}",
-        "ref": {"tag": settings.app.version},
+    flux = settings.flux
+    # With a digest Flux pulls that content and ignores the tag; the tag stays to say which version it is.
+    ref = {"tag": settings.app.version, **({"digest": flux.chart_digest} if flux.chart_digest else {})}
+    spec: dict[str, Any] = {
+        "interval": flux.interval,
+        "url": f"{flux.chart_registry}/{settings.app.chart}",
+        "ref": ref,
         "provider": "generic",
         "layerSelector": HELM_CHART_LAYER,
     }
+    if flux.verify_signature:
+        # Keyless: no secretRef, so source-controller checks the Fulcio certificate's identity against these
+        # (source-controller v1.9.1 internal/controller/ocirepository_controller.go L739-763) and fails the
+        # reconciliation, with no new artifact for the HelmRelease, when no signature matches.
+        spec["verify"] = {
+            "provider": "cosign",
+            "matchOIDCIdentity": [{"issuer": flux.signature_issuer, "subject": flux.signature_subject}],
+        }
+    return spec
 
 
 def helm_release_spec(

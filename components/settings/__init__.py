@@ -107,7 +107,7 @@ class Settings(Model):
         return next((user for user in self.users if user.name == self.metrics.scrape_user), None)
 
     def issues(self) -> Iterator[Issue]:
-        for key in ("app", "service", "ingress", "resources", "metrics", "zot"):
+        for key in ("app", "flux", "helm", "service", "ingress", "resources", "metrics", "zot"):
             for path, message in getattr(self, key).issues():
                 yield ((key, *path), message)
         yield from ((("metrics", *path), message) for path, message in self.metrics.cluster_issues(self.app.cluster))

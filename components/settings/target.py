@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from components.settings.common import ChartName, ChartVersion, DnsLabel, DnsSubdomain, Duration, Issue, Model
+from components.settings.common import (
+    ChartName,
+    ChartVersion,
+    DnsLabel,
+    DnsSubdomain,
+    Duration,
+    GoRegex,
+    Issue,
+    Model,
+)
 
 # How the chart is installed: Giant Swarm's App CR (app-operator), Flux (OCIRepository + HelmRelease) or Pulumi's
 # own Helm support with the upstream project-zot chart, for clusters without either.
@@ -88,6 +98,26 @@ class AppTarget(Model):
             )
 
 
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+def _digest(value: str) -> str:
+    if not _DIGEST.fullmatch(value):
+        raise ValueError(
+            "is not a chart digest; write sha256: and 64 lower-case hex digits, as `crane digest "
+            "gsoci.azurecr.io/charts/giantswarm/zot:2.9.0` or `oras resolve` prints"
+        )
+    return value
+
+
+# Who signs Giant Swarm's public charts: architect-orb v9+ (giantswarm/zot v2.9.0 is pushed with architect@9.5.5,
+# .circleci/config.yml) signs each pushed chart keyless from CircleCI and verifies it with these two patterns
+# (giantswarm/architect-orb v9.5.5 src/commands/cosign-sign-verify.yaml L65-66, src/commands/push-helm.yaml
+# L209-225; docs/cosign-signing.md, "Helm chart").
+GIANT_SWARM_SIGNER_ISSUER = r"^https://oidc\.circleci\.com"
+GIANT_SWARM_SIGNER_SUBJECT = r"^https://circleci\.com/api/v2/projects/[a-f0-9-]+/pipeline-definitions/[a-f0-9-]+$"
+
+
 class Flux(Model):
     """platform flux: an OCIRepository holding the chart and a HelmRelease of it, as `kubectl gs deploy chart`."""
 
@@ -100,6 +130,29 @@ class Flux(Model):
     interval: Duration = "10m"
     timeout: Duration = "10m"
     retries: int = Field(default=3, ge=0, le=100)
+    # The chart's manifest digest: Flux pulls exactly that content and ignores the tag (source-controller v1.9.1
+    # internal/controller/ocirepository_controller.go L884-886: ref.digest wins over semver and tag).
+    chart_digest: Annotated[str, AfterValidator(_digest)] | None = None
+    # spec.verify: cosign keyless, the chart's signature must come from an identity matching both patterns.
+    verify_signature: bool = False
+    signature_issuer: GoRegex = GIANT_SWARM_SIGNER_ISSUER
+    signature_subject: GoRegex = GIANT_SWARM_SIGNER_SUBJECT
+
+    def issues(self) -> Iterator[Issue]:
+        if not self.verify_signature:
+            for field in ("signature_issuer", "signature_subject"):
+                if field in self.model_fields_set:
+                    key = Flux.model_fields[field].alias or field
+                    yield ((key,), "is only read with flux.verifySignature: true; set that, or remove this")
+        elif self.oci_repository_api_version != "source.toolkit.fluxcd.io/v1":
+            # Giant Swarm signs with cosign v3 bundles (OCI referrers), which source-controller verifies from
+            # v1.8.0 on (internal/oci/cosign/cosign.go, Verify: GetBundles); a Flux that serves OCIRepository
+            # only as v1beta2 is older than v1.5 and would refuse every revision.
+            yield (
+                ("verifySignature",),
+                "needs Flux source-controller v1.8 or later (cosign v3 signatures), which serves "
+                "source.toolkit.fluxcd.io/v1; upgrade Flux and drop flux.ociRepositoryApiVersion, or set false",
+            )
 
 
 class HelmChart(Model):
@@ -109,3 +162,22 @@ class HelmChart(Model):
     chart: ChartName = "zot"
     # 0.1.122 ships zot v2.1.18, the version the config is checked against.
     version: ChartVersion = "0.1.122"
+    # Helm provenance: project-zot signs every chart release with GPG (chart-releaser CR_SIGN, helm-charts
+    # zot-0.1.122 .github/workflows/ci-cd.yml L189-232; key signing-key.pub, PROVENANCE.md). With verify, Helm
+    # checks the chart archive's sha256 against the signed .prov beside it, with the public keys in keyring (a
+    # legacy-format GPG keyring file, relative to the project folder), before rendering anything.
+    verify: bool = False
+    keyring: str | None = None
+
+    def issues(self) -> Iterator[Issue]:
+        if self.verify and self.keyring is None:
+            yield (
+                ("keyring",),
+                "is required with helm.verify: true (otherwise Helm trusts whatever ~/.gnupg/pubring.gpg of the "
+                "person running pulumi holds); export the chart signer's public key to a file and name it here",
+            )
+        elif self.keyring is not None and not self.verify:
+            yield (("keyring",), "is only read with helm.verify: true; set that, or remove this")
+        elif self.keyring is not None and not FilePath(self.keyring).is_file():
+            # The CLI runs the program in the project folder, as it reads Pulumi.<stack>.yaml there.
+            yield (("keyring",), "names no file in the project folder; write the path of the exported keyring")
