@@ -20,6 +20,7 @@ from tests.harness import ROOT, ProgramRun, Resource, changed_inputs, run_progra
 from tests.helm import helm_binary
 from tests.programs import require_program
 from tests.reference import crd_schema
+from tools.offline import run_program as run_offline
 
 OCI_REPOSITORY = "kubernetes:source.toolkit.fluxcd.io/v1:OCIRepository"
 DIGEST = "sha256:" + "0123456789abcdef" * 4
@@ -151,10 +152,10 @@ def test_helm_fetches_by_version_without_verification_unless_asked() -> None:
     assert (inputs["version"], inputs.get("verify"), inputs.get("keyring")) == ("0.1.122", None, None)
 
 
-def test_helm_verify_hands_helm_the_keyring_file(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_helm_verify_hands_helm_the_keyring_file(tmp_path: Path) -> None:
     (tmp_path / "zot-charts.gpg").write_bytes(b"stand-in keyring: Helm reads it, the program only passes it on")
-    monkeypatch.chdir(tmp_path)  # the project folder, where the CLI runs the program
-    inputs = run_program("prod", *helm(verify=True, keyring="zot-charts.gpg")).one(CHART).inputs
+    # Run in tmp_path, as the CLI runs the program in the project folder.
+    inputs = run_offline("prod", *helm(verify=True, keyring="zot-charts.gpg"), root=tmp_path).one(CHART).inputs
     assert inputs["verify"] is True
     assert isinstance(inputs["keyring"], pulumi.FileAsset)
     assert inputs["keyring"].path == "zot-charts.gpg"
