@@ -9,16 +9,17 @@ from components.builders.stack_keys import stack_keys
 from components.stack_config import load_settings, read_stack_config
 from components.zot_registry import ZotRegistry
 
-settings = load_settings(*read_stack_config())
-# Asked once, here: the builders take the derived keys as data and stay pure.
-keys = stack_keys(settings.htpasswd_salt_key, pulumi.get_project(), pulumi.get_stack())
+# Asked once, here: the builders take the stack's name (in fixes to print) and derived keys as data and stay pure.
+stack = pulumi.get_stack()
+settings = load_settings(*read_stack_config(), stack=stack)
+keys = stack_keys(settings.htpasswd_salt_key, pulumi.get_project(), stack)
 
 opts = None
 if settings.render_yaml_to_directory:
     renderer = k8s.Provider("render", render_yaml_to_directory=settings.render_yaml_to_directory)
     opts = pulumi.ResourceOptions(providers=[renderer])
 
-registry = ZotRegistry(settings.app.name, settings, keys, opts)
+registry = ZotRegistry(settings.app.name, settings, keys, stack, opts)
 
 pulumi.export("registryUrl", registry_url(settings))
 pulumi.export("inClusterUrl", in_cluster_url(settings))

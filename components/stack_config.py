@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import typing
@@ -16,9 +17,13 @@ from pydantic import BaseModel, ValidationError
 from components.settings import Settings
 from components.settings.common import Issue, Path, format_path
 from components.settings.upstreams import public_url
-from components.stack_file import DuplicateKeyError, is_secure, load_stack_file, project_config
+from components.stack_file import StackFileError, is_secure, load_stack_file, project_config
 
 PROJECT = "zot-cache"
+# Config namespaces a stack may hold besides the project's: the engine's own (pulumi:tags, ...) and those of the
+# one provider the program uses (kubernetes:context, kubernetes:kubeconfig, ...). A key anywhere else is read by
+# nobody, so a misspelt `zot_cache:storage` would leave the defaults in place without a word.
+OTHER_NAMESPACES = ("pulumi", "kubernetes")
 
 # Config leaves that hold secrets: they must come from secret config and are never echoed back.
 _SECRET_LEAVES = {"password", "htpasswd", "htpasswdSaltKey"}
@@ -26,21 +31,43 @@ _SECRET_LEAVES = {"password", "htpasswd", "htpasswdSaltKey"}
 
 def read_stack_config(project: str = PROJECT) -> tuple[dict[str, Any], set[str], dict[str, Any] | None]:
     """All `<project>:*` keys the engine passed in, decoded; the names of those that are secret; and the same
-    keys as the stack file in the working directory holds them (None without a file), `secure:` leaves kept."""
+    keys as the stack file in the working directory holds them (None without a file), `secure:` leaves kept.
+
+    Raises RunError for a key under a namespace nobody reads, in the engine's config or the file.
+    """
     prefix = f"{project}:"
-    full_keys = sorted(
-        key for key in {*runtime_config.CONFIG.get(), *runtime_config.get_config_env()} if key.startswith(prefix)
-    )
+    all_keys = {*runtime_config.CONFIG.get(), *runtime_config.get_config_env()}
+    full_keys = sorted(key for key in all_keys if key.startswith(prefix))
     raw = {key[len(prefix) :]: _decode(runtime_config.get_config(key)) for key in full_keys}
     secret = {key[len(prefix) :] for key in full_keys if runtime_config.is_config_secret(key)}
     # The CLI runs the program in the project folder, beside Pulumi.<stack>.yaml.
     path = FilePath.cwd() / f"Pulumi.{pulumi.get_stack()}.yaml"
-    if not path.is_file():
-        return raw, secret, None
-    try:
-        return raw, secret, project_config(load_stack_file(path), project)
-    except DuplicateKeyError as error:
-        raise pulumi.RunError(str(error)) from None
+    document: dict[str, Any] | None = None
+    if path.is_file():
+        try:
+            document = load_stack_file(path)
+        except StackFileError as error:
+            raise pulumi.RunError(str(error)) from None
+    unknown = unknown_namespaces([*all_keys, *((document or {}).get("config") or {})], project)
+    if unknown:
+        raise pulumi.RunError(_message(unknown))
+    return raw, secret, None if document is None else project_config(document, project)
+
+
+def unknown_namespaces(keys: Iterable[str], project: str = PROJECT) -> list[str]:
+    """A problem line for each key whose namespace nobody reads, with the known namespace closest to it."""
+    known = [project, *OTHER_NAMESPACES]
+    lines = []
+    for key in sorted(set(keys)):
+        namespace, _, name = key.rpartition(":")
+        if namespace in known:
+            continue
+        closest = difflib.get_close_matches(namespace, known, n=1, cutoff=0)[0]
+        lines.append(
+            f"  {key}: unknown config namespace {namespace!r}, so nothing reads this key; did you mean "
+            f"{closest}:{name}? (the namespaces read here are {', '.join(known)})"
+        )
+    return lines
 
 
 def _decode(value: Any) -> Any:
@@ -58,21 +85,33 @@ def load_settings(
     secret_keys: Iterable[str] = (),
     stack_file: Mapping[str, Any] | None = None,
     project: str = PROJECT,
+    stack: str | None = None,
 ) -> Settings:
     """Parse and check everything, or raise RunError listing each bad key, what is wrong and the fix.
 
-    `stack_file` is the config as the stack file holds it (see read_stack_config), to find clear-text secrets.
+    `stack_file` is the config as the stack file holds it (see read_stack_config), to find clear-text secrets;
+    `stack` goes into every `pulumi config set` the fixes name.
     """
     secret = set(secret_keys)
     try:
         settings = Settings.model_validate(dict(raw))
     except ValidationError as exc:
         issues = [_pydantic_issue(error, secret) for error in exc.errors()]
-        raise pulumi.RunError(_message(project, issues)) from None
+        raise pulumi.RunError(with_stack(_message(_issue_lines(project, issues)), stack)) from None
     issues = [*settings.issues(), *_plain_text_secrets(raw, secret, stack_file)]
     if issues:
-        raise pulumi.RunError(_message(project, issues))
+        raise pulumi.RunError(with_stack(_message(_issue_lines(project, issues)), stack))
     return settings
+
+
+_CONFIG_SET = re.compile(r"\bpulumi config set\b")
+
+
+def with_stack(text: str, stack: str | None) -> str:
+    """Each `pulumi config set` in a message, for the stack at hand: without --stack the CLI sets the key in
+    whichever stack is selected, often another one. Settings write the commands without it, as they do not know
+    (and should not ask) which stack they are in."""
+    return text if stack is None else _CONFIG_SET.sub(f"pulumi config set --stack {stack}", text)
 
 
 _ABSENT = object()
@@ -125,10 +164,13 @@ def _secret_leaf_paths(value: Any, path: Path) -> Iterable[Path]:
             yield from _secret_leaf_paths(item, (*path, index))
 
 
-def _message(project: str, issues: list[Issue]) -> str:
-    lines = [f"  {project}:{format_path(path)}: {message}" for path, message in issues]
-    noun = "problem" if len(issues) == 1 else "problems"
-    return f"invalid stack configuration ({len(issues)} {noun}); nothing was changed:\n" + "\n".join(lines)
+def _issue_lines(project: str, issues: list[Issue]) -> list[str]:
+    return [f"  {project}:{format_path(path)}: {message}" for path, message in issues]
+
+
+def _message(lines: list[str]) -> str:
+    noun = "problem" if len(lines) == 1 else "problems"
+    return f"invalid stack configuration ({len(lines)} {noun}); nothing was changed:\n" + "\n".join(lines)
 
 
 def _pydantic_issue(error: Any, secret_keys: set[str]) -> Issue:

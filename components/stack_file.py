@@ -13,7 +13,11 @@ from typing import Any
 import yaml
 
 
-class DuplicateKeyError(ValueError):
+class StackFileError(ValueError):
+    """A stack file the CLI cannot read either, said in one line: the file, the position and what is wrong."""
+
+
+class DuplicateKeyError(StackFileError):
     """The CLI's YAML parser refuses a key given twice in one mapping; PyYAML would keep the last silently."""
 
 
@@ -33,10 +37,27 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 
 def load_stack_file(path: Path) -> dict[str, Any]:
-    """The whole document; raises DuplicateKeyError naming the file, key and lines."""
+    """The whole document; raises StackFileError naming the file and the line (DuplicateKeyError for a key given
+    twice)."""
     with path.open() as stream:
-        document = yaml.load(stream, Loader=_UniqueKeyLoader)  # a SafeLoader subclass, so safe
+        try:
+            document = yaml.load(stream, Loader=_UniqueKeyLoader)  # a SafeLoader subclass, so safe
+        except yaml.YAMLError as error:
+            raise StackFileError(_syntax_error(path, error)) from None
     return document if isinstance(document, dict) else {}
+
+
+def _syntax_error(path: Path, error: yaml.YAMLError) -> str:
+    """PyYAML's several lines (context, then problem, each with its mark) as one, the position first."""
+    if not isinstance(error, yaml.MarkedYAMLError) or error.problem_mark is None:
+        return f"{path.name}: not valid YAML: {' '.join(str(error).split())}"
+    what = error.problem or "not valid YAML"
+    if error.context and error.context_mark is not None:
+        what += f", {error.context} from line {error.context_mark.line + 1}"
+    # The usual cause: a key indented differently from the keys of its mapping, so it starts a mapping of its own.
+    hint = "; line up the keys of one mapping in one column" if "<block end>" in what else ""
+    mark = error.problem_mark
+    return f"{path.name} line {mark.line + 1}, column {mark.column + 1}: not valid YAML ({what}){hint}"
 
 
 def project_config(document: dict[str, Any], project: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from components.platforms import alerts, app, flux, helm, service_monitor
 from components.platforms.dashboard import deploy_dashboard
 from components.platforms.deployed import Deployed
 from components.settings import Settings
+from components.stack_config import with_stack
 
 PLATFORMS = {"app": app.deploy, "flux": flux.deploy, "helm": helm.deploy}
 
@@ -23,11 +24,16 @@ class ZotRegistry(pulumi.ComponentResource):
     deployed: Deployed
 
     def __init__(
-        self, name: str, settings: Settings, keys: StackKeys | None, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        settings: Settings,
+        keys: StackKeys | None,
+        stack: str,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("zot-cache:index:ZotRegistry", name, None, opts)
         for warning in advice.warnings(settings):
-            pulumi.log.warn(warning, resource=self)
+            pulumi.log.warn(with_stack(warning, stack), resource=self)
         plan = build_plan(settings, keys)
         self.zot_config = plan.zot_config
         self.secret_fingerprints = plan.fingerprints

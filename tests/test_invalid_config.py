@@ -7,6 +7,7 @@ reported together, and a refused config registers nothing when the whole program
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -15,6 +16,8 @@ from typing import Any
 import pulumi
 import pytest
 
+import tools.offline
+from components.builders import advice
 from components.stack_config import load_settings
 from tests import harness
 
@@ -887,6 +890,38 @@ INVALID = [
         "resources.gomemlimit",
         "note: MiB, not the Kubernetes Mi",
     ),
+    # A bare number in a size is bytes to Kubernetes and Go: always a missing unit, never 1 KiB of memory.
+    case(
+        "memory-limit-without-unit",
+        variant(resources={"limits": {"cpu": "500m", "memory": 1536}}),
+        "resources.limits.memory",
+        "is 1536, which Kubernetes reads as bytes; did you mean 1536Mi?",
+    ),
+    case(
+        "memory-request-without-unit",
+        variant(resources={"requests": {"cpu": "300m", "memory": 1024}}),
+        "resources.requests.memory",
+        "did you mean 1024Mi?",
+    ),
+    case(
+        "memory-request-in-millibytes",
+        variant(resources={"requests": {"cpu": "300m", "memory": "1024m"}}),
+        "resources.requests.memory",
+        "reads as thousandths of a byte; did you mean 1024Mi?",
+    ),
+    case(
+        "vpa-max-memory-without-unit",
+        variant(resources={"vpa": {"maxAllowed": {"cpu": "750m", "memory": "2048"}}}),
+        "resources.vpa.maxAllowed.memory",
+        "did you mean 2048Mi?",
+    ),
+    case(
+        "gomemlimit-without-unit",
+        variant(resources={"vpa": {"enabled": False}, "gomemlimit": 1200}),
+        "resources.gomemlimit",
+        "is 1200, which the Go runtime reads as bytes; did you mean 1200MiB?",
+    ),
+    case("storage-size-without-unit", variant(storage={"size": 20}), "storage.size", "did you mean 20Gi?"),
     case("gogc-out-of-range", variant(resources={"gogc": 5}), "resources.gogc", "greater than or equal to 10"),
     case("quantity-malformed", variant(storage={"size": "20GB"}), "storage.size", "is not a Kubernetes quantity"),
     case(
@@ -1291,6 +1326,14 @@ INVALID = [
             htpasswdSaltKey=SALT_KEY,
         ),
         wired({"mode": "url", "url": "https://zot.example.org:8443", "skipVerify": True}),
+        # A bare number of CPUs is whole cores, as meant; only sizes need a unit.
+        variant(
+            resources={
+                "requests": {"cpu": 1, "memory": "1Gi"},
+                "limits": {"cpu": 1, "memory": "2Gi"},
+                "vpa": {"enabled": False},
+            }
+        ),
     ],
     ids=[
         "anonymous",
@@ -1308,6 +1351,7 @@ INVALID = [
         "nodes-log-in-over-ingress",
         "nodes-anonymous-over-a-private-upstream-opted-in",
         "nodes-url-with-skip-verify",
+        "whole-cpus-without-unit",
     ],
 )
 def test_the_configs_cases_start_from_are_valid(config: Config) -> None:
@@ -1557,7 +1601,7 @@ def _dev_with(**changes: Any) -> tuple[Config, set[str]]:
             "prod",
             partial(harness.stack_config, "prod", secrets={}),
             "users[1].password",
-            "pulumi config set --secret --path 'users[1].password'",
+            "pulumi config set --stack prod --secret --path 'users[1].password'",
             id="prod-without-its-secrets",
         ),
         pytest.param(
@@ -1602,6 +1646,13 @@ def _dev_with(**changes: Any) -> tuple[Config, set[str]]:
             "is empty, and zot applies a policy without repositories to nothing",
             id="dev-retention-policy-without-repositories",
         ),
+        pytest.param(
+            "dev",
+            partial(_dev_with, resources={"limits": {"cpu": "500m", "memory": 1536}}),
+            "resources.limits.memory",
+            "did you mean 1536Mi?",
+            id="dev-memory-limit-without-unit",
+        ),
     ],
 )
 def test_program_registers_nothing_for_an_invalid_config(
@@ -1615,3 +1666,32 @@ def test_program_registers_nothing_for_an_invalid_config(
     assert_reports(refused.message, path, fragment)
     assert not {CONFIG_MAP, SECRET, APP} & {resource.type for resource in refused.resources}
     assert refused.resources == [], "nothing may be registered when the config is refused"
+
+
+def test_a_key_under_an_unknown_namespace_is_refused_by_name() -> None:
+    """`zot_cache:storage` is read by nobody: without this the defaults would be used without a word."""
+    config, _ = harness.stack_config("dev")
+    mocks = harness.RecordingMocks()
+    misspelt = {"zot_cache:storage": json.dumps({"persistence": True, "size": "50Gi"})}
+    with pytest.raises(pulumi.RunError) as caught:
+        tools.offline.run_program("dev", config, set(), mocks=mocks, other_config=misspelt)
+    assert str(caught.value).splitlines() == [
+        "invalid stack configuration (1 problem); nothing was changed:",
+        "  zot_cache:storage: unknown config namespace 'zot_cache', so nothing reads this key; did you mean "
+        "zot-cache:storage? (the namespaces read here are zot-cache, pulumi, kubernetes)",
+    ]
+    assert mocks.resources == []
+
+
+def test_the_engines_and_the_providers_namespaces_are_known() -> None:
+    config, _ = harness.stack_config("dev")
+    known = {"kubernetes:context": "kind-zot", "pulumi:tags": json.dumps({"team": "platform"})}
+    assert tools.offline.run_program("dev", config, set(), other_config=known).resources
+
+
+def test_every_config_set_in_a_warning_names_the_stack(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Warnings reach the preview through the same boundary as errors; none names `pulumi config set` today."""
+    hint = "set it with pulumi config set --path 'zot.logLevel' debug"
+    monkeypatch.setattr(advice, "warnings", lambda settings: [hint])
+    run = harness.run_program("dev", *_dev_with())
+    assert run.warnings == ["set it with pulumi config set --stack dev --path 'zot.logLevel' debug"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +13,9 @@ import pytest
 import yaml
 
 from components.stack_config import load_settings
-from components.stack_file import DuplicateKeyError, load_stack_file, project_config
+from components.stack_file import DuplicateKeyError, StackFileError, load_stack_file, project_config
 from tests import harness
+from tools import bcrypt_benchmark
 from tools.offline import run_program as run_offline
 
 # base64 of 32 bytes, as `openssl rand -base64 32` gives
@@ -114,3 +118,97 @@ def test_project_config_keeps_only_this_projects_keys(tmp_path: Path) -> None:
     path = tmp_path / "Pulumi.x.yaml"
     path.write_text("encryptionsalt: v1:abc\nconfig:\n  kubernetes:context: c\n  zot-cache:app: {name: a}\n")
     assert project_config(load_stack_file(path), "zot-cache") == {"app": {"name": "a"}}
+
+
+# `namespace` is one space short of `name`: YAML reads it as a key of its own that the mapping cannot hold.
+MIS_INDENTED = """\
+config:
+  zot-cache:app:
+    name: zot
+   namespace: zot
+  zot-cache:registries:
+    - urls: [https://docker.io]
+      onDemand: true
+"""
+MIS_INDENTED_ERROR = (
+    "Pulumi.{stack}.yaml line 4, column 4: not valid YAML (expected <block end>, but found '<block mapping "
+    "start>', while parsing a block mapping from line 2); line up the keys of one mapping in one column"
+)
+# As valid YAML, but under a namespace nobody reads: without the check, storage would keep its defaults.
+MISSPELT_NAMESPACE = """\
+config:
+  zot-cache:registries:
+    - urls: [https://docker.io]
+      onDemand: true
+  zot_cache:storage:
+    size: 50Gi
+"""
+MISSPELT_NAMESPACE_ERROR = (
+    "  zot_cache:storage: unknown config namespace 'zot_cache', so nothing reads this key; did you mean "
+    "zot-cache:storage? (the namespaces read here are zot-cache, pulumi, kubernetes)"
+)
+
+# Stack files the program must stop on, as Pulumi.broken.yaml, and the lines it stops with.
+BROKEN_FILES = [
+    pytest.param(MIS_INDENTED, [MIS_INDENTED_ERROR.format(stack="broken")], id="mis-indented"),
+    pytest.param(
+        MISSPELT_NAMESPACE,
+        ["invalid stack configuration (1 problem); nothing was changed:", MISSPELT_NAMESPACE_ERROR],
+        id="misspelt-namespace",
+    ),
+]
+
+
+def test_a_yaml_error_is_one_line_with_file_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.bad.yaml"
+    path.write_text(MIS_INDENTED)
+    with pytest.raises(StackFileError) as caught:
+        load_stack_file(path)
+    assert str(caught.value) == MIS_INDENTED_ERROR.format(stack="bad")
+    path.write_text('config:\n  zot-cache:app:\n    name: "zot\n')
+    with pytest.raises(
+        StackFileError,
+        match=r"^Pulumi\.bad\.yaml line 4, column 1: not valid YAML \(found unexpected "
+        r"end of stream, while scanning a quoted scalar from line 3\)$",
+    ):
+        load_stack_file(path)
+
+
+@pytest.mark.parametrize(("document", "expected"), BROKEN_FILES)
+def test_the_program_stops_on_the_stack_file_beside_it(document: str, expected: list[str], tmp_path: Path) -> None:
+    """As `pulumi up` runs it, in the folder that holds the file; nothing is registered."""
+    (tmp_path / "Pulumi.broken.yaml").write_text(document)
+    mocks = harness.RecordingMocks()
+    config = {"registries": [{"urls": ["https://docker.io"], "onDemand": True}]}
+    with pytest.raises(pulumi.RunError) as caught:
+        run_offline("broken", config, set(), mocks=mocks, root=tmp_path)
+    assert str(caught.value).splitlines() == expected
+    assert mocks.resources == []
+
+
+@pytest.mark.parametrize(("document", "expected"), BROKEN_FILES)
+def test_render_stops_on_the_stack_file(document: str, expected: list[str], tmp_path: Path) -> None:
+    """`python -m tools.render` in a copy of the repository: its stack files are the ones beside the program."""
+    for folder in ("components", "tools"):
+        shutil.copytree(harness.ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("__main__.py", "Pulumi.yaml"):
+        shutil.copy(harness.ROOT / name, tmp_path / name)
+    (tmp_path / "Pulumi.broken.yaml").write_text(document)
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.render", "broken", str(tmp_path / "out")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stderr.splitlines()) == (1, expected)
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_bcrypt_benchmark_stops_on_a_yaml_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "Pulumi.broken.yaml").write_text(MIS_INDENTED)
+    monkeypatch.setattr(bcrypt_benchmark, "ROOT", tmp_path)
+    assert bcrypt_benchmark.main(["broken"]) == 1
+    assert capsys.readouterr().err.splitlines() == [MIS_INDENTED_ERROR.format(stack="broken")]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import platform
 import statistics
+import sys
 import time
 from importlib import metadata
 from pathlib import Path
@@ -21,7 +22,7 @@ import bcrypt
 from components.settings.access import User
 from components.settings.nodes import PullUser
 from components.stack_config import PROJECT
-from components.stack_file import load_stack_file, project_config
+from components.stack_file import StackFileError, load_stack_file, project_config
 from tools.offline import ROOT
 
 # A node pull is a manifest, a config blob and the layers; tags and index lookups add one or two more.
@@ -68,12 +69,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stack", nargs="?", default="prod")
     parser.add_argument("--layers", type=int, default=10, help="layers of the image a node pulls (default 10)")
     args = parser.parse_args(argv)
+    try:
+        logins = costs(args.stack)
+    except StackFileError as error:
+        print(error, file=sys.stderr)
+        return 1
     requests = args.layers + REQUESTS_BESIDES_LAYERS
     print(f"Machine: {machine()}")
     print(f"Stack {args.stack}; an image of {args.layers} layers is about {requests} checked requests.\n")
     print(f"{'login':<16} {'cost':>4} {'per request':>12} {'per image pull':>15}")
     by_cost: dict[int, float] = {}
-    for name, cost in sorted(costs(args.stack).items(), key=lambda item: (item[1], item[0])):
+    for name, cost in sorted(logins.items(), key=lambda item: (item[1], item[0])):
         if cost not in by_cost:
             by_cost[cost] = verify_seconds(cost)
         seconds = by_cost[cost]

@@ -127,7 +127,7 @@ def stack_file_config(
     """The `zot-cache:` config of Pulumi.<stack>.yaml in `root` (the project's folder by default) as nested values,
     plus the top-level keys that hold secrets.
 
-    Raises DuplicateKeyError for a key given twice, as the CLI refuses such a file.
+    Raises StackFileError for a file the CLI cannot read either (a YAML error, a key given twice).
     """
     config: dict[str, Any] = {}
     secret_keys: set[str] = set()
@@ -145,15 +145,18 @@ def run_program(
     preview: bool = False,
     mocks: RecordingMocks | None = None,
     root: Path | None = None,
+    other_config: dict[str, str] | None = None,
 ) -> ProgramRun:
     """Run __main__.py with config given as the CLI gives it: JSON text per top-level key, secret keys listed.
 
     The program runs in `root` (the project's folder by default), as the CLI runs it in the folder of the stack
     file, which it reads beside the config. Pass `mocks` to see what was registered even when the program raises.
+    `other_config` holds keys of other namespaces by their full names, like `kubernetes:context`.
     """
     asyncio.set_event_loop(asyncio.new_event_loop())
     pulumi.runtime.set_all_config(
-        {f"{PROJECT}:{key}": value if isinstance(value, str) else json.dumps(value) for key, value in config.items()},
+        {f"{PROJECT}:{key}": value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
+        | (other_config or {}),
         [f"{PROJECT}:{key}" for key in secret_keys],
     )
     capture = _Capture()

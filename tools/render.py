@@ -15,7 +15,7 @@ from typing import Any
 import pulumi
 
 from components.builders.chart_values import to_yaml
-from components.stack_file import DuplicateKeyError
+from components.stack_file import StackFileError
 from tools.offline import ROOT, ProgramRun, RecordingMocks, run_program, stack_file_config, unwrap_secret
 
 PLACEHOLDER = "placeholder-for-"
@@ -133,7 +133,7 @@ def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) == 2 else ROOT / "rendered" / stack
     try:
         written, warnings = render(stack, out)
-    except (pulumi.RunError, DuplicateKeyError) as error:
+    except (pulumi.RunError, StackFileError) as error:
         print(error, file=sys.stderr)
         return 1
     for path in written:

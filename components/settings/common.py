@@ -44,6 +44,23 @@ def _go_memory(value: str) -> str:
     return value
 
 
+_BARE_NUMBER = re.compile(r"\d+(\.\d+)?|\.\d+")
+
+
+def _size(unit: str, reader: str) -> AfterValidator:
+    """A memory or storage size: Kubernetes and the Go runtime read a bare number as bytes, and `m` as thousandths
+    of one, which is never what a size means; it is a missing or mistyped unit."""
+
+    def check(value: str) -> str:
+        number = value.removesuffix("m")
+        if _BARE_NUMBER.fullmatch(number):
+            unit_read = "thousandths of a byte" if number != value else "bytes"
+            raise ValueError(f"is {value}, which {reader} reads as {unit_read}; did you mean {number}{unit}?")
+        return value
+
+    return AfterValidator(check)
+
+
 def _full_match(pattern: re.Pattern[str], limit: int, what: str) -> AfterValidator:
     """Names some chart or API writes as they are: at most `limit` characters, all matched by `pattern`."""
 
@@ -107,7 +124,9 @@ def repeats(items: list[str], path: Path) -> Iterator[Issue]:
 
 Duration = Annotated[str, AfterValidator(_duration)]
 Quantity = Annotated[str, AfterValidator(_quantity)]
-GoMemory = Annotated[str, AfterValidator(_go_memory)]
+MemoryQuantity = Annotated[Quantity, _size("Mi", "Kubernetes")]
+StorageQuantity = Annotated[Quantity, _size("Gi", "Kubernetes")]
+GoMemory = Annotated[str, AfterValidator(_go_memory), _size("MiB", "the Go runtime")]
 DnsLabel = Annotated[
     str,
     _full_match(

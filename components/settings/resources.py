@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from components.settings.common import DnsSubdomain, GoMemory, Issue, Model, Quantity
+from components.settings.common import DnsSubdomain, GoMemory, Issue, MemoryQuantity, Model, Quantity, StorageQuantity
 from components.settings.units import parse_go_memory, parse_quantity
 
 _DECIMAL = re.compile(r"[0-9]*\.[0-9]+")
@@ -26,7 +26,7 @@ def _cpu(value: str) -> str:
 
 class Amounts(Model):
     cpu: Annotated[Quantity, AfterValidator(_cpu)]
-    memory: Quantity
+    memory: MemoryQuantity
 
 
 class Vpa(Model):
@@ -73,5 +73,5 @@ class Resources(Model):
 
 class Storage(Model):
     persistence: bool = True
-    size: Quantity = "8Gi"
+    size: StorageQuantity = "8Gi"
     storage_class: DnsSubdomain | None = None
