@@ -1,0 +1,184 @@
+"""`nodes`: how nodes reach the cache and log in (components/settings/nodes.py, node_rules.py)."""
+
+from __future__ import annotations
+
+from tests.settings.configs import (
+    ADMIN,
+    DOCKER_HUB,
+    GHCR,
+    NODE_PASSWORD,
+    NODE_READS,
+    PRIVATE,
+    SALT_KEY,
+    case,
+    invalid_config_test,
+    pulled_by_node_user,
+    wired,
+)
+
+INVALID = [
+    case(
+        "node-url-in-cluster-dns",
+        wired({"mode": "url", "url": "http://zot.zot.svc.cluster.local:5000"}),
+        "nodes.url",
+        "is an in-cluster DNS name, but containerd runs on the node and uses the node's resolver",
+    ),
+    case(
+        "node-url-svc",
+        wired({"mode": "url", "url": "https://zot.zot.svc"}),
+        "nodes.url",
+        "in-cluster DNS name",
+    ),
+    case("node-url-missing", wired({"mode": "url"}), "nodes.url", "mode url needs the URL nodes pull from"),
+    case(
+        "node-url-in-another-mode",
+        wired({"mode": "nodePort", "url": "https://zot.example.org"}),
+        "nodes.url",
+        "is only used with mode url",
+    ),
+    case("nodes-node-port-out-of-range", wired({"mode": "nodePort", "nodePort": 8080}), "nodes.nodePort", "30000"),
+    case(
+        "node-port-not-the-service",
+        wired({"mode": "nodePort", "nodePort": 30001}),
+        "nodes.nodePort",
+        "is 30001, but the Service listens on node port 32767 (service.nodePort); set both to the same port",
+    ),
+    case(
+        "node-port-without-nodeport-service",
+        wired(service={"type": "ClusterIP"}),
+        "nodes.mode",
+        "nodePort needs the Service to be a NodePort",
+    ),
+    case(
+        "node-mode-ingress-without-ingress",
+        wired({"mode": "ingress"}),
+        "nodes.mode",
+        "ingress needs ingress.enabled: true",
+    ),
+    case(
+        "node-anonymous-read-on-everything",
+        wired(accessControl={"repositories": {"**": {"anonymousPolicy": ["read"]}}}),
+        'accessControl.repositories["**"].anonymousPolicy',
+        "anonymous read on ** also opens what no upstream mirrors",
+    ),
+    case(
+        "node-anonymous-cannot-read-a-namespace",
+        wired(accessControl={"repositories": {"docker.io/**": {"anonymousPolicy": ["read"]}}}),
+        "registries[1]",
+        "anonymous clients cannot read all of namespace 'ghcr.io'; add accessControl.repositories[\"ghcr.io/**\"]",
+    ),
+    case(
+        "node-anonymous-over-private-upstream",
+        wired(registries=[DOCKER_HUB, GHCR, PRIVATE], htpasswdSaltKey=SALT_KEY),
+        "registries[2].credentials",
+        "list 'my-registry' in nodes.allowAnonymousRead",
+    ),
+    case(
+        "node-anonymous-opt-in-names-no-private-upstream",
+        wired({"mode": "nodePort", "allowAnonymousRead": ["ghcr"]}),
+        "nodes.allowAnonymousRead[0]",
+        "is not the name of a registry with credentials",
+    ),
+    case(
+        "node-pull-user-over-nodeport",
+        wired({"mode": "nodePort", "pullUser": {"name": "node-pull", "password": NODE_PASSWORD}}),
+        "nodes.pullUser",
+        "nodes reach a NodePort over plain http, where containerd would send the password in clear",
+    ),
+    case(
+        "node-pull-user-over-http-url",
+        pulled_by_node_user(
+            nodes={
+                "mode": "url",
+                "url": "http://zot.example.org",
+                "pullUser": {"name": "node-pull", "password": NODE_PASSWORD},
+            }
+        ),
+        "nodes.pullUser",
+        "needs an https url",
+    ),
+    case(
+        "node-password-short",
+        pulled_by_node_user(nodes={"mode": "ingress", "pullUser": {"name": "node-pull", "password": "too-short"}}),
+        "nodes.pullUser.password",
+        "a node password needs at least 32 random ones",
+    ),
+    case(
+        "node-password-missing",
+        pulled_by_node_user(nodes={"mode": "ingress", "pullUser": {"name": "node-pull"}}),
+        "nodes.pullUser.password",
+        "missing; run pulumi config set --secret --path 'nodes.pullUser.password'",
+    ),
+    case(
+        "node-pull-user-cannot-read",
+        pulled_by_node_user(
+            accessControl={
+                "repositories": NODE_READS["repositories"]
+                | {"ghcr.io/**": {"policies": [{"users": ["node-pull"], "actions": ["delete"]}]}}
+            }
+        ),
+        "registries[1]",
+        "nodes.pullUser 'node-pull' cannot read all of namespace 'ghcr.io'",
+    ),
+    case(
+        "node-pull-user-may-delete",
+        pulled_by_node_user(
+            accessControl={
+                "repositories": NODE_READS["repositories"]
+                | {"ghcr.io/**": {"policies": [{"users": ["node-pull"], "actions": ["read", "delete"]}]}}
+            }
+        ),
+        'accessControl.repositories["ghcr.io/**"].policies[0].actions',
+        "gives nodes.pullUser 'node-pull' delete; the node login only reads",
+    ),
+    case(
+        "node-pull-user-pushes-through-default-policy",
+        pulled_by_node_user(
+            users=[ADMIN],
+            accessControl={
+                "repositories": NODE_READS["repositories"] | {"internal/**": {"defaultPolicy": ["read", "create"]}}
+            },
+        ),
+        'accessControl.repositories["internal/**"].defaultPolicy',
+        "create for every logged-in user includes nodes.pullUser 'node-pull'",
+    ),
+    case(
+        "node-pull-user-also-a-user",
+        pulled_by_node_user(users=[{"name": "node-pull", "password": "another-password"}]),
+        "nodes.pullUser.name",
+        "is also in users",
+    ),
+    case(
+        "node-two-upstreams-one-host",
+        wired(registries=[DOCKER_HUB, GHCR, {**GHCR, "name": "ghcr-team", "namespace": "team"}]),
+        "registries[2].urls[0]",
+        "nodes keep one mirror per registry host, and ghcr.io is already registries[1]",
+    ),
+    case(
+        "node-ca-over-http",
+        wired({"mode": "nodePort", "ca": "/etc/containerd/certs.d/zot-ca.crt"}),
+        "nodes.ca",
+        "applies to an https mirror only",
+    ),
+    case(
+        "node-upstream-content-moved-away",
+        wired(registries=[DOCKER_HUB, {**GHCR, "content": [{"prefix": "org/**", "destination": "/mine"}]}]),
+        "registries[1].content[0].destination",
+        "moves the upstream's repositories away from where nodes ask for them",
+    ),
+    case(
+        "node-upstream-content-stripped",
+        wired(registries=[DOCKER_HUB, {**GHCR, "content": [{"prefix": "org/**", "stripPrefix": True}]}]),
+        "registries[1].content[0].stripPrefix",
+        "stores repositories without their prefix, but nodes ask for the full upstream name",
+    ),
+    case(
+        "node-password-repetitive",
+        pulled_by_node_user(nodes={"mode": "ingress", "pullUser": {"name": "node-pull", "password": "ab" * 20}}),
+        "nodes.pullUser.password",
+        "repeats too few characters to be random (fewer than 16 different ones)",
+    ),
+    case("node-ca-relative", wired({"mode": "nodePort", "ca": "zot-ca.crt"}), "nodes.ca", "must be an absolute path"),
+]
+
+test_invalid_config_names_the_key_and_the_fix = invalid_config_test(INVALID)
