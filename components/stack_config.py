@@ -55,18 +55,25 @@ def read_stack_config(project: str = PROJECT) -> tuple[dict[str, Any], set[str],
 
 
 def unknown_namespaces(keys: Iterable[str], project: str = PROJECT) -> list[str]:
-    """A problem line for each key whose namespace nobody reads, with the known namespace closest to it."""
+    """A problem line for each key whose namespace nobody reads, with the known namespace closest to it.
+
+    Keys are `<namespace>:<name>`, or the old `<namespace>:config:<name>` (pulumi/pulumi
+    sdk/go/common/resource/config/key.go:45, ParseKey), so the namespace is what comes before the first colon.
+    """
     known = [project, *OTHER_NAMESPACES]
     lines = []
     for key in sorted(set(keys)):
-        namespace, _, name = key.rpartition(":")
-        if namespace in known:
-            continue
-        closest = difflib.get_close_matches(namespace, known, n=1, cutoff=0)[0]
-        lines.append(
-            f"  {key}: unknown config namespace {namespace!r}, so nothing reads this key; did you mean "
-            f"{closest}:{name}? (the namespaces read here are {', '.join(known)})"
-        )
+        namespace, colon, name = key.partition(":")
+        if not colon:
+            lines.append(
+                f"  {key}: has no namespace, and the Pulumi CLI reads only <namespace>:<name>; write {project}:{key}"
+            )
+        elif namespace not in known:
+            closest = difflib.get_close_matches(namespace, known, n=1, cutoff=0)[0]
+            lines.append(
+                f"  {key}: unknown config namespace {namespace!r}, so nothing reads this key; did you mean "
+                f"{closest}:{name}? (the namespaces read here are {', '.join(known)})"
+            )
     return lines
 
 

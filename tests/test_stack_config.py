@@ -14,6 +14,7 @@ import pytest
 
 import tools.offline
 from components.builders import advice
+from components.stack_config import unknown_namespaces
 from tests import harness
 from tests.settings.configs import (
     ADMIN,
@@ -359,3 +360,13 @@ def test_every_config_set_in_a_warning_names_the_stack(monkeypatch: pytest.Monke
     monkeypatch.setattr(advice, "warnings", lambda settings: [hint])
     run = harness.run_program("dev", *_dev_with())
     assert run.warnings == ["set it with pulumi config set --stack dev --path 'zot.logLevel' debug"]
+
+
+def test_namespaces_are_what_comes_before_the_first_colon() -> None:
+    """The CLI's key forms: `ns:name`, the old `ns:config:name`; a key without one it refuses to read."""
+    assert unknown_namespaces(["zot-cache:storage", "zot-cache:config:storage", "kubernetes:context"]) == []
+    assert unknown_namespaces(["storage", "zot-cahce:config:storage"]) == [
+        "  storage: has no namespace, and the Pulumi CLI reads only <namespace>:<name>; write zot-cache:storage",
+        "  zot-cahce:config:storage: unknown config namespace 'zot-cahce', so nothing reads this key; did you mean "
+        "zot-cache:config:storage? (the namespaces read here are zot-cache, pulumi, kubernetes)",
+    ]
