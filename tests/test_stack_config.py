@@ -339,7 +339,7 @@ def test_a_key_under_an_unknown_namespace_is_refused_by_name() -> None:
     mocks = harness.RecordingMocks()
     misspelt = {"zot_cache:storage": json.dumps({"persistence": True, "size": "50Gi"})}
     with pytest.raises(pulumi.RunError) as caught:
-        tools.offline.run_program("dev", config, set(), mocks=mocks, other_config=misspelt)
+        tools.offline.run_program("dev", config, set(), mocks=mocks, root=harness.FIXTURES, other_config=misspelt)
     assert str(caught.value).splitlines() == [
         "invalid stack configuration (1 problem); nothing was changed:",
         "  zot_cache:storage: unknown config namespace 'zot_cache', so nothing reads this key; did you mean "
@@ -351,7 +351,7 @@ def test_a_key_under_an_unknown_namespace_is_refused_by_name() -> None:
 def test_the_engines_and_the_providers_namespaces_are_known() -> None:
     config, _ = harness.stack_config("dev")
     known = {"kubernetes:context": "kind-zot", "pulumi:tags": json.dumps({"team": "platform"})}
-    assert tools.offline.run_program("dev", config, set(), other_config=known).resources
+    assert tools.offline.run_program("dev", config, set(), root=harness.FIXTURES, other_config=known).resources
 
 
 def test_every_config_set_in_a_warning_names_the_stack(monkeypatch: pytest.MonkeyPatch) -> None:
