@@ -1,7 +1,17 @@
-"""`make render`: a stack's manifests from the program itself, with placeholders for every secret."""
+"""`make render`: a stack's manifests from the program itself, with placeholders for every secret.
+
+Renders run on copies in a temporary folder: the harness's stack configs (frozen fixtures) or configs of the tests'
+own, never the user's stack files, except where every stack file there is rendered as it stands.
+"""
 
 from __future__ import annotations
 
+import copy
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,44 +19,82 @@ import pytest
 import yaml
 
 import tools.offline
-from components.stack_config import load_settings
-from tests.harness import run_program, values_config_map
+from components.stack_config import PROJECT, load_settings
+from tests.harness import ROOT, run_program, stack_config, stacks, values_config_map
+from tests.helm import helm_template
 from tools import render
 
-PROD_SECRETS = [
-    "users[0].password",
-    "users[1].password",
-    "users[2].password",
-    "registries[1].credentials.password",
-    "nodes.pullUser.password",
-    "htpasswdSaltKey",
-]
+FIXTURES = ("dev", "prod")
+PLATFORMS = ("app", "flux", "helm")
+UPSTREAM_CHART = "project-zot-zot-0.1.122"
+# What the harness writes for a `secure:` value it cannot decrypt (tests/harness.py, stack_config).
+STANDIN_SECURE = "standin-secure-"
+
+
+def as_stack_file(config: dict[str, Any]) -> str:
+    """A stack file holding `config` under the project's namespace, with the harness's stand-ins for `secure:`
+    values turned back into ciphertexts, as the user's file would hold them."""
+
+    def secure(value: Any) -> Any:
+        if isinstance(value, str) and value.startswith(STANDIN_SECURE):
+            return {"secure": "v1:AAAA"}
+        if isinstance(value, dict):
+            return {key: secure(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [secure(item) for item in value]
+        return value
+
+    return yaml.safe_dump({"config": {f"{PROJECT}:{key}": secure(value) for key, value in config.items()}})
+
+
+def fixture(stack: str, platform: str | None = None) -> str:
+    """The harness's config of `stack` as a stack file without its secrets (render fills them), on `platform`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tools.offline, "ROOT", ROOT)  # where the harness reads it, wherever a test moved the root
+        config, _ = stack_config(stack, secrets={})
+    if platform is not None:
+        config = copy.deepcopy(config)
+        config["platform"] = platform
+        if platform == "helm":
+            config.get("app", {}).pop("cluster", None)  # helm installs into the cluster of its kubeconfig
+    return as_stack_file(config)
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder the program runs from, as the repository's root, holding only the stack files a test writes."""
+    folder = tmp_path / "root"
+    folder.mkdir()
+    (folder / "__main__.py").symlink_to(ROOT / "__main__.py")
+    monkeypatch.setattr(tools.offline, "ROOT", folder)
+    monkeypatch.setattr(render, "ROOT", folder)
+    return folder
 
 
 def rendered(stack: str, out: Path) -> dict[str, Any]:
-    """File name to parsed manifest."""
+    """File name to parsed document."""
     return {path.name: yaml.safe_load(path.read_text()) for path in render.render(stack, out)[0]}
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_renders_the_objects_the_program_creates(stack: str, tmp_path: Path) -> None:
-    files = rendered(stack, tmp_path)
-    app_name = {"dev": "zot", "prod": "prod01-zot"}[stack]
-    # prod has metrics on: its dashboard ConfigMap comes first, the alerts' PrometheusRule after the App.
-    dashboard = [f"01-configmap-{app_name}-dashboard.yaml"] if stack == "prod" else []
-    first = len(dashboard)
-    alerts = [f"{first + 4:02d}-prometheusrule-{app_name}-alerts.yaml"] if stack == "prod" else []
-    assert list(files) == [
-        *dashboard,
-        f"{first + 1:02d}-configmap-{app_name}-values-rendered.yaml",
-        f"{first + 2:02d}-secret-{app_name}-secret-values-rendered.yaml",
-        f"{first + 3:02d}-app-{app_name}.yaml",
-        *alerts,
-        "outputs.yaml",
+def manifest_files(files: dict[str, Any]) -> dict[str, Any]:
+    return {name: document for name, document in files.items() if re.match(r"\d\d-", name)}
+
+
+@pytest.mark.parametrize("stack", FIXTURES)
+def test_renders_the_objects_the_program_creates(stack: str, root: Path, tmp_path: Path) -> None:
+    (root / f"Pulumi.{stack}.yaml").write_text(fixture(stack))
+    files = rendered(stack, tmp_path / "out")
+    objects = manifest_files(files)
+    assert list(files) == [*objects, "outputs.yaml"]
+    assert list(objects) == [
+        f"{index:02d}-{manifest['kind'].lower()}-{manifest['metadata']['name']}.yaml"
+        for index, manifest in enumerate(objects.values(), start=1)
     ]
-    config_map, secret, app = (files[name] for name in list(files)[first : first + 3])
-    outputs = files["outputs.yaml"]
-    assert [config_map["kind"], secret["kind"], app["kind"]] == ["ConfigMap", "Secret", "App"]
+    by_kind = {manifest["kind"]: manifest for manifest in objects.values()}
+    app, secret = by_kind["App"], by_kind["Secret"]
+    (config_map,) = [
+        m for m in objects.values() if m["kind"] == "ConfigMap" and m["metadata"]["name"].endswith("-rendered")
+    ]
     assert app["spec"]["userConfig"] == {
         "configMap": {"name": config_map["metadata"]["name"], "namespace": config_map["metadata"]["namespace"]},
         "secret": {"name": secret["metadata"]["name"], "namespace": secret["metadata"]["namespace"]},
@@ -54,38 +102,149 @@ def test_renders_the_objects_the_program_creates(stack: str, tmp_path: Path) -> 
     # The values are the program's own, not a re-implementation of them.
     expected = yaml.safe_load(values_config_map(run_program(stack)).inputs["data"]["values"])
     assert yaml.safe_load(config_map["data"]["values"]) == expected
-    assert outputs["valuesConfigMap"] == config_map["metadata"]["name"]
-    assert outputs["installer"]["name"] == app_name
+    assert files["outputs.yaml"]["valuesConfigMap"] == config_map["metadata"]["name"]
+    assert files["outputs.yaml"]["installer"]["name"] == app["metadata"]["name"]
 
 
-def test_every_prod_secret_is_a_named_placeholder(tmp_path: Path) -> None:
-    files = rendered("prod", tmp_path)
-    secret = next(manifest for name, manifest in files.items() if "-secret-" in name)
-    values = yaml.safe_load(secret["stringData"]["values"])
-    assert "placeholder-for-registries[1].credentials.password" in values["secretFiles"]["credentials"]
-    assert values["metrics"]["serviceMonitor"]["basicAuth"]["password"] == "placeholder-for-users[2].password"
-    header = (tmp_path / next(iter(files))).read_text().splitlines()[0]
-    assert header.endswith("Placeholders: " + ", ".join(PROD_SECRETS))
-    config_maps = [manifest for name, manifest in files.items() if "-configmap-" in name]
+def test_every_file_names_the_placeholders_and_secret_outputs_show_them(root: Path, tmp_path: Path) -> None:
+    (root / "Pulumi.prod.yaml").write_text(fixture("prod"))
+    _, _, filled = render.placeholder_config("prod")
+    assert "nodes.pullUser.password" in filled, "the prod fixture has a node pull user, whose login nodes need"
+    paths = render.render("prod", tmp_path / "out")[0]
+    for path in paths:
+        text = path.read_text()
+        head = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
+        assert "PLACEHOLDERS, not secrets" in head
+        assert [line[4:] for line in head.splitlines() if line.startswith("#   ")] == filled
+        assert "secretFingerprints" in head, "fingerprints are computed from placeholders: the file says so"
+        # Every placeholder in the file is one the header names.
+        assert set(re.findall(r"placeholder-for-([\w.\[\]]+)", text)) <= {*filled, "<path>", "htpasswdSaltKey"}
+    outputs = yaml.safe_load((tmp_path / "out" / "outputs.yaml").read_text())
+    # What prod nodes need, with the placeholder where the pull user's password goes: not `[secret]`.
+    credentials = outputs["nodeCredentials"]
+    assert "placeholder-for-nodes.pullUser.password" in yaml.safe_dump(credentials)
+    assert (
+        "Secret outputs (`pulumi stack output --show-secrets`), here from placeholders: nodeCredentials"
+        in (tmp_path / "out" / "outputs.yaml").read_text()
+    )
+    files = {path.name: yaml.safe_load(path.read_text()) for path in paths}
+    config_maps = [m for name, m in manifest_files(files).items() if "-configmap-" in name]
     assert config_maps
     assert "placeholder-for-" not in yaml.safe_dump(config_maps)
 
 
-def test_dev_needs_no_placeholders(tmp_path: Path) -> None:
-    render.render("dev", tmp_path)
-    assert (tmp_path / "outputs.yaml").read_text().splitlines()[0].endswith("Placeholders: none")
+def test_a_stack_without_secrets_says_so(root: Path, tmp_path: Path) -> None:
+    (root / "Pulumi.dev.yaml").write_text(fixture("dev"))
+    _, _, filled = render.placeholder_config("dev")
+    assert filled == [], "the dev fixture holds no secret"
+    for path in render.render("dev", tmp_path / "out")[0]:
+        assert "# Placeholders: none (this stack's config holds no secret).\n" in path.read_text()
 
 
-def test_rendering_twice_gives_the_same_bytes_and_drops_stale_files(tmp_path: Path) -> None:
-    first = {path.name: path.read_bytes() for path in render.render("prod", tmp_path)[0]}
-    (tmp_path / "04-configmap-left-over.yaml").write_text("kind: ConfigMap\n")
-    (tmp_path / "notes.txt").write_text("not ours")
-    second = {path.name: path.read_bytes() for path in render.render("prod", tmp_path)[0]}
+def test_rendering_twice_gives_the_same_bytes_and_drops_stale_files(root: Path, tmp_path: Path) -> None:
+    (root / "Pulumi.prod.yaml").write_text(fixture("prod", "helm"))
+    out = tmp_path / "out"
+    first = {path.name: path.read_bytes() for path in render.render("prod", out)[0]}
+    (out / "04-configmap-left-over.yaml").write_text("kind: ConfigMap\n")
+    (out / "helm-values-left-over.yaml").write_text("{}\n")
+    (out / "notes.txt").write_text("not ours")
+    second = {path.name: path.read_bytes() for path in render.render("prod", out)[0]}
     assert second == first
-    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([*first, "notes.txt"])
+    assert sorted(path.name for path in out.iterdir()) == sorted([*first, "notes.txt"])
 
 
-def test_ciphertexts_in_a_stack_file_become_placeholders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+# Renders every stack file in a folder, in a process of its own: tools.offline reads the folder as the repository.
+RENDER_ALL = """
+import sys
+from pathlib import Path
+import tools.offline
+from tools import render
+root, out = Path(sys.argv[1]), Path(sys.argv[2])
+tools.offline.ROOT = render.ROOT = root
+for stack_file in sorted(root.glob("Pulumi.*.yaml")):
+    stack = stack_file.name.split(".")[1]
+    if render.main([stack, str(out / stack)]) != 0:
+        sys.exit(f"make render {stack} failed")
+"""
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_renders_are_byte_identical_across_processes(tmp_path: Path) -> None:
+    """Each stack file as it stands and the fixtures on every platform, rendered by two processes apart.
+
+    One process cannot show this: protobuf (upb) orders a map's keys by a hash seeded per process, and the
+    mocks receive every input through one (tools.offline.as_sent).
+    """
+    folder = tmp_path / "root"
+    folder.mkdir()
+    (folder / "__main__.py").symlink_to(ROOT / "__main__.py")
+    for stack in stacks():
+        (folder / f"Pulumi.{stack}.yaml").write_bytes((ROOT / f"Pulumi.{stack}.yaml").read_bytes())
+    for stack in FIXTURES:
+        for platform in PLATFORMS:
+            (folder / f"Pulumi.fixture-{stack}-{platform}.yaml").write_text(fixture(stack, platform))
+    runs = {
+        seed: subprocess.Popen(
+            [sys.executable, "-c", RENDER_ALL, str(folder), str(tmp_path / f"seed-{seed}")],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in ("1", "2")
+    }
+    for run in runs.values():
+        _, errors = run.communicate(timeout=300)
+        assert run.returncode == 0, errors
+    first, second = (tree(tmp_path / f"seed-{seed}") for seed in runs)
+    assert {Path(name).parent.name for name in first} == {path.name.split(".")[1] for path in folder.glob("Pulumi.*")}
+    assert list(first) == list(second)
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_inputs_are_recorded_in_one_order_with_whole_numbers_as_ints() -> None:
+    shuffled = {"b": 5000.0, "a": [{"d": 0.5, "c": True}, 3.0, "7"], "e": {"g": None, "f": -2.0}}
+    recorded = tools.offline.as_sent(shuffled)
+    assert recorded == {"a": [{"c": True, "d": 0.5}, 3, "7"], "b": 5000, "e": {"f": -2, "g": None}}
+    assert yaml.safe_dump(recorded, sort_keys=False) == yaml.safe_dump(
+        tools.offline.as_sent(dict(reversed(shuffled.items()))), sort_keys=False
+    )
+    assert [type(value) for value in (recorded["b"], recorded["a"][1], recorded["a"][0]["d"])] == [int, int, float]
+
+
+def numbers(value: Any, path: str = "") -> Iterator[tuple[str, float]]:
+    """Every number in a document, with its path."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from numbers(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from numbers(item, f"{path}[{index}]")
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield path, value
+
+
+# With platform app, values reach the chart as YAML text in a ConfigMap and Secret, written by the program itself.
+@pytest.mark.parametrize("platform", ["flux", "helm"])
+def test_whole_numbers_render_as_integers(platform: str, root: Path, tmp_path: Path) -> None:
+    (root / "Pulumi.prod.yaml").write_text(fixture("prod", platform))
+    files = rendered("prod", tmp_path / "out")
+    found = [(name, path, value) for name, document in files.items() for path, value in numbers(document)]
+    assert found, "the renders hold numbers"
+    assert [(name, path, value) for name, path, value in found if isinstance(value, float)] == []
+    if platform == "helm":
+        (values,) = [document for name, document in files.items() if name.startswith("helm-values-")]
+        assert (values["service"]["port"], values["securityContext"]["runAsUser"]) == (5000, 1000)
+    if platform == "flux":
+        (release,) = [document for document in files.values() if document.get("kind") == "HelmRelease"]
+        assert release["spec"]["install"]["remediation"]["retries"] == 3
+
+
+def test_ciphertexts_in_a_stack_file_become_placeholders(root: Path) -> None:
     users = [
         {"name": "admin", "password": {"secure": "v1:BBBB"}},
         {"name": "robot", "htpasswd": {"secure": "v1:CCCC"}},
@@ -97,8 +256,7 @@ def test_ciphertexts_in_a_stack_file_become_placeholders(tmp_path: Path, monkeyp
         "zot-cache:registries": [{"urls": ["https://docker.io"], "onDemand": True}],
         "zot-cache:accessControl": {"repositories": {"**": {"anonymousPolicy": ["read"]}}},
     }
-    (tmp_path / "Pulumi.ciphered.yaml").write_text(yaml.safe_dump({"config": config}))
-    monkeypatch.setattr(tools.offline, "ROOT", tmp_path)
+    (root / "Pulumi.ciphered.yaml").write_text(yaml.safe_dump({"config": config}))
     config, secret_keys, filled = render.placeholder_config("ciphered")
     assert config["users"] == [
         {"name": "admin", "password": "placeholder-for-users[0].password"},
@@ -112,9 +270,12 @@ def test_ciphertexts_in_a_stack_file_become_placeholders(tmp_path: Path, monkeyp
     load_settings(config, secret_keys)
 
 
-def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    assert render.main(["dev", str(tmp_path)]) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == str(tmp_path / "outputs.yaml")
+def test_command_line(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (root / "Pulumi.dev.yaml").write_text(fixture("dev"))
+    assert render.main(["dev", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == str(tmp_path / "out" / "outputs.yaml")
     assert render.main([]) == 2
     assert render.main(["no-such-stack"]) == 2
     assert "no stack file Pulumi.no-such-stack.yaml" in capsys.readouterr().err
@@ -124,15 +285,11 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkey
 
 
 def test_command_line_prints_every_warning_the_program_logs(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    document = yaml.safe_load((tools.offline.ROOT / "Pulumi.dev.yaml").read_text())
-    document["config"]["zot-cache:storage"] = {"persistence": False}
-    document["config"]["zot-cache:strategy"] = "Recreate"
-    (tmp_path / "Pulumi.warned.yaml").write_text(yaml.safe_dump(document))
-    (tmp_path / "__main__.py").symlink_to(tools.offline.ROOT / "__main__.py")
-    monkeypatch.setattr(tools.offline, "ROOT", tmp_path)
-    monkeypatch.setattr(render, "ROOT", tmp_path)
+    document = yaml.safe_load(fixture("dev"))
+    document["config"] |= {f"{PROJECT}:storage": {"persistence": False}, f"{PROJECT}:strategy": "Recreate"}
+    (root / "Pulumi.warned.yaml").write_text(yaml.safe_dump(document))
     _, warnings = render.render("warned", tmp_path / "direct")
     assert any("storage.persistence is false" in warning for warning in warnings)
     assert render.main(["warned", str(tmp_path / "out")]) == 0
@@ -140,9 +297,9 @@ def test_command_line_prints_every_warning_the_program_logs(
 
 
 def test_a_key_given_twice_in_the_stack_file_stops_render(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "Pulumi.twice.yaml").write_text(
+    (root / "Pulumi.twice.yaml").write_text(
         "config:\n"
         "  zot-cache:registries:\n"
         "    - urls: [https://docker.io]\n"
@@ -151,8 +308,6 @@ def test_a_key_given_twice_in_the_stack_file_stops_render(
         "    logLevel: info\n"
         "    logLevel: debug\n"
     )
-    monkeypatch.setattr(tools.offline, "ROOT", tmp_path)
-    monkeypatch.setattr(render, "ROOT", tmp_path)
     assert render.main(["twice", str(tmp_path / "out")]) == 1
     assert capsys.readouterr().err.strip() == (
         "Pulumi.twice.yaml line 7: key 'logLevel' is given twice (first on line 6); the Pulumi CLI refuses the "
@@ -162,20 +317,35 @@ def test_a_key_given_twice_in_the_stack_file_stops_render(
 
 
 @pytest.mark.parametrize("platform", ["flux", "helm"])
-def test_every_platform_renders(platform: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    document = yaml.safe_load((tools.offline.ROOT / "Pulumi.dev.yaml").read_text())
-    document["config"]["zot-cache:platform"] = platform
-    (tmp_path / f"Pulumi.{platform}.yaml").write_text(yaml.safe_dump(document))
-    (tmp_path / "__main__.py").symlink_to(tools.offline.ROOT / "__main__.py")
-    monkeypatch.setattr(tools.offline, "ROOT", tmp_path)
-    written, _ = render.render(platform, tmp_path / "out")
-    kinds = [yaml.safe_load(path.read_text()).get("kind") for path in written[:-1]]
+def test_every_platform_renders(platform: str, root: Path, tmp_path: Path) -> None:
+    (root / f"Pulumi.{platform}.yaml").write_text(fixture("dev", platform))
+    files = rendered(platform, tmp_path / "out")
+    kinds = [manifest["kind"] for manifest in manifest_files(files).values()]
     expected = {
         "flux": ["ConfigMap", "Secret", "HelmRelease", "OCIRepository"],
-        "helm": ["Namespace", "Secret", "HelmChart", "VerticalPodAutoscaler"],
+        "helm": ["Namespace", "Secret", "VerticalPodAutoscaler"],
     }[platform]
     assert kinds == expected
-    if platform == "helm":
-        chart = yaml.safe_load(written[2].read_text())
-        assert chart["spec"]["chart"] == "zot"
-        assert chart["spec"]["values"]["externalSecrets"][0]["secretName"].endswith("-rendered")
+    assert len([name for name in files if name.startswith("helm-values-")]) == (platform == "helm")
+
+
+def test_a_helm_chart_is_written_as_its_values_file_which_real_helm_renders(root: Path, tmp_path: Path) -> None:
+    """helm.v4.Chart is no object `kubectl apply` takes: its values go to a file of their own, beside the command
+    that renders what Pulumi deploys from them; that command, run on the chart, gives the chart's objects."""
+    (root / "Pulumi.dev.yaml").write_text(fixture("dev", "helm"))
+    files = render.render("dev", tmp_path / "out")[0]
+    (values_file,) = [path for path in files if path.name.startswith("helm-values-")]
+    text = values_file.read_text()
+    assert "# Not a Kubernetes object: the values Pulumi's helm.v4.Chart gives the chart." in text
+    (command,) = re.findall(r"^#   (helm template .*)$", text, re.MULTILINE)
+    release, chart, *options = command.split()[2:]
+    assert "--skip-tests" in options
+    options.remove("--skip-tests")
+    flags = dict(zip(options[::2], options[1::2], strict=True))
+    assert (chart, flags["--version"], flags["--values"]) == ("zot", UPSTREAM_CHART.rsplit("-", 1)[1], values_file.name)
+    secret_files = next(yaml.safe_load(p.read_text()) for p in files if "-secret-files-" in p.name)
+    values = yaml.safe_load(text)
+    assert values["externalSecrets"][0]["secretName"] == secret_files["metadata"]["name"]
+    objects = helm_template(values, release, flags["--namespace"], chart=UPSTREAM_CHART)
+    workloads = [o for o in objects if o["kind"] in ("Deployment", "StatefulSet")]
+    assert [o["metadata"]["namespace"] for o in workloads] == [flags["--namespace"]]

@@ -73,16 +73,38 @@ class RecordingMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         self.worker_loops.add(asyncio.get_event_loop())
-        state = copy.deepcopy(args.inputs)
+        inputs = as_sent(args.inputs)
+        state = copy.deepcopy(inputs)
         metadata = state.get("metadata")
         if isinstance(metadata, dict) and not metadata.get("name"):
-            digest = hashlib.sha256(json.dumps(args.inputs, sort_keys=True).encode()).hexdigest()[:8]
+            digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:8]
             metadata["name"] = f"{args.name}-{self.name_suffix or digest}"
-        self.resources.append(Resource(args.typ, args.name, copy.deepcopy(args.inputs), args.provider or None, state))
+        self.resources.append(Resource(args.typ, args.name, inputs, args.provider or None, state))
         return f"{args.name}-id", copy.deepcopy(state)
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         return {}, []
+
+
+def as_sent(value: Any) -> Any:
+    """Inputs as the mock monitor decoded them, made independent of the process: keys sorted at every depth, and
+    whole numbers as ints.
+
+    The monitor decodes a protobuf Struct, and upb iterates a map in an order seeded by an address, so by ASLR
+    (protocolbuffers/protobuf upb/hash/common.c, `_upb_Seed`: "the address of a variable ... provided that ASLR
+    is enabled"): key order differs from one process to the next, whatever PYTHONHASHSEED says. And the SDK sends
+    every number as a double (pulumi/runtime/rpc.py, `serialize_property`: `number_value=float(value)`), so 5000
+    comes back as 5000.0; the provider writes a whole float64 to the API server as 5000 (Go's encoding/json,
+    `floatEncoder`, format 'f' below 1e21), and Helm reads 5000 in a values file as float64 too (helm
+    pkg/chartutil/values.go `ReadValues`, via sigs.k8s.io/yaml): ints are what a real install carries.
+    """
+    if isinstance(value, dict):
+        return {key: as_sent(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [as_sent(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 class _Capture(logging.Handler):

@@ -1,8 +1,9 @@
 """Write a stack's Kubernetes manifests without a cluster, a backend or the Pulumi CLI: `make render STACK=prod`.
 
 The program runs under Pulumi's mocks, as the tests run it. Secrets cannot be decrypted without the CLI, so
-placeholders stand in for all of them: the Secret shows its shape, never a real value. Names that Pulumi
-would auto-generate end in `-rendered` instead of a random suffix.
+placeholders stand in for all of them, and every file's header names them: the Secret and the secret outputs show
+their shape, never a real value. Names that Pulumi would auto-generate end in `-rendered` instead of a random
+suffix. The same stack file gives the same bytes in any process, so two branches' renders diff cleanly.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ PLACEHOLDER_HASH = "$2y$04$" + "placeholder" * 4 + "placeholder"[:9]
 # The salt key must be base64 of 32 bytes to pass validation; this one decodes to the placeholder text.
 PLACEHOLDER_SALT_KEY = base64.b64encode(f"{PLACEHOLDER}htpasswdSaltKey".encode().ljust(32, b".")).decode()
 _HEAD = ("apiVersion", "kind", "metadata")
+_METADATA_HEAD = ("name", "namespace")
 HELM_CHART = "kubernetes:helm.sh/v4:Chart"
 
 
@@ -65,60 +67,86 @@ def manifests(run: ProgramRun) -> list[dict[str, Any]]:
     """
     objects = []
     for resource in run.resources:
-        if not resource.type.startswith("kubernetes:"):
-            continue  # the component and providers are Pulumi's own, not Kubernetes objects
+        if not resource.type.startswith("kubernetes:") or resource.type == HELM_CHART:
+            continue  # the component and providers are Pulumi's own; a Chart is no object (chart_values_files)
         # Secret wrappers hold only placeholders and what is derived from them here.
-        state = unwrap_secret(resource.state)
-        if resource.type == HELM_CHART:
-            state = chart_document(state)
-        metadata = state["metadata"]
-        state["metadata"] = {key: metadata[key] for key in ("name", "namespace") if key in metadata} | {
-            key: dict(sorted(value.items())) if isinstance(value, dict) else value
-            for key, value in sorted(metadata.items())
-            if key not in ("name", "namespace")
-        }
-        objects.append(
-            {key: state[key] for key in _HEAD} | {key: state[key] for key in sorted(state) if key not in _HEAD}
-        )
+        objects.append(_kubectl_order(unwrap_secret(resource.state)))
     return sorted(objects, key=lambda o: ("/" in o["apiVersion"], o["kind"], o["metadata"]["name"]))
 
 
-def chart_document(inputs: dict[str, Any]) -> dict[str, Any]:
-    """Pulumi's helm.v4.Chart is no Kubernetes object: what it renders is `helm template` of this chart, release
-    and values (written as a pseudo-object, kind HelmChart, to read, not to apply)."""
-    return {
-        "apiVersion": "helm.sh/v4",
-        "kind": "HelmChart",
-        "metadata": {"name": inputs["name"], "namespace": inputs["namespace"]},
-        "spec": {
-            "repository": inputs["repositoryOpts"]["repo"],
-            "chart": inputs["chart"],
-            "version": inputs["version"],
-            "values": inputs["values"],
-        },
-    }
+def _kubectl_order(state: dict[str, Any]) -> dict[str, Any]:
+    """apiVersion, kind and metadata first and name and namespace first in metadata, as kubectl writes an object;
+    below that, keys in the sorted order the mocks record them in (tools.offline.as_sent)."""
+    metadata = state["metadata"]
+    state["metadata"] = {key: metadata[key] for key in _METADATA_HEAD if key in metadata} | metadata
+    return {key: state[key] for key in _HEAD} | state
+
+
+def chart_values_files(run: ProgramRun) -> dict[str, str]:
+    """Per helm.v4.Chart, a values file and the `helm template` command that renders what Pulumi deploys from it.
+
+    A Chart is a Pulumi component, no Kubernetes object: the provider runs the chart's templates and registers what
+    they make, so its inputs are written as a plain Helm values file, apart from the manifests.
+    """
+    files = {}
+    for chart in (resource.state for resource in run.resources if resource.type == HELM_CHART):
+        name = f"helm-values-{chart['name']}.yaml"
+        # --skip-tests: the chart's only hook is its test Pod, which Chart v4 leaves out (components/platforms/helm.py).
+        command = (
+            f"helm template {chart['name']} {chart['chart']} --repo {chart['repositoryOpts']['repo']} "
+            f"--version {chart['version']} --namespace {chart['namespace']} --skip-tests --values {name}"
+        )
+        note = (
+            "# Not a Kubernetes object: the values Pulumi's helm.v4.Chart gives the chart. Pulumi deploys what this\n"
+            f"# command renders, run in this folder:\n#   {command}\n"
+        )
+        files[name] = note + to_yaml(unwrap_secret(chart["values"]))
+    return files
+
+
+def header(stack: str, filled: list[str]) -> str:
+    """What every rendered file starts with: where it comes from, and which values are placeholders."""
+    lines = [f"Rendered offline from Pulumi.{stack}.yaml by `make render`: to read and diff, not to apply."]
+    if filled:
+        lines += [
+            "PLACEHOLDERS, not secrets: no secret is decrypted here. Each of these config values is a placeholder,",
+            f"{PLACEHOLDER}<path> (a pre-hashed htpasswd: {PLACEHOLDER_HASH[:18]}...; the salt key: base64 of",
+            f"{PLACEHOLDER}htpasswdSaltKey):",
+            *(f"  {path}" for path in filled),
+            "Everything made from them is computed from the placeholders too: htpasswd hashes, base64 logins",
+            "(Authorization headers, auth files) and secretFingerprints. None of it matches the real stack.",
+        ]
+    else:
+        lines.append("Placeholders: none (this stack's config holds no secret).")
+    return "".join(f"# {line}\n" for line in lines)
 
 
 def render(stack: str, out: Path) -> tuple[list[Path], list[str]]:
-    """Write one file per object, plus outputs.yaml; replaces what an earlier render left in `out`.
+    """Write one file per object, the Helm values of a chart, and outputs.yaml; replaces what an earlier render
+    left in `out`.
 
     Returns the files written and the warnings the program logged, which a preview would show.
     """
     config, secret_keys, filled = placeholder_config(stack)
     run = run_program(stack, config, secret_keys, mocks=RecordingMocks(name_suffix="rendered"))
     out.mkdir(parents=True, exist_ok=True)
-    for old in [*out.glob("[0-9][0-9]-*.yaml"), out / "outputs.yaml"]:
+    for old in [*out.glob("[0-9][0-9]-*.yaml"), *out.glob("helm-values-*.yaml"), out / "outputs.yaml"]:
         old.unlink(missing_ok=True)
-    placeholders = ", ".join(filled) or "none"
-    note = f"# Rendered offline from Pulumi.{stack}.yaml by `make render`. Placeholders: {placeholders}\n"
+    note = header(stack, filled)
     written = []
     for index, manifest in enumerate(manifests(run), start=1):
         path = out / f"{index:02d}-{manifest['kind'].lower()}-{manifest['metadata']['name']}.yaml"
         path.write_text(note + to_yaml(manifest))
         written.append(path)
+    for name, text in chart_values_files(run).items():
+        (out / name).write_text(note + text)
+        written.append(out / name)
     outputs = out / "outputs.yaml"
-    shown = {key: "[secret]" if key in run.secret_outputs else value for key, value in run.outputs.items()}
-    outputs.write_text(note + to_yaml(shown))
+    secrets = ", ".join(sorted(run.secret_outputs)) or "none"
+    outputs.write_text(
+        f"{note}# The stack's outputs. Secret outputs (`pulumi stack output --show-secrets`), here from placeholders: "
+        f"{secrets}\n{to_yaml(run.outputs)}"
+    )
     return [*written, outputs], run.warnings
 
 
