@@ -90,13 +90,14 @@ def as_sent(value: Any) -> Any:
     """Inputs as the mock monitor decoded them, made independent of the process: keys sorted at every depth, and
     whole numbers as ints.
 
-    The monitor decodes a protobuf Struct, and upb iterates a map in an order seeded by an address, so by ASLR
-    (protocolbuffers/protobuf upb/hash/common.c, `_upb_Seed`: "the address of a variable ... provided that ASLR
-    is enabled"): key order differs from one process to the next, whatever PYTHONHASHSEED says. And the SDK sends
-    every number as a double (pulumi/runtime/rpc.py, `serialize_property`: `number_value=float(value)`), so 5000
-    comes back as 5000.0; the provider writes a whole float64 to the API server as 5000 (Go's encoding/json,
-    `floatEncoder`, format 'f' below 1e21), and Helm reads 5000 in a values file as float64 too (helm
-    pkg/chartutil/values.go `ReadValues`, via sigs.k8s.io/yaml): ints are what a real install carries.
+    The monitor decodes a protobuf Struct (pulumi/runtime/mocks.py, RegisterResource), and upb iterates a map in an
+    order seeded by an address, so by ASLR (protocolbuffers/protobuf upb/hash/common.c, `_upb_Seed`: "the address
+    of a variable ... provided that ASLR is enabled"): key order differs from one process to the next, whatever
+    PYTHONHASHSEED says. The Struct also holds every number as a double (pulumi 3.272 runtime/rpc.py:414,
+    `number_value=float(value)`), so 5000 comes back as 5000.0. A real run needs neither fix: the engine compares
+    maps, not their order; the provider writes a whole float64 to the API server as an integer (Go encoding/json
+    `floatEncoder`: format 'f' below 1e21); and Helm holds the numbers of a values file as float64 anyway (helm
+    pkg/chartutil/values.go `ReadValues`, through sigs.k8s.io/yaml).
     """
     if isinstance(value, dict):
         return {key: as_sent(value[key]) for key in sorted(value)}
