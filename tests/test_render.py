@@ -24,7 +24,7 @@ from tests.harness import ROOT, run_program, stack_config, stacks, values_config
 from tests.helm import helm_template
 from tools import render
 
-FIXTURES = ("dev", "prod")
+FIXTURE_STACKS = ("dev", "prod")
 PLATFORMS = ("app", "flux", "helm")
 UPSTREAM_CHART = "project-zot-zot-0.1.122"
 # What the harness writes for a `secure:` value it cannot decrypt (tests/harness.py, stack_config).
@@ -49,9 +49,7 @@ def as_stack_file(config: dict[str, Any]) -> str:
 
 def fixture(stack: str, platform: str | None = None) -> str:
     """The harness's config of `stack` as a stack file without its secrets (render fills them), on `platform`."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(tools.offline, "ROOT", ROOT)  # where the harness reads it, wherever a test moved the root
-        config, _ = stack_config(stack, secrets={})
+    config, _ = stack_config(stack, secrets={})
     if platform is not None:
         config = copy.deepcopy(config)
         config["platform"] = platform
@@ -61,29 +59,33 @@ def fixture(stack: str, platform: str | None = None) -> str:
 
 
 @pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A folder the program runs from, as the repository's root, holding only the stack files a test writes."""
+def root(tmp_path: Path) -> Path:
+    """A folder for the stack files a test writes, which the program runs beside."""
     folder = tmp_path / "root"
     folder.mkdir()
-    (folder / "__main__.py").symlink_to(ROOT / "__main__.py")
-    monkeypatch.setattr(tools.offline, "ROOT", folder)
-    monkeypatch.setattr(render, "ROOT", folder)
     return folder
 
 
-def rendered(stack: str, out: Path) -> dict[str, Any]:
+@pytest.fixture
+def command_root(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`root`, where the command line looks for stack files."""
+    monkeypatch.setattr(render, "ROOT", root)
+    return root
+
+
+def rendered(stack: str, root: Path, out: Path) -> dict[str, Any]:
     """File name to parsed document."""
-    return {path.name: yaml.safe_load(path.read_text()) for path in render.render(stack, out)[0]}
+    return {path.name: yaml.safe_load(path.read_text()) for path in render.render(stack, out, root)[0]}
 
 
 def manifest_files(files: dict[str, Any]) -> dict[str, Any]:
     return {name: document for name, document in files.items() if re.match(r"\d\d-", name)}
 
 
-@pytest.mark.parametrize("stack", FIXTURES)
+@pytest.mark.parametrize("stack", FIXTURE_STACKS)
 def test_renders_the_objects_the_program_creates(stack: str, root: Path, tmp_path: Path) -> None:
     (root / f"Pulumi.{stack}.yaml").write_text(fixture(stack))
-    files = rendered(stack, tmp_path / "out")
+    files = rendered(stack, root, tmp_path / "out")
     objects = manifest_files(files)
     assert list(files) == [*objects, "outputs.yaml"]
     assert list(objects) == [
@@ -108,9 +110,9 @@ def test_renders_the_objects_the_program_creates(stack: str, root: Path, tmp_pat
 
 def test_every_file_names_the_placeholders_and_secret_outputs_show_them(root: Path, tmp_path: Path) -> None:
     (root / "Pulumi.prod.yaml").write_text(fixture("prod"))
-    _, _, filled = render.placeholder_config("prod")
+    _, _, filled = render.placeholder_config("prod", root)
     assert "nodes.pullUser.password" in filled, "the prod fixture has a node pull user, whose login nodes need"
-    paths = render.render("prod", tmp_path / "out")[0]
+    paths = render.render("prod", tmp_path / "out", root)[0]
     for path in paths:
         text = path.read_text()
         head = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
@@ -135,36 +137,33 @@ def test_every_file_names_the_placeholders_and_secret_outputs_show_them(root: Pa
 
 def test_a_stack_without_secrets_says_so(root: Path, tmp_path: Path) -> None:
     (root / "Pulumi.dev.yaml").write_text(fixture("dev"))
-    _, _, filled = render.placeholder_config("dev")
+    _, _, filled = render.placeholder_config("dev", root)
     assert filled == [], "the dev fixture holds no secret"
-    for path in render.render("dev", tmp_path / "out")[0]:
+    for path in render.render("dev", tmp_path / "out", root)[0]:
         assert "# Placeholders: none (this stack's config holds no secret).\n" in path.read_text()
 
 
 def test_rendering_twice_gives_the_same_bytes_and_drops_stale_files(root: Path, tmp_path: Path) -> None:
     (root / "Pulumi.prod.yaml").write_text(fixture("prod", "helm"))
     out = tmp_path / "out"
-    first = {path.name: path.read_bytes() for path in render.render("prod", out)[0]}
+    first = {path.name: path.read_bytes() for path in render.render("prod", out, root)[0]}
     (out / "04-configmap-left-over.yaml").write_text("kind: ConfigMap\n")
     (out / "helm-values-left-over.yaml").write_text("{}\n")
     (out / "notes.txt").write_text("not ours")
-    second = {path.name: path.read_bytes() for path in render.render("prod", out)[0]}
+    second = {path.name: path.read_bytes() for path in render.render("prod", out, root)[0]}
     assert second == first
     assert sorted(path.name for path in out.iterdir()) == sorted([*first, "notes.txt"])
 
 
-# Renders every stack file in a folder, in a process of its own: tools.offline reads the folder as the repository.
+# Renders every stack file in a folder into a folder per stack, in a process of its own.
 RENDER_ALL = """
 import sys
 from pathlib import Path
-import tools.offline
-from tools import render
+from tools.render import render
 root, out = Path(sys.argv[1]), Path(sys.argv[2])
-tools.offline.ROOT = render.ROOT = root
 for stack_file in sorted(root.glob("Pulumi.*.yaml")):
     stack = stack_file.name.split(".")[1]
-    if render.main([stack, str(out / stack)]) != 0:
-        sys.exit(f"make render {stack} failed")
+    render(stack, out / stack, root)
 """
 
 
@@ -180,10 +179,9 @@ def test_renders_are_byte_identical_across_processes(tmp_path: Path) -> None:
     """
     folder = tmp_path / "root"
     folder.mkdir()
-    (folder / "__main__.py").symlink_to(ROOT / "__main__.py")
     for stack in stacks():
         (folder / f"Pulumi.{stack}.yaml").write_bytes((ROOT / f"Pulumi.{stack}.yaml").read_bytes())
-    for stack in FIXTURES:
+    for stack in FIXTURE_STACKS:
         for platform in PLATFORMS:
             (folder / f"Pulumi.fixture-{stack}-{platform}.yaml").write_text(fixture(stack, platform))
     runs = {
@@ -232,7 +230,7 @@ def numbers(value: Any, path: str = "") -> Iterator[tuple[str, float]]:
 @pytest.mark.parametrize("platform", ["flux", "helm"])
 def test_whole_numbers_render_as_integers(platform: str, root: Path, tmp_path: Path) -> None:
     (root / "Pulumi.prod.yaml").write_text(fixture("prod", platform))
-    files = rendered("prod", tmp_path / "out")
+    files = rendered("prod", root, tmp_path / "out")
     found = [(name, path, value) for name, document in files.items() for path, value in numbers(document)]
     assert found, "the renders hold numbers"
     assert [(name, path, value) for name, path, value in found if isinstance(value, float)] == []
@@ -257,7 +255,7 @@ def test_ciphertexts_in_a_stack_file_become_placeholders(root: Path) -> None:
         "zot-cache:accessControl": {"repositories": {"**": {"anonymousPolicy": ["read"]}}},
     }
     (root / "Pulumi.ciphered.yaml").write_text(yaml.safe_dump({"config": config}))
-    config, secret_keys, filled = render.placeholder_config("ciphered")
+    config, secret_keys, filled = render.placeholder_config("ciphered", root)
     assert config["users"] == [
         {"name": "admin", "password": "placeholder-for-users[0].password"},
         {"name": "robot", "htpasswd": render.PLACEHOLDER_HASH},
@@ -271,35 +269,35 @@ def test_ciphertexts_in_a_stack_file_become_placeholders(root: Path) -> None:
 
 
 def test_command_line(
-    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    command_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (root / "Pulumi.dev.yaml").write_text(fixture("dev"))
+    (command_root / "Pulumi.dev.yaml").write_text(fixture("dev"))
     assert render.main(["dev", str(tmp_path / "out")]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == str(tmp_path / "out" / "outputs.yaml")
     assert render.main([]) == 2
     assert render.main(["no-such-stack"]) == 2
     assert "no stack file Pulumi.no-such-stack.yaml" in capsys.readouterr().err
-    monkeypatch.setattr(render, "placeholder_config", lambda stack: ({"registries": []}, set(), []))
+    monkeypatch.setattr(render, "placeholder_config", lambda stack, root: ({"registries": []}, set(), []))
     assert render.main(["dev", str(tmp_path / "refused")]) == 1
     assert "zot-cache:registries: needs at least one upstream" in capsys.readouterr().err
 
 
 def test_command_line_prints_every_warning_the_program_logs(
-    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    command_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     document = yaml.safe_load(fixture("dev"))
     document["config"] |= {f"{PROJECT}:storage": {"persistence": False}, f"{PROJECT}:strategy": "Recreate"}
-    (root / "Pulumi.warned.yaml").write_text(yaml.safe_dump(document))
-    _, warnings = render.render("warned", tmp_path / "direct")
+    (command_root / "Pulumi.warned.yaml").write_text(yaml.safe_dump(document))
+    _, warnings = render.render("warned", tmp_path / "direct", command_root)
     assert any("storage.persistence is false" in warning for warning in warnings)
     assert render.main(["warned", str(tmp_path / "out")]) == 0
     assert capsys.readouterr().err.splitlines() == [f"warning: {warning}" for warning in warnings]
 
 
 def test_a_key_given_twice_in_the_stack_file_stops_render(
-    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    command_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (root / "Pulumi.twice.yaml").write_text(
+    (command_root / "Pulumi.twice.yaml").write_text(
         "config:\n"
         "  zot-cache:registries:\n"
         "    - urls: [https://docker.io]\n"
@@ -319,7 +317,7 @@ def test_a_key_given_twice_in_the_stack_file_stops_render(
 @pytest.mark.parametrize("platform", ["flux", "helm"])
 def test_every_platform_renders(platform: str, root: Path, tmp_path: Path) -> None:
     (root / f"Pulumi.{platform}.yaml").write_text(fixture("dev", platform))
-    files = rendered(platform, tmp_path / "out")
+    files = rendered(platform, root, tmp_path / "out")
     kinds = [manifest["kind"] for manifest in manifest_files(files).values()]
     expected = {
         "flux": ["ConfigMap", "Secret", "HelmRelease", "OCIRepository"],
@@ -333,7 +331,7 @@ def test_a_helm_chart_is_written_as_its_values_file_which_real_helm_renders(root
     """helm.v4.Chart is no object `kubectl apply` takes: its values go to a file of their own, beside the command
     that renders what Pulumi deploys from them; that command, run on the chart, gives the chart's objects."""
     (root / "Pulumi.dev.yaml").write_text(fixture("dev", "helm"))
-    files = render.render("dev", tmp_path / "out")[0]
+    files = render.render("dev", tmp_path / "out", root)[0]
     (values_file,) = [path for path in files if path.name.startswith("helm-values-")]
     text = values_file.read_text()
     assert "# Not a Kubernetes object: the values Pulumi's helm.v4.Chart gives the chart." in text

@@ -28,8 +28,9 @@ _METADATA_HEAD = ("name", "namespace")
 HELM_CHART = "kubernetes:helm.sh/v4:Chart"
 
 
-def placeholder_config(stack: str) -> tuple[dict[str, Any], set[str], list[str]]:
-    """The stack file's config with a placeholder for each secret, and the config paths that got one."""
+def placeholder_config(stack: str, root: Path | None = None) -> tuple[dict[str, Any], set[str], list[str]]:
+    """The config of Pulumi.<stack>.yaml in `root` (the project's folder by default) with a placeholder for each
+    secret, and the config paths that got one."""
     filled: list[str] = []
 
     def placeholder(path: str) -> str:
@@ -39,7 +40,7 @@ def placeholder_config(stack: str) -> tuple[dict[str, Any], set[str], list[str]]
             return PLACEHOLDER_HASH
         return PLACEHOLDER_SALT_KEY if path == "htpasswdSaltKey" else f"{PLACEHOLDER}{path}"
 
-    config, secret_keys = stack_file_config(stack, placeholder)
+    config, secret_keys = stack_file_config(stack, placeholder, root)
     # Secrets set with `pulumi config set --secret` on another machine are not in the file at all.
     for index, user in enumerate(config.get("users") or []):
         if isinstance(user, dict) and not {"password", "htpasswd"} & set(user):
@@ -121,14 +122,14 @@ def header(stack: str, filled: list[str]) -> str:
     return "".join(f"# {line}\n" for line in lines)
 
 
-def render(stack: str, out: Path) -> tuple[list[Path], list[str]]:
-    """Write one file per object, the Helm values of a chart, and outputs.yaml; replaces what an earlier render
-    left in `out`.
+def render(stack: str, out: Path, root: Path | None = None) -> tuple[list[Path], list[str]]:
+    """Write one file per object of Pulumi.<stack>.yaml in `root` (the project's folder by default), the Helm values
+    of a chart, and outputs.yaml; replaces what an earlier render left in `out`.
 
     Returns the files written and the warnings the program logged, which a preview would show.
     """
-    config, secret_keys, filled = placeholder_config(stack)
-    run = run_program(stack, config, secret_keys, mocks=RecordingMocks(name_suffix="rendered"))
+    config, secret_keys, filled = placeholder_config(stack, root)
+    run = run_program(stack, config, secret_keys, mocks=RecordingMocks(name_suffix="rendered"), root=root)
     out.mkdir(parents=True, exist_ok=True)
     for old in [*out.glob("[0-9][0-9]-*.yaml"), *out.glob("helm-values-*.yaml"), out / "outputs.yaml"]:
         old.unlink(missing_ok=True)
@@ -160,7 +161,7 @@ def main(argv: list[str]) -> int:
         return 2
     out = Path(argv[1]) if len(argv) == 2 else ROOT / "rendered" / stack
     try:
-        written, warnings = render(stack, out)
+        written, warnings = render(stack, out, ROOT)
     except (pulumi.RunError, StackFileError) as error:
         print(error, file=sys.stderr)
         return 1
