@@ -21,7 +21,8 @@ import yaml
 import tools.offline
 from components.stack_config import PROJECT, load_settings
 from tests.harness import ROOT, run_program, stack_config, stacks, values_config_map
-from tests.helm import helm_template
+from tests.helm import helm_binary, helm_template, kinds_and_names
+from tests.reference import chart_dir
 from tools import render
 
 FIXTURE_STACKS = ("dev", "prod")
@@ -155,15 +156,16 @@ def test_rendering_twice_gives_the_same_bytes_and_drops_stale_files(root: Path, 
     assert sorted(path.name for path in out.iterdir()) == sorted([*first, "notes.txt"])
 
 
-# Renders every stack file in a folder into a folder per stack, in a process of its own.
+# Renders every stack file in a folder into a folder per stack, in a process of its own; stacks named *-helm with
+# the chart's objects from a local chart.
 RENDER_ALL = """
 import sys
 from pathlib import Path
 from tools.render import render
-root, out = Path(sys.argv[1]), Path(sys.argv[2])
+root, out, chart, helm = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
 for stack_file in sorted(root.glob("Pulumi.*.yaml")):
     stack = stack_file.name.split(".")[1]
-    render(stack, out / stack, root)
+    render(stack, out / stack, root, chart if stack.endswith("-helm") else None, helm)
 """
 
 
@@ -184,9 +186,10 @@ def test_renders_are_byte_identical_across_processes(tmp_path: Path) -> None:
     for stack in FIXTURE_STACKS:
         for platform in PLATFORMS:
             (folder / f"Pulumi.fixture-{stack}-{platform}.yaml").write_text(fixture(stack, platform))
+    local_chart = [str(chart_dir(UPSTREAM_CHART)), str(helm_binary())]
     runs = {
         seed: subprocess.Popen(
-            [sys.executable, "-c", RENDER_ALL, str(folder), str(tmp_path / f"seed-{seed}")],
+            [sys.executable, "-c", RENDER_ALL, str(folder), str(tmp_path / f"seed-{seed}"), *local_chart],
             cwd=ROOT,
             env={**os.environ, "PYTHONHASHSEED": seed},
             stdout=subprocess.DEVNULL,
@@ -200,6 +203,7 @@ def test_renders_are_byte_identical_across_processes(tmp_path: Path) -> None:
         assert run.returncode == 0, errors
     first, second = (tree(tmp_path / f"seed-{seed}") for seed in runs)
     assert {Path(name).parent.name for name in first} == {path.name.split(".")[1] for path in folder.glob("Pulumi.*")}
+    assert any(b"# Made by chart zot" in text for text in first.values()), "the helm renders hold the chart's objects"
     assert list(first) == list(second)
     assert [name for name in first if first[name] != second[name]] == []
 
@@ -347,3 +351,58 @@ def test_a_helm_chart_is_written_as_its_values_file_which_real_helm_renders(root
     objects = helm_template(values, release, flags["--namespace"], chart=UPSTREAM_CHART)
     workloads = [o for o in objects if o["kind"] in ("Deployment", "StatefulSet")]
     assert [o["metadata"]["namespace"] for o in workloads] == [flags["--namespace"]]
+
+
+def test_with_a_local_chart_the_render_holds_the_objects_the_chart_makes(root: Path, tmp_path: Path) -> None:
+    (root / "Pulumi.dev.yaml").write_text(fixture("dev", "helm"))
+    out = tmp_path / "out"
+    files = render.render("dev", out, root, chart_dir(UPSTREAM_CHART), str(helm_binary()))[0]
+    assert [path.name[:2] for path in files if re.match(r"\d\d-", path.name)] == [
+        f"{index:02d}" for index in range(1, len(files) - 1)
+    ]
+    (values_file,) = [path for path in files if path.name.startswith("helm-values-")]
+    origin = f"# Made by chart zot {UPSTREAM_CHART.rsplit('-', 1)[1]} from {values_file.name} (real helm template), "
+    made = [yaml.safe_load(path.read_text()) for path in files if origin in path.read_text()]
+    outputs = yaml.safe_load((out / "outputs.yaml").read_text())
+    values = yaml.safe_load(values_file.read_text())
+    # What helm makes of the values file, run by the tests' own helm_template: the same objects.
+    expected = helm_template(values, outputs["releaseName"], outputs["namespace"], UPSTREAM_CHART, api_versions=())
+    assert kinds_and_names(made) == kinds_and_names(expected)
+    assert {"Service", "StatefulSet"} <= {manifest["kind"] for manifest in made}
+    program = [
+        yaml.safe_load(p.read_text()) for p in files if re.match(r"\d\d-", p.name) and origin not in p.read_text()
+    ]
+    assert [manifest["kind"] for manifest in program] == ["Namespace", "Secret", "VerticalPodAutoscaler"]
+    again = render.render("dev", out, root, chart_dir(UPSTREAM_CHART), str(helm_binary()))[0]
+    assert {p.name: p.read_bytes() for p in again} == {p.name: p.read_bytes() for p in files}
+
+
+def test_a_local_chart_must_be_the_one_the_stack_installs(root: Path, tmp_path: Path) -> None:
+    (root / "Pulumi.dev.yaml").write_text(fixture("dev", "helm"))
+    (root / "Pulumi.app.yaml").write_text(fixture("dev", "app"))
+    other = chart_dir("giantswarm-zot-2.9.0")  # also named zot, another version
+    with pytest.raises(render.ChartError) as refused:
+        render.render("dev", tmp_path / "out", root, other, str(helm_binary()))
+    assert str(refused.value) == (
+        f"{other} holds chart zot 2.9.0, but the stack installs zot 0.1.122: "
+        "helm pull zot --repo https://zotregistry.dev/helm-charts --version 0.1.122"
+    )
+    with pytest.raises(render.ChartError, match="is for platform helm; this stack installs zot with another"):
+        render.render("app", tmp_path / "out", root, chart_dir(UPSTREAM_CHART), str(helm_binary()))
+    with pytest.raises(render.ChartError, match="no helm at '/no/helm'"):
+        render.render("dev", tmp_path / "out", root, chart_dir(UPSTREAM_CHART), "/no/helm")
+    assert not (tmp_path / "out").exists(), "nothing written when the chart cannot be rendered"
+
+
+def test_command_line_renders_a_local_chart_with_the_helm_on_path(
+    command_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (command_root / "Pulumi.dev.yaml").write_text(fixture("dev", "helm"))
+    monkeypatch.setenv("PATH", f"{helm_binary().parent}{os.pathsep}{os.environ['PATH']}")
+    assert render.main(["dev", str(tmp_path / "out"), "--chart", str(chart_dir(UPSTREAM_CHART))]) == 0
+    assert any("-statefulset-" in line for line in capsys.readouterr().out.splitlines())
+    assert render.main(["dev", "--chart"]) == 2
+    assert "usage: python -m tools.render STACK [OUT_DIR] [--chart CHART]" in capsys.readouterr().err
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert render.main(["dev", str(tmp_path / "out"), "--chart", str(chart_dir(UPSTREAM_CHART))]) == 1
+    assert capsys.readouterr().err.startswith("no helm at 'helm'")

@@ -9,15 +9,26 @@ suffix. The same stack file gives the same bytes in any process, so two branches
 from __future__ import annotations
 
 import base64
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pulumi
+import yaml
 
 from components.builders.chart_values import to_yaml
 from components.stack_file import StackFileError
-from tools.offline import ROOT, ProgramRun, RecordingMocks, run_program, stack_file_config, unwrap_secret
+from tools.offline import (
+    ROOT,
+    ProgramRun,
+    RecordingMocks,
+    as_sent,
+    run_program,
+    stack_file_config,
+    unwrap_secret,
+)
 
 PLACEHOLDER = "placeholder-for-"
 PLACEHOLDER_HASH = "$2y$04$" + "placeholder" * 4 + "placeholder"[:9]
@@ -62,25 +73,36 @@ def placeholder_config(stack: str, root: Path | None = None) -> tuple[dict[str, 
 
 
 def manifests(run: ProgramRun) -> list[dict[str, Any]]:
-    """Every Kubernetes object the program registered, core objects before custom resources that name them.
+    """Every Kubernetes object the program registered (a helm.v4.Chart is none: chart_values_files)."""
+    return [
+        _kubectl_order(unwrap_secret(resource.state))  # secret wrappers hold only placeholders and what they made
+        for resource in run.resources
+        # The component and providers are Pulumi's own, not Kubernetes objects.
+        if resource.type.startswith("kubernetes:") and resource.type != HELM_CHART
+    ]
 
-    Sorted, not in registration order: Pulumi registers from worker threads, so that order varies.
-    """
-    objects = []
-    for resource in run.resources:
-        if not resource.type.startswith("kubernetes:") or resource.type == HELM_CHART:
-            continue  # the component and providers are Pulumi's own; a Chart is no object (chart_values_files)
-        # Secret wrappers hold only placeholders and what is derived from them here.
-        objects.append(_kubectl_order(unwrap_secret(resource.state)))
-    return sorted(objects, key=lambda o: ("/" in o["apiVersion"], o["kind"], o["metadata"]["name"]))
+
+def _position(manifest: dict[str, Any]) -> tuple[bool, str, str]:
+    """Core objects before custom resources that name them; not registration order, which Pulumi's worker threads
+    vary."""
+    return "/" in manifest["apiVersion"], manifest["kind"], manifest["metadata"]["name"]
 
 
 def _kubectl_order(state: dict[str, Any]) -> dict[str, Any]:
     """apiVersion, kind and metadata first and name and namespace first in metadata, as kubectl writes an object;
-    below that, keys in the sorted order the mocks record them in (tools.offline.as_sent)."""
+    below that, keys sorted (tools.offline.as_sent)."""
+    state = as_sent(state)
     metadata = state["metadata"]
     state["metadata"] = {key: metadata[key] for key in _METADATA_HEAD if key in metadata} | metadata
     return {key: state[key] for key in _HEAD} | state
+
+
+def _charts(run: ProgramRun) -> list[dict[str, Any]]:
+    return [resource.state for resource in run.resources if resource.type == HELM_CHART]
+
+
+def _values_file(chart: dict[str, Any]) -> str:
+    return f"helm-values-{chart['name']}.yaml"
 
 
 def chart_values_files(run: ProgramRun) -> dict[str, str]:
@@ -90,8 +112,8 @@ def chart_values_files(run: ProgramRun) -> dict[str, str]:
     they make, so its inputs are written as a plain Helm values file, apart from the manifests.
     """
     files = {}
-    for chart in (resource.state for resource in run.resources if resource.type == HELM_CHART):
-        name = f"helm-values-{chart['name']}.yaml"
+    for chart in _charts(run):
+        name = _values_file(chart)
         # --skip-tests: the chart's only hook is its test Pod, which Chart v4 leaves out (components/platforms/helm.py).
         command = (
             f"helm template {chart['name']} {chart['chart']} --repo {chart['repositoryOpts']['repo']} "
@@ -99,10 +121,53 @@ def chart_values_files(run: ProgramRun) -> dict[str, str]:
         )
         note = (
             "# Not a Kubernetes object: the values Pulumi's helm.v4.Chart gives the chart. Pulumi deploys what this\n"
-            f"# command renders, run in this folder:\n#   {command}\n"
+            f"# command renders (run in this folder):\n#   {command}\n"
+            "# With a local copy of the chart, `python -m tools.render STACK --chart <its .tgz or folder>` writes\n"
+            "# those objects beside the program's.\n"
         )
         files[name] = note + to_yaml(unwrap_secret(chart["values"]))
     return files
+
+
+class ChartError(Exception):
+    """helm could not render a local chart: missing, the wrong chart or version, or the chart refused the values."""
+
+
+def chart_objects(run: ProgramRun, chart: Path, helm: str) -> list[tuple[dict[str, Any], str]]:
+    """What the chart makes of its values, each object with a line that says so: real `helm template` of a local
+    copy of the chart (its folder, or the .tgz `helm pull` writes). helm.v4.Chart renders the same before it
+    registers each object.
+
+    Local only, never fetched: a render must not depend on the network of the machine it runs on.
+    """
+    if not _charts(run):
+        raise ChartError(f"a chart ({chart}) is for platform helm; this stack installs zot with another platform")
+    objects = []
+    with tempfile.TemporaryDirectory() as folder:
+        for inputs, (values, text) in zip(_charts(run), chart_values_files(run).items(), strict=True):
+            name, version = inputs["chart"], inputs["version"]
+            shown = yaml.safe_load(_helm(helm, "show", "chart", str(chart)))
+            if (shown.get("name"), shown.get("version")) != (name, version):
+                raise ChartError(
+                    f"{chart} holds chart {shown.get('name')} {shown.get('version')}, but the stack installs {name} "
+                    f"{version}: helm pull {name} --repo {inputs['repositoryOpts']['repo']} --version {version}"
+                )
+            (Path(folder) / values).write_text(text)
+            template = ["template", inputs["name"], str(chart), "--namespace", inputs["namespace"], "--skip-tests"]
+            made = _helm(helm, *template, "--values", str(Path(folder) / values))
+            origin = f"# Made by chart {name} {version} from {values} (real helm template), not by the program.\n"
+            objects += [(_kubectl_order(document), origin) for document in yaml.safe_load_all(made) if document]
+    return objects
+
+
+def _helm(helm: str, *args: str) -> str:
+    try:
+        done = subprocess.run([helm, *args], capture_output=True, text=True, check=False, timeout=300)
+    except FileNotFoundError as error:
+        raise ChartError(f"no helm at {helm!r}: install helm to render the chart's objects") from error
+    if done.returncode != 0:
+        raise ChartError(f"helm {args[0]} failed: {done.stderr.strip()}")
+    return str(done.stdout)
 
 
 def header(stack: str, filled: list[str]) -> str:
@@ -122,38 +187,57 @@ def header(stack: str, filled: list[str]) -> str:
     return "".join(f"# {line}\n" for line in lines)
 
 
-def render(stack: str, out: Path, root: Path | None = None) -> tuple[list[Path], list[str]]:
+def render(
+    stack: str, out: Path, root: Path | None = None, chart: Path | None = None, helm: str = "helm"
+) -> tuple[list[Path], list[str]]:
     """Write one file per object of Pulumi.<stack>.yaml in `root` (the project's folder by default), the Helm values
-    of a chart, and outputs.yaml; replaces what an earlier render left in `out`.
+    of a chart, and outputs.yaml; replaces what an earlier render left in `out`. With `chart` (a local copy of
+    the chart the stack installs), the objects `helm` templates from it too.
 
     Returns the files written and the warnings the program logged, which a preview would show.
     """
     config, secret_keys, filled = placeholder_config(stack, root)
     run = run_program(stack, config, secret_keys, mocks=RecordingMocks(name_suffix="rendered"), root=root)
+    documents = [(manifest, "") for manifest in manifests(run)]
+    if chart is not None:
+        documents += chart_objects(run, chart, helm)
     out.mkdir(parents=True, exist_ok=True)
     for old in [*out.glob("[0-9][0-9]-*.yaml"), *out.glob("helm-values-*.yaml"), out / "outputs.yaml"]:
         old.unlink(missing_ok=True)
     note = header(stack, filled)
     written = []
-    for index, manifest in enumerate(manifests(run), start=1):
-        path = out / f"{index:02d}-{manifest['kind'].lower()}-{manifest['metadata']['name']}.yaml"
-        path.write_text(note + to_yaml(manifest))
-        written.append(path)
     for name, text in chart_values_files(run).items():
         (out / name).write_text(note + text)
         written.append(out / name)
+    for index, (manifest, origin) in enumerate(sorted(documents, key=lambda d: _position(d[0])), start=1):
+        path = out / f"{index:02d}-{manifest['kind'].lower()}-{manifest['metadata']['name']}.yaml"
+        path.write_text(note + origin + to_yaml(manifest))
+        written.append(path)
     outputs = out / "outputs.yaml"
     secrets = ", ".join(sorted(run.secret_outputs)) or "none"
     outputs.write_text(
         f"{note}# The stack's outputs. Secret outputs (`pulumi stack output --show-secrets`), here from placeholders: "
         f"{secrets}\n{to_yaml(run.outputs)}"
     )
-    return [*written, outputs], run.warnings
+    return [*sorted(written), outputs], run.warnings
+
+
+USAGE = """usage: python -m tools.render STACK [OUT_DIR] [--chart CHART]
+  OUT_DIR  where the files go (default: rendered/STACK)
+  CHART    with platform helm: a local copy of the chart (folder or .tgz from helm pull) to render its objects
+           with the helm on PATH"""
 
 
 def main(argv: list[str]) -> int:
+    chart = None
+    if "--chart" in argv:
+        at = argv.index("--chart")
+        chart = Path(argv[at + 1]) if at + 1 < len(argv) else None
+        argv = argv[:at] + argv[at + 2 :]
+        if chart is None:
+            argv = []
     if len(argv) not in (1, 2):
-        print("usage: python -m tools.render STACK [OUT_DIR]   (default OUT_DIR: rendered/STACK)", file=sys.stderr)
+        print(USAGE, file=sys.stderr)
         return 2
     stack = argv[0]
     if not (ROOT / f"Pulumi.{stack}.yaml").exists():
@@ -161,8 +245,8 @@ def main(argv: list[str]) -> int:
         return 2
     out = Path(argv[1]) if len(argv) == 2 else ROOT / "rendered" / stack
     try:
-        written, warnings = render(stack, out, ROOT)
-    except (pulumi.RunError, StackFileError) as error:
+        written, warnings = render(stack, out, ROOT, chart)
+    except (pulumi.RunError, StackFileError, ChartError) as error:
         print(error, file=sys.stderr)
         return 1
     for path in written:
