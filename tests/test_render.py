@@ -406,3 +406,15 @@ def test_command_line_renders_a_local_chart_with_the_helm_on_path(
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     assert render.main(["dev", str(tmp_path / "out"), "--chart", str(chart_dir(UPSTREAM_CHART))]) == 1
     assert capsys.readouterr().err.startswith("no helm at 'helm'")
+
+
+def test_the_helm_command_verifies_the_chart_when_the_stack_does(root: Path, tmp_path: Path) -> None:
+    document = yaml.safe_load(fixture("dev", "helm"))
+    document["config"][f"{PROJECT}:helm"] = {"verify": True, "keyring": "zot-charts.gpg"}
+    (root / "Pulumi.dev.yaml").write_text(yaml.safe_dump(document))
+    (root / "zot-charts.gpg").write_bytes(b"")
+    files = rendered("dev", root, tmp_path / "out")
+    (values_file,) = [name for name in files if name.startswith("helm-values-")]
+    text = (tmp_path / "out" / values_file).read_text()
+    assert re.search(r"^#   helm template .* --values helm-values-\S+ --verify --keyring zot-charts.gpg$", text, re.M)
+    assert "the keyring's path is relative to the project folder" in text

@@ -119,9 +119,13 @@ def chart_values_files(run: ProgramRun) -> dict[str, str]:
             f"helm template {chart['name']} {chart['chart']} --repo {chart['repositoryOpts']['repo']} "
             f"--version {chart['version']} --namespace {chart['namespace']} --skip-tests --values {name}"
         )
+        where = "run in this folder"
+        if chart.get("verify"):  # helm.verify: Pulumi has Helm check the chart's provenance with the keyring
+            command += f" --verify --keyring {chart['keyring'].path}"
+            where += "; the keyring's path is relative to the project folder"
         note = (
             "# Not a Kubernetes object: the values Pulumi's helm.v4.Chart gives the chart. Pulumi deploys what this\n"
-            f"# command renders (run in this folder):\n#   {command}\n"
+            f"# command renders ({where}):\n#   {command}\n"
             "# With a local copy of the chart, `python -m tools.render STACK --chart <its .tgz or folder>` writes\n"
             "# those objects beside the program's.\n"
         )
