@@ -1,0 +1,201 @@
+"""A team adopts the repository: README's day-1 and day-2 edits, made to a copy, keep the checks green.
+
+The edits are applied to whatever stack files the repository holds, so they work on a team's own stacks too:
+First run (every secret a `secure:` value, `encryptionsalt` written), real host and cluster names instead of the
+examples', a new upstream with its access rule, a new user with a `secure:` password and a policy, a new stack
+(README's "Adding a stack", up.yml included), and the dev stack moved to Flux or to plain Helm.
+
+Only the tests that read the repository's own stack files can see such an edit (tests/test_your_stacks.py, the
+workflows' stack matrix, `make render`); every other test reads the frozen copies in tests/fixtures. So the copy runs
+those modules, not the whole suite again: a failure elsewhere shows up once, where it happens.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.harness import ROOT, set_path
+from tests.reference import REFERENCE
+from tests.test_workflows import readme_up_jobs_for_a_new_stack, stack_jobs, up_chain, yaml_load
+from tools.render import placeholder_config
+
+PREFIX = "zot-cache:"
+# What `pulumi config set --secret` writes: a ciphertext only the CLI can decrypt (the program never reads it).
+SECURE = {"secure": "v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}
+LIVE_MODULES = ["tests/test_your_stacks.py", "tests/test_workflows.py", "tests/test_render.py"]
+
+Document = dict[str, Any]
+
+
+def copy_repository(target: Path) -> Path:
+    """The files git would put in a fresh clone (plus new, unignored ones), copied to `target`."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for name in listed.stdout.splitlines():
+        if (ROOT / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, target / name)
+    return target
+
+
+def stack_names(root: Path) -> list[str]:
+    return sorted(path.name.split(".")[1] for path in root.glob("Pulumi.*.yaml"))
+
+
+def edit(root: Path, stack: str, change: Callable[[Document], None]) -> None:
+    path = root / f"Pulumi.{stack}.yaml"
+    document = yaml.safe_load(path.read_text())
+    document.setdefault("config", {})
+    change(document)
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def config_of(document: Document) -> dict[str, Any]:
+    """The project's keys without their prefix, as one dict; `put_config` writes it back."""
+    return {key[len(PREFIX) :]: value for key, value in document["config"].items() if key.startswith(PREFIX)}
+
+
+def put_config(document: Document, config: dict[str, Any]) -> None:
+    others = {key: value for key, value in document["config"].items() if not key.startswith(PREFIX)}
+    document["config"] = others | {f"{PREFIX}{key}": value for key, value in config.items()}
+
+
+# ------------------------------------------------------------------------------------------------- the edits
+
+
+def real_names(root: Path, stack: str) -> None:
+    """The team's own domain and cluster instead of the examples' (a text edit: comments included)."""
+    path = root / f"Pulumi.{stack}.yaml"
+    path.write_text(path.read_text().replace("example.org", "acme-corp.net").replace("prod01", "eu-west-1a"))
+
+
+def first_run(root: Path, stack: str) -> None:
+    """README's First run: `pulumi stack init` writes encryptionsalt; every secret the stack needs is then set with
+    `pulumi config set --secret`, which writes a `secure:` ciphertext where the documented path says."""
+    _, _, needed = placeholder_config(stack, root)
+
+    def change(document: Document) -> None:
+        document["encryptionsalt"] = "v1:c2FsdHNhbHQ=:v1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        config = config_of(document)
+        for path in needed:
+            set_path(config, path, dict(SECURE))
+        put_config(document, config)
+
+    edit(root, stack, change)
+
+
+def new_upstream(document: Document) -> None:
+    """README's "Adding an upstream": quay.io on demand in its own namespace, readable by whoever reads the first
+    upstream's namespace (the pull user too, where nodes pull with one)."""
+    config = config_of(document)
+    registries = config["registries"]
+    first_namespace = f"{registries[0]['urls'][0].split('://', 1)[1]}/**"
+    registries.append({"name": "quay", "urls": ["https://quay.io"], "onDemand": True})
+    rules = config.get("accessControl", {}).get("repositories", {})
+    if first_namespace in rules:
+        rules["quay.io/**"] = rules[first_namespace]
+    put_config(document, config)
+
+
+def new_user(document: Document) -> None:
+    """A CI login with a `secure:` password that may read every namespace the stack has rules for."""
+    config = config_of(document)
+    config.setdefault("users", []).append({"name": "ci-robot", "password": dict(SECURE)})
+    config.setdefault("htpasswdSaltKey", dict(SECURE))
+    rules = config.setdefault("accessControl", {}).setdefault("repositories", {"**": {}})
+    for rule in rules.values():
+        rule.setdefault("policies", []).append({"users": ["ci-robot"], "actions": ["read"]})
+    put_config(document, config)
+
+
+def on_platform(platform: str) -> Callable[[Document], None]:
+    """Switch the install: Flux reads the same App settings; plain Helm installs where Pulumi's kubeconfig points,
+    so only the release name and namespace stay under `app`."""
+
+    def change(document: Document) -> None:
+        config = config_of(document)
+        config["platform"] = platform
+        if platform == "helm":
+            config["app"] = {key: value for key, value in config["app"].items() if key in ("name", "namespace")}
+        put_config(document, config)
+
+    return change
+
+
+def new_stack(root: Path) -> None:
+    """README's "Adding a stack": a copy of dev as staging, and its jobs in up.yml after dev's."""
+    shutil.copy(root / "Pulumi.dev.yaml", root / "Pulumi.staging.yaml")
+    up = root / ".github" / "workflows" / "up.yml"
+    text = up.read_text()
+    (following,) = [name for name, job in stack_jobs(yaml_load(up)).items() if job["needs"] == "dev"]
+    head = f"\n  {following}:\n    if: github.ref == 'refs/heads/main'\n    needs: "
+    assert f"{head}dev\n" in text
+    up.write_text(text.replace(f"{head}dev\n", f"\n{readme_up_jobs_for_a_new_stack()}{head}staging\n"))
+    chain = up_chain(yaml_load(up))
+    assert chain[chain.index("dev") + 1] == "staging"
+
+
+def run_checks(root: Path) -> subprocess.CompletedProcess[str]:
+    """The modules that read the repository's own stack files, and the workflow schema, in the copy."""
+    env = {**os.environ, "ZOT_CACHE_REFERENCE": str(REFERENCE)}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--tb=short", "-rf", *LIVE_MODULES]
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("platform", ["flux", "helm"])
+def test_readme_edits_to_every_stack_keep_the_checks_green(platform: str, tmp_path: Path) -> None:
+    root = copy_repository(tmp_path)
+    if platform == "flux":
+        new_stack(root)  # once is enough; the staging copy then gets every edit below too
+    for stack in stack_names(root):
+        real_names(root, stack)
+        edit(root, stack, new_upstream)
+        edit(root, stack, new_user)
+        first_run(root, stack)
+    edit(root, "dev", on_platform(platform))
+    edited = "\n".join((root / f"Pulumi.{stack}.yaml").read_text() for stack in stack_names(root))
+    assert "example.org" not in edited
+    assert "ci-robot" in edited
+    assert edited.count("encryptionsalt") == len(stack_names(root))
+    assert not re.search(r"password: [^{\n]", edited), "every password is a secure: value"
+
+    checks = run_checks(root)
+    summary = checks.stdout.strip().splitlines()[-1] if checks.stdout.strip() else checks.stderr[-2000:]
+    failures = [line for line in checks.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
+    assert checks.returncode == 0, f"dev on {platform}, every stack edited: {summary}\n" + "\n".join(failures)
+    if platform == "flux":
+        collected = subprocess.run(
+            [sys.executable, "-m", "pytest", "--co", "-q", "-p", "no:cacheprovider", "tests/test_your_stacks.py"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert "[staging]" in collected.stdout, "the new stack is checked like the others"
+        schema = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "check-jsonschema"),
+                "--builtin-schema",
+                "vendor.github-workflows",
+                str(root / ".github" / "workflows" / "up.yml"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert schema.returncode == 0, schema.stdout + schema.stderr
