@@ -19,6 +19,7 @@ PROD_SECRETS = [
     "users[2].password",
     "registries[1].credentials.password",
     "nodes.pullUser.password",
+    "storage.kubeconfig",
     "htpasswdSaltKey",
 ]
 
@@ -32,19 +33,22 @@ def rendered(stack: str, out: Path) -> dict[str, Any]:
 def test_renders_the_objects_the_program_creates(stack: str, tmp_path: Path) -> None:
     files = rendered(stack, tmp_path)
     app_name = {"dev": "zot", "prod": "prod01-zot"}[stack]
-    # prod has metrics on: its dashboard ConfigMap comes first, the alerts' PrometheusRule after the App.
+    # prod has metrics on: its dashboard ConfigMap comes first, the alerts' PrometheusRule after the App. Both
+    # persist: the cache's volume claim comes after the ConfigMaps.
     dashboard = [f"01-configmap-{app_name}-dashboard.yaml"] if stack == "prod" else []
     first = len(dashboard)
-    alerts = [f"{first + 4:02d}-prometheusrule-{app_name}-alerts.yaml"] if stack == "prod" else []
+    alerts = [f"{first + 5:02d}-prometheusrule-{app_name}-alerts.yaml"] if stack == "prod" else []
     assert list(files) == [
         *dashboard,
         f"{first + 1:02d}-configmap-{app_name}-values-rendered.yaml",
-        f"{first + 2:02d}-secret-{app_name}-secret-values-rendered.yaml",
-        f"{first + 3:02d}-app-{app_name}.yaml",
+        f"{first + 2:02d}-persistentvolumeclaim-zot-pvc-zot-0.yaml",
+        f"{first + 3:02d}-secret-{app_name}-secret-values-rendered.yaml",
+        f"{first + 4:02d}-app-{app_name}.yaml",
         *alerts,
         "outputs.yaml",
     ]
-    config_map, secret, app = (files[name] for name in list(files)[first : first + 3])
+    names = [name for name in list(files)[first : first + 4] if "-persistentvolumeclaim-" not in name]
+    config_map, secret, app = (files[name] for name in names)
     outputs = files["outputs.yaml"]
     assert [config_map["kind"], secret["kind"], app["kind"]] == ["ConfigMap", "Secret", "App"]
     assert app["spec"]["userConfig"] == {
@@ -171,11 +175,11 @@ def test_every_platform_renders(platform: str, tmp_path: Path, monkeypatch: pyte
     written, _ = render.render(platform, tmp_path / "out")
     kinds = [yaml.safe_load(path.read_text()).get("kind") for path in written[:-1]]
     expected = {
-        "flux": ["ConfigMap", "Secret", "HelmRelease", "OCIRepository"],
-        "helm": ["Namespace", "Secret", "HelmChart", "VerticalPodAutoscaler"],
+        "flux": ["ConfigMap", "PersistentVolumeClaim", "Secret", "HelmRelease", "OCIRepository"],
+        "helm": ["Namespace", "PersistentVolumeClaim", "Secret", "HelmChart", "VerticalPodAutoscaler"],
     }[platform]
     assert kinds == expected
     if platform == "helm":
-        chart = yaml.safe_load(written[2].read_text())
+        chart = yaml.safe_load(written[3].read_text())
         assert chart["spec"]["chart"] == "zot"
         assert chart["spec"]["values"]["externalSecrets"][0]["secretName"].endswith("-rendered")

@@ -13,6 +13,7 @@ from components.settings.access import User
 from components.settings.access_rules import anonymous_private_reads
 from components.settings.common import format_path
 from components.settings.exposure import Ingress
+from components.settings.storage import KUBECONFIG_COMMAND, program_owns_claim
 from components.settings.units import parse_quantity
 from components.settings.upstreams import SAFE_RETRIES, public_url
 
@@ -26,6 +27,12 @@ def warnings(settings: Settings) -> list[str]:
         )
     if not settings.storage.persistence:
         found.append("storage.persistence is false: the cache lives in an emptyDir and is lost with every pod restart")
+    elif not program_owns_claim(settings):
+        found.append(
+            "without storage.kubeconfig the chart's volumeClaimTemplates make the cache's claim, and Kubernetes "
+            "cannot change them: a later storage.size or storageClass change makes every upgrade fail. Set a "
+            f"kubeconfig for the workload cluster (README, Storage): {KUBECONFIG_COMMAND}"
+        )
     if settings.app.version != CHART_VERSION:
         found.append(
             f"app.version {settings.app.version} differs from {CHART_VERSION}, the chart these values were checked "

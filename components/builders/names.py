@@ -7,8 +7,12 @@ Flux or Helm and keep its release, its Service name and, above all, the Stateful
 
 from __future__ import annotations
 
-from components.settings import Settings
-from components.settings.target import AppTarget
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    # Only for annotations: the settings' storage rules check claim_name(), so this module must not need them.
+    from components.settings import Settings
+    from components.settings.target import AppTarget
 
 CHART_NAME_IN_FULLNAME = "zot"
 # Both charts name zot's one container after the chart.
