@@ -15,6 +15,8 @@ provider/pkg):
 
 from __future__ import annotations
 
+from typing import cast
+
 import pulumi
 import pulumi_kubernetes as k8s
 
@@ -50,9 +52,11 @@ def deploy_claim(name: str, settings: Settings, opts: pulumi.ResourceOptions) ->
         )
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=cluster))
     claim = claim_object(settings)
+    metadata = {**claim["metadata"], "labels": MANAGED_BY, "annotations": PATCH_FORCE}
     return k8s.core.v1.PersistentVolumeClaimPatch(
         f"{name}-claim",
-        metadata={**claim["metadata"], "labels": MANAGED_BY, "annotations": PATCH_FORCE},
-        spec=claim["spec"],
+        # The builder's plain dicts, in the API's field names, are what these typed dicts describe.
+        metadata=cast("k8s.meta.v1.ObjectMetaPatchArgsDict", metadata),
+        spec=cast("k8s.core.v1.PersistentVolumeClaimSpecPatchArgsDict", claim["spec"]),
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(retain_on_delete=True)),
     )
