@@ -14,7 +14,16 @@ from components.builders.chart_values import build_values
 from components.builders.names import claim_name
 from components.settings.storage import Storage
 from components.stack_config import load_settings
-from tests.harness import ROOT, STANDIN_KUBECONFIG, is_secret_value, run_program, stack_config, unwrap_secret
+from tests.harness import (
+    ROOT,
+    STANDIN_KUBECONFIG,
+    changed_inputs,
+    changed_paths,
+    is_secret_value,
+    run_program,
+    stack_config,
+    unwrap_secret,
+)
 from tests.test_platforms import CLAIM, on_helm
 
 PROVIDER = "pulumi:providers:kubernetes"
@@ -55,6 +64,15 @@ def test_in_pulumis_own_cluster_the_claim_needs_no_provider(platform: str) -> No
     run = run_program("dev", config, secret_keys)
     assert not [r for r in run.resources if r.type == PROVIDER]
     assert run.one(CLAIM).inputs["spec"]["storageClassName"] == "fast-ssd"
+
+
+def test_growing_the_volume_changes_only_the_claims_request() -> None:
+    """A quiet preview: no values change, so the App is not repointed and zot does not restart."""
+    config, secret_keys = stack_config("prod")
+    grown = {**config, "storage": {**config["storage"], "size": "128Gi"}}
+    before, after = run_program("prod", config, secret_keys), run_program("prod", grown, secret_keys)
+    assert changed_inputs(before, after) == {f"{CLAIM}::prod01-zot-claim"}
+    assert changed_paths(before.one(CLAIM).inputs, after.one(CLAIM).inputs) == {"spec.resources.requests.storage"}
 
 
 def test_without_persistence_there_is_no_claim() -> None:

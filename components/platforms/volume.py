@@ -31,9 +31,9 @@ PATCH_FORCE = {"pulumi.com/patchForce": "true"}
 
 
 def after_installer(opts: pulumi.ResourceOptions, installer: pulumi.Resource) -> pulumi.ResourceOptions:
-    """App and Flux create zot's namespace when they install (chart-operator; install.createNamespace): a claim
-    applied after the App or HelmRelease finds it on a first install (pulumi-kubernetes retries a missing
-    namespace meanwhile), and the StatefulSet's pod waits for the claim, Pending, either way."""
+    """The App or HelmRelease installs into zot's namespace (Flux creates it: install.createNamespace, flux.py),
+    which a claim applied after it finds on a first install (pulumi-kubernetes retries a missing namespace
+    meanwhile: await/await.go L266-274); the StatefulSet's pod waits for the claim, Pending, either way."""
     return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[installer]))
 
 
