@@ -44,7 +44,10 @@ def workload(settings: Settings) -> tuple[str, str]:
 
 
 def claim_name(settings: Settings) -> str:
-    """The cache's volume claim: `<template>-<StatefulSet>-<ordinal>`, the charts' template being `<release>-pvc`."""
+    """The cache's volume claim, the single name the claim, the chart's mount, alerts and dashboard use. It is what a
+    StatefulSet's volumeClaimTemplates would call ordinal 0's claim (`<template>-<StatefulSet>-<ordinal>`, the
+    charts' template being `<release>-pvc`): earlier installs' claims keep their cache, and per-member claims could
+    follow for ordinals 1..n."""
     return f"{release_name(settings.app)}-pvc-{service_name(settings.app)}-0"
 
 
