@@ -24,6 +24,8 @@ from tests.harness import (
     stack_config,
     unwrap_secret,
 )
+from tests import chart_checks as checks
+from tests.helm import render
 from tests.test_platforms import CLAIM, on_helm
 
 PROVIDER = "pulumi:providers:kubernetes"
@@ -123,16 +125,32 @@ def test_without_a_kubeconfig_the_charts_template_makes_the_claim_and_a_warning_
             {"app": {"cluster": CLUSTER}, "storage": {"kubeconfig": "server: https://api.example.org"}},
             "zot-cache:storage.kubeconfig: is not a kubeconfig (YAML with clusters and users)",
         ),
-        (
-            # The chart names the pod's volume after the claim: a DNS label.
-            {"app": {"name": "registry-cache-for-the-platform"}},
-            "zot-cache:app.name: makes the cache's volume claim 'registry-cache-for-the-platform-pvc-registry-"
-            "cache-for-the-platform-zot-0' (73 characters); the chart also names the pod's volume after it, at most 63",
-        ),
     ],
 )
 def test_refused(changes: dict[str, Any], message: str) -> None:
     assert message in refusal({**BASE, **changes}, {"storage"})
+
+
+@pytest.mark.parametrize(
+    ("app", "claim"),
+    [
+        ({"name": "zot"}, "zot-pvc-zot-0"),
+        # The StatefulSet controller's name would be 73 characters; the pod's volume is named after the claim.
+        ({"name": "registry-cache-for-the-platform"}, "registry-cache-for-the-platform-pvc"),
+        # The chart's template makes this one: its name is the controller's, however long.
+        (
+            {"name": "registry-cache-for-the-platform", "cluster": CLUSTER},
+            "registry-cache-for-the-platform-pvc-registry-cache-for-the-platform-zot-0",
+        ),
+    ],
+)
+def test_a_claim_too_long_for_a_volume_name_is_named_after_the_template(app: dict[str, Any], claim: str) -> None:
+    settings = load_settings({**BASE, "app": app})
+    assert claim_name(settings) == claim
+    manifests = render(settings)
+    checks.check_storage(manifests, settings)
+    checks.check_valid_for_kubernetes(manifests, settings)
+    assert all(len(volume["name"]) <= 63 for volume in checks.pod_spec(manifests)["volumes"])
 
 
 def test_a_bad_kubeconfig_is_never_echoed() -> None:

@@ -2,7 +2,7 @@
 
 A StatefulSet's volumeClaimTemplates cannot change after creation (Kubernetes' ValidateStatefulSetUpdate), so a
 size or class in the chart's template breaks every later upgrade. The program applies the claim itself and the
-chart only mounts it by name (README, Storage). Pulumi must reach the cluster zot runs in for that: with
+chart only mounts it by name (README, The cache's volume). Pulumi must reach the cluster zot runs in for that: with
 app.cluster it is a workload cluster, which the management cluster's kubeconfig does not reach; storage.kubeconfig
 opens it. Without one the chart's template makes the claim, as before, and a warning says what that fixes.
 """
@@ -15,16 +15,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import yaml
 from pydantic import AfterValidator, SecretStr
 
-from components.builders.names import claim_name
 from components.settings.common import DnsSubdomain, Issue, Model, StorageQuantity
 
 if TYPE_CHECKING:
     from components.settings import Settings
 
 BASE = ("storage",)
-# The chart names the pod's volume after the claim (statefulset.yaml, `name: {{ $pvcName }}` with pvc.create
-# false), and a volume name is a DNS-1123 label (Kubernetes ValidateVolumes).
-VOLUME_NAME_MAX = 63
 KUBECONFIG_COMMAND = "pulumi config set --secret --path 'storage.kubeconfig' \"$(cat <kubeconfig file>)\""
 
 
@@ -59,11 +55,3 @@ def storage_issues(settings: Settings) -> Iterator[Issue]:
         yield ((*BASE, "kubeconfig"), "is only read with app.cluster (else zot runs in Pulumi's cluster); remove it")
     elif storage.kubeconfig is not None and not storage.persistence:
         yield ((*BASE, "kubeconfig"), "is not used without storage.persistence (there is no claim); remove it")
-    claim = claim_name(settings)
-    if program_owns_claim(settings) and len(claim) > VOLUME_NAME_MAX:
-        yield (
-            ("app", "name"),
-            f"makes the cache's volume claim {claim!r} ({len(claim)} characters); the chart also names the pod's "
-            f"volume after it, at most {VOLUME_NAME_MAX}. Use a shorter name (one containing zot is used as it "
-            "is: zot-cache gives zot-cache-pvc-zot-cache-0)",
-        )
