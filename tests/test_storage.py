@@ -14,6 +14,7 @@ from components.builders.chart_values import build_values
 from components.builders.names import claim_name
 from components.settings.storage import Storage
 from components.stack_config import load_settings
+from tests import chart_checks as checks
 from tests.harness import (
     ROOT,
     STANDIN_KUBECONFIG,
@@ -24,7 +25,6 @@ from tests.harness import (
     stack_config,
     unwrap_secret,
 )
-from tests import chart_checks as checks
 from tests.helm import render
 from tests.test_platforms import CLAIM, on_helm
 
@@ -103,32 +103,35 @@ def test_without_a_kubeconfig_the_charts_template_makes_the_claim_and_a_warning_
     assert [w for w in advice.warnings(settings) if "storage.kubeconfig" in w] == [
         "without storage.kubeconfig the chart's volumeClaimTemplates make the cache's claim, and Kubernetes cannot "
         "change them: a later storage.size or storageClass change makes every upgrade fail. Set a kubeconfig for "
-        "the workload cluster (README, Storage): pulumi config set --secret --path 'storage.kubeconfig' "
+        "the workload cluster (README, The cache's volume): pulumi config set --secret --path 'storage.kubeconfig' "
         '"$(cat <kubeconfig file>)"'
     ]
     run = run_program("test", config, set())
     assert not [r for r in run.resources if r.type in (CLAIM, PROVIDER)]
 
 
+def test_a_bad_kubeconfig_is_refused() -> None:
+    config = {**BASE, "app": {"cluster": CLUSTER}, "storage": {"kubeconfig": "server: https://api.example.org"}}
+    message = "zot-cache:storage.kubeconfig: is not a kubeconfig (YAML with clusters and users)"
+    assert message in refusal(config, {"storage"})
+
+
 @pytest.mark.parametrize(
-    ("changes", "message"),
+    ("changes", "warning"),
     [
         (
             {"storage": {"kubeconfig": STANDIN_KUBECONFIG}},
-            "zot-cache:storage.kubeconfig: is only read with app.cluster",
+            "storage.kubeconfig is not read without app.cluster (zot runs in Pulumi's own cluster); remove it",
         ),
         (
             {"app": {"cluster": CLUSTER}, "storage": {"persistence": False, "kubeconfig": STANDIN_KUBECONFIG}},
-            "zot-cache:storage.kubeconfig: is not used without storage.persistence",
-        ),
-        (
-            {"app": {"cluster": CLUSTER}, "storage": {"kubeconfig": "server: https://api.example.org"}},
-            "zot-cache:storage.kubeconfig: is not a kubeconfig (YAML with clusters and users)",
+            "storage.kubeconfig is not read without storage.persistence (there is no claim); remove it",
         ),
     ],
 )
-def test_refused(changes: dict[str, Any], message: str) -> None:
-    assert message in refusal({**BASE, **changes}, {"storage"})
+def test_an_unused_kubeconfig_is_warned(changes: dict[str, Any], warning: str) -> None:
+    """Not refused: moving prod into Pulumi's own cluster (dropping app.cluster) is one edit, not two."""
+    assert warning in advice.warnings(load_settings({**BASE, **changes}, {"storage"}))
 
 
 @pytest.mark.parametrize(

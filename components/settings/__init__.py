@@ -23,7 +23,7 @@ from components.settings.nodes import Nodes
 from components.settings.resources import Resources
 from components.settings.retention import Retention, retention_issues
 from components.settings.salt_key import SALT_KEY_BYTES, SALT_KEY_COMMAND, decode_salt_key
-from components.settings.storage import Storage, storage_issues
+from components.settings.storage import Storage
 from components.settings.target import AppTarget, Flux, HelmChart, Platform
 from components.settings.upstreams import Registry
 from components.settings.zot import Metrics, Zot
@@ -124,7 +124,6 @@ class Settings(Model):
         yield from access_rules.access_issues(self)
         yield from node_rules.node_issues(self)
         yield from retention_issues(self)
-        yield from storage_issues(self)
 
     def _platform_issues(self) -> Iterator[Issue]:
         """Keys that only one platform reads are refused on the others, so nothing is set for show."""

@@ -9,18 +9,16 @@ opens it. Without one the chart's template makes the claim, as before, and a war
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Any
 
 import yaml
 from pydantic import AfterValidator, SecretStr
 
-from components.settings.common import DnsSubdomain, Issue, Model, StorageQuantity
+from components.settings.common import DnsSubdomain, Model, StorageQuantity
 
 if TYPE_CHECKING:
     from components.settings import Settings
 
-BASE = ("storage",)
 KUBECONFIG_COMMAND = "pulumi config set --secret --path 'storage.kubeconfig' \"$(cat <kubeconfig file>)\""
 
 
@@ -47,11 +45,3 @@ def program_owns_claim(settings: Settings) -> bool:
     the chart's volumeClaimTemplates make the claim, and size and class are fixed at the first install."""
     storage = settings.storage
     return storage.persistence and (settings.app.cluster is None or storage.kubeconfig is not None)
-
-
-def storage_issues(settings: Settings) -> Iterator[Issue]:
-    storage = settings.storage
-    if storage.kubeconfig is not None and settings.app.cluster is None:
-        yield ((*BASE, "kubeconfig"), "is only read with app.cluster (else zot runs in Pulumi's cluster); remove it")
-    elif storage.kubeconfig is not None and not storage.persistence:
-        yield ((*BASE, "kubeconfig"), "is not used without storage.persistence (there is no claim); remove it")
