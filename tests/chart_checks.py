@@ -17,6 +17,7 @@ from typing import Any
 import kubernetes_validate  # type: ignore[import-untyped]
 
 from components.builders import chart_values
+from components.builders.names import claim_name
 from components.builders.zot_config import render_zot_config
 from components.settings import Settings
 from components.settings.units import parse_go_memory, parse_quantity
@@ -93,22 +94,37 @@ def check_workload(manifests: list[Manifest], settings: Settings, name: str) -> 
     assert found["kind"] == "Deployment" or "strategy" not in spec, "the StatefulSet has a strategy field"
 
 
+def claims(manifests: list[Manifest]) -> dict[str, dict[str, Any]]:
+    """Name -> spec of every volume claim the install makes: the program's own, and one per template of the
+    StatefulSet (the controller names it <template>-<StatefulSet>-<ordinal>; one replica, ordinal 0)."""
+    found = {m["metadata"]["name"]: m["spec"] for m in of_kind(manifests, "PersistentVolumeClaim")}
+    owner = workload(manifests)
+    for template in owner["spec"].get("volumeClaimTemplates", []):
+        found[f"{template['metadata']['name']}-{owner['metadata']['name']}-0"] = template["spec"]
+    return found
+
+
 def check_storage(manifests: list[Manifest], settings: Settings) -> None:
-    """zot's storage root is on a volume claimed from the settings' size and class, or on an emptyDir."""
+    """zot's storage root is on the volume claim the alerts watch, of the settings' size and class, or on an
+    emptyDir."""
     root = zot_config(settings)["storage"]["rootDirectory"]
     mounts = [m for m in zot_container(manifests).get("volumeMounts", []) if m["mountPath"] == root]
     assert len(mounts) == 1, f"{len(mounts)} volumes are mounted at {root}, zot's storage root"
     mount = mounts[0]
     (volume,) = [v for v in pod_spec(manifests).get("volumes", []) if v["name"] == mount["name"]] or [None]
-    claims = {c["metadata"]["name"]: c["spec"] for c in workload(manifests)["spec"].get("volumeClaimTemplates", [])}
     if not settings.storage.persistence:
         assert volume is not None, f"{root} is on a volume claim template, though storage.persistence is false"
         assert "emptyDir" in volume, f"{root} is not on an emptyDir"
         return
-    assert volume is None, f"{root} is on the pod's volume {volume}, not on a volume claim template"
-    assert mount["name"] in claims, f"{root} is not on a volume claim template"
-    claim = claims[mount["name"]]
-    size, storage_class = claim["resources"]["requests"]["storage"], claim.get("storageClassName")
+    if volume is None:
+        claim = f"{mount['name']}-{workload(manifests)['metadata']['name']}-0"
+    else:
+        assert "persistentVolumeClaim" in volume, f"{root} is on the pod's volume {volume}, not on a claim"
+        claim = volume["persistentVolumeClaim"]["claimName"]
+    made = claims(manifests)
+    assert claim in made, f"{root} is on claim {claim}, which nothing in the install makes (made: {sorted(made)})"
+    assert claim == claim_name(settings), f"{root} is on claim {claim}; the alerts watch {claim_name(settings)}"
+    size, storage_class = made[claim]["resources"]["requests"]["storage"], made[claim].get("storageClassName")
     assert size == settings.storage.size, f"the volume claims {size}, meant {settings.storage.size}"
     assert storage_class == settings.storage.storage_class, f"the volume's class is {storage_class}"
 
@@ -416,16 +432,13 @@ def _check_prometheus_rule(rule: Manifest, manifests: list[Manifest]) -> None:
     namespace = monitor["metadata"]["namespace"]
     assert matched["namespace"] == {namespace}, f"the rules select namespace {matched['namespace']}, not {namespace}"
     assert matched["container"] == {zot_container(manifests)["name"]}, f"the rules select {matched['container']}"
-    claims = set(re.findall(r'persistentvolumeclaim="([^"]*)"', exprs))
-    found = workload(manifests)
-    if found["kind"] == "StatefulSet":
-        names = {
-            f"{t['metadata']['name']}-{found['metadata']['name']}-0" for t in found["spec"]["volumeClaimTemplates"]
-        }
-        assert claims, "the rules watch no volume claim"
-        assert claims <= names, f"the rules select claims {claims}, the StatefulSet makes {names}"
+    watched = set(re.findall(r'persistentvolumeclaim="([^"]*)"', exprs))
+    if workload(manifests)["kind"] == "StatefulSet":
+        names = set(claims(manifests))
+        assert watched, "the rules watch no volume claim"
+        assert watched <= names, f"the rules select claims {watched}, the install makes {names}"
     else:
-        assert not claims, "a Deployment has no volume claim to watch"
+        assert not watched, "a Deployment has no volume claim to watch"
 
 
 def _check_network_policy(policy: Manifest, manifests: list[Manifest]) -> None:

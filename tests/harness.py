@@ -46,6 +46,15 @@ def standin_salt_key(label: str) -> str:
     return base64.b64encode(label.encode().ljust(32, b".")).decode()
 
 
+# A kubeconfig that passes validation and visibly reaches no cluster.
+STANDIN_KUBECONFIG = """apiVersion: v1
+kind: Config
+clusters: [{name: standin, cluster: {server: "https://standin.invalid"}}]
+users: [{name: standin, user: {token: standin-token}}]
+contexts: [{name: standin, context: {cluster: standin, user: standin}}]
+current-context: standin
+"""
+
 # Stand-ins for the secrets each fixture stack asks for (see its header); they are no real secrets.
 STANDIN_SECRETS: dict[str, dict[str, str]] = {
     "dev": {},
@@ -56,6 +65,7 @@ STANDIN_SECRETS: dict[str, dict[str, str]] = {
         "users[2].password": "standin-metrics-password",
         "registries[1].credentials.password": "standin-registry-token",
         "nodes.pullUser.password": "standin-node-pull-password-0123456789",
+        "storage.kubeconfig": STANDIN_KUBECONFIG,
     },
 }
 

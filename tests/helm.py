@@ -23,8 +23,10 @@ import yaml
 
 from components.builders.chart_values import build_secret_values, build_values, to_yaml
 from components.builders.names import release_name
+from components.builders.storage import claim_object
 from components.builders.zot_config import render_zot_config
 from components.settings import Settings
+from components.settings.storage import program_owns_claim
 from tests.harness import ROOT
 from tests.reference import chart_dir, helm_merge, unavailable
 from tests.samples import keys_of
@@ -92,9 +94,10 @@ def helm_template(
 
 def render(settings: Settings, values: dict[str, Any] | None = None) -> list[Manifest]:
     """The chart's objects for these settings (or for values built from them), under the release name and
-    namespace app-operator uses."""
+    namespace app-operator uses, and the volume claim the program applies beside them."""
     values = user_values(settings) if values is None else values
-    return helm_template(values, release_name(settings.app), settings.app.namespace)
+    program = [claim_object(settings)] if program_owns_claim(settings) else []
+    return [*helm_template(values, release_name(settings.app), settings.app.namespace), *program]
 
 
 def kinds_and_names(manifests: list[Manifest]) -> list[tuple[str, str]]:

@@ -153,7 +153,7 @@ WRONG_VALUES: dict[str, tuple[str, Callable[[dict[str, Any]], None], str, str]] 
         "workload",
         "ignores the strategy",
     ),
-    "another volume size": ("prod", _set("pvc.storage", "1Gi"), "storage", "1Gi"),
+    "another claim mounted": ("prod", _set("pvc.name", "other"), "storage", "on claim other, which nothing"),
     "a PodSecurityPolicy": ("prod", _set("global.podSecurityStandards.enforced", False), "no removed APIs", "Policy"),
     "probes on another port": ("dev", _set("httpGet.port", 8080), "ports", "livenessProbe is on 8080"),
     "another Service port": ("prod", _set("service.port", 5001), "ports", "has no port 5000"),

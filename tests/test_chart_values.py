@@ -152,7 +152,8 @@ def test_service_storage_strategy_and_metrics() -> None:
     keep_main = {"action": "keep", "sourceLabels": ["__meta_kubernetes_service_name"], "regex": "zot"}
     assert values["metrics"] == {"enabled": True, "serviceMonitor": {"enabled": True, "relabelings": [keep_main]}}
     prod = values_of(stack_settings("prod"))
-    assert prod["pvc"] == {"create": True, "accessModes": ["ReadWriteOnce"], "storage": "64Gi", "storageClassName": ""}
+    # The program applies the claim; the chart mounts it by name and never sees its size or class.
+    assert prod["pvc"] == {"create": False, "name": "zot-pvc-zot-0"}
     assert "strategy" not in prod
 
 

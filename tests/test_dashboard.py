@@ -24,6 +24,7 @@ from tests import test_alerts
 from tests.harness import CONFIG_MAP, ProgramRun, changed_inputs, run_program, stack_config
 from tests.programs import require_program
 from tests.samples import everything_settings, stack_settings
+from tests.test_platforms import on_helm
 
 # Every metric a query may name, each with where it comes from.
 KNOWN_METRICS = {
@@ -227,9 +228,7 @@ def test_prod_ships_the_dashboard_with_the_sidecar_label() -> None:
 
 
 def test_platform_helm_ships_it_in_zots_namespace() -> None:
-    config, _ = stack_config("prod")
-    app = {key: value for key, value in config["app"].items() if key in ("name", "namespace")}
-    (config_map,) = dashboards(prod_with(platform="helm", app=app))
+    (config_map,) = dashboards(prod_with(**on_helm(stack_config("prod")[0])))
     assert config_map.inputs["metadata"]["namespace"] == "zot"
 
 

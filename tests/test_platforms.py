@@ -41,6 +41,7 @@ HELM_RELEASE = "kubernetes:helm.toolkit.fluxcd.io/v2:HelmRelease"
 NAMESPACE = "kubernetes:core/v1:Namespace"
 CHART = "kubernetes:helm.sh/v4:Chart"
 VPA = "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler"
+CLAIM = "kubernetes:core/v1:PersistentVolumeClaimPatch"
 UPSTREAM_CHART = "project-zot-zot-0.1.122"
 PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
 SERVICE_MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"
@@ -48,13 +49,18 @@ SERVICE_MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"
 UPSTREAM_TEMPLATE_ONLY = {"resources", "podSecurityContext", "securityContext"}
 
 
+def on_helm(config: dict[str, Any]) -> dict[str, Any]:
+    """A config moved to platform helm, which installs where Pulumi's kubeconfig points: no workload cluster (nor
+    a kubeconfig for one), no App namespace."""
+    app = {key: value for key, value in config.get("app", {}).items() if key in ("name", "namespace")}
+    storage = {key: value for key, value in config.get("storage", {}).items() if key != "kubeconfig"}
+    return {**config, "platform": "helm", "app": app, **({"storage": storage} if "storage" in config else {})}
+
+
 def on(platform: str, stack: str = "prod") -> tuple[dict[str, Any], set[str]]:
-    """A stack's config moved to another platform (platform helm installs where its kubeconfig points)."""
+    """A stack's config moved to another platform."""
     config, secret_keys = stack_config(stack)
-    config["platform"] = platform
-    if platform == "helm":
-        config["app"] = {key: value for key, value in config["app"].items() if key in ("name", "namespace")}
-    return config, secret_keys
+    return (on_helm(config) if platform == "helm" else {**config, "platform": platform}), secret_keys
 
 
 def run_on(platform: str, stack: str = "prod") -> ProgramRun:
@@ -73,11 +79,11 @@ def manifest(resource: Resource) -> dict[str, Any]:
     ("platform", "expected"),
     [
         # prod has metrics on: every platform also gets the dashboard ConfigMap and the alerts' PrometheusRule. On a
-        # workload cluster (app, flux) the chart's ServiceMonitor scrapes.
-        ("app", [APP, CONFIG_MAP, CONFIG_MAP, SECRET, PROMETHEUS_RULE]),
-        ("flux", [CONFIG_MAP, CONFIG_MAP, SECRET, HELM_RELEASE, OCI_REPOSITORY, PROMETHEUS_RULE]),
+        # workload cluster (app, flux) the chart's ServiceMonitor scrapes. And persistence: the cache's volume claim.
+        ("app", [APP, CONFIG_MAP, CONFIG_MAP, SECRET, PROMETHEUS_RULE, CLAIM]),
+        ("flux", [CONFIG_MAP, CONFIG_MAP, SECRET, HELM_RELEASE, OCI_REPOSITORY, PROMETHEUS_RULE, CLAIM]),
         # The secret files; the program's ServiceMonitor and prod's scrape login it reads.
-        ("helm", [CONFIG_MAP, SECRET, SECRET, NAMESPACE, CHART, PROMETHEUS_RULE, SERVICE_MONITOR]),
+        ("helm", [CONFIG_MAP, SECRET, SECRET, NAMESPACE, CHART, PROMETHEUS_RULE, SERVICE_MONITOR, CLAIM]),
     ],
 )
 def test_each_platform_creates_its_objects(platform: str, expected: list[str]) -> None:

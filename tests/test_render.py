@@ -324,8 +324,8 @@ def test_every_platform_renders(platform: str, root: Path, tmp_path: Path) -> No
     files = rendered(platform, root, tmp_path / "out")
     kinds = [manifest["kind"] for manifest in manifest_files(files).values()]
     expected = {
-        "flux": ["ConfigMap", "Secret", "HelmRelease", "OCIRepository"],
-        "helm": ["Namespace", "Secret", "VerticalPodAutoscaler"],
+        "flux": ["ConfigMap", "PersistentVolumeClaim", "Secret", "HelmRelease", "OCIRepository"],
+        "helm": ["Namespace", "PersistentVolumeClaim", "Secret", "VerticalPodAutoscaler"],
     }[platform]
     assert kinds == expected
     assert len([name for name in files if name.startswith("helm-values-")]) == (platform == "helm")
@@ -372,7 +372,12 @@ def test_with_a_local_chart_the_render_holds_the_objects_the_chart_makes(root: P
     program = [
         yaml.safe_load(p.read_text()) for p in files if re.match(r"\d\d-", p.name) and origin not in p.read_text()
     ]
-    assert [manifest["kind"] for manifest in program] == ["Namespace", "Secret", "VerticalPodAutoscaler"]
+    assert [manifest["kind"] for manifest in program] == [
+        "Namespace",
+        "PersistentVolumeClaim",
+        "Secret",
+        "VerticalPodAutoscaler",
+    ]
     again = render.render("dev", out, root, chart_dir(UPSTREAM_CHART), str(helm_binary()))[0]
     assert {p.name: p.read_bytes() for p in again} == {p.name: p.read_bytes() for p in files}
 

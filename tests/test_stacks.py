@@ -10,6 +10,7 @@ import bcrypt
 import pytest
 import yaml
 
+from components.settings.storage import program_owns_claim
 from components.stack_config import load_settings
 from tests.harness import (
     APP,
@@ -31,6 +32,15 @@ from tests.harness import (
 from tests.samples import stack_settings
 
 COMPONENT = "zot-cache:index:ZotRegistry"
+CLAIM = "kubernetes:core/v1:PersistentVolumeClaimPatch"
+
+
+def claim(stack: str) -> list[str]:
+    """The cache's volume claim, with the provider for the workload cluster it lives in, if that is not Pulumi's."""
+    settings = load_settings(*stack_config(stack))
+    if not program_owns_claim(settings):
+        return []
+    return [CLAIM, *(["pulumi:providers:kubernetes"] if settings.storage.kubeconfig else [])]
 
 
 def alerts(stack: str) -> list[str]:
@@ -71,7 +81,7 @@ def dashboards(stack: str) -> list[str]:
 def test_creates_app_config_map_and_secret(stack_run: tuple[str, ProgramRun]) -> None:
     stack, run = stack_run
     assert sorted(r.type for r in run.resources) == sorted(
-        [COMPONENT, CONFIG_MAP, SECRET, APP, *dashboards(stack), *alerts(stack)]
+        [COMPONENT, CONFIG_MAP, SECRET, APP, *dashboards(stack), *alerts(stack), *claim(stack)]
     )
 
 
@@ -181,7 +191,7 @@ def test_an_app_change_touches_only_the_app() -> None:
 def test_preview_runs_with_unknown_names() -> None:
     run = run_program("prod", preview=True)
     assert sorted(r.type for r in run.resources) == sorted(
-        [COMPONENT, CONFIG_MAP, SECRET, APP, *dashboards("prod"), *alerts("prod")]
+        [COMPONENT, CONFIG_MAP, SECRET, APP, *dashboards("prod"), *alerts("prod"), *claim("prod")]
     )
 
 

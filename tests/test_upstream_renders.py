@@ -16,15 +16,7 @@ from tests.harness import ProgramRun, run_program, stack_config, unwrap_secret
 from tests.helm import Manifest, helm_template
 from tests.samples import EVERYTHING_SECRET_KEYS, everything
 from tests.test_chart_renders import CHECKS, PERSISTENT_EVERYTHING
-from tests.test_platforms import CHART, UPSTREAM_CHART
-
-# platform helm installs where Pulumi's kubeconfig points: no workload cluster, no App namespace.
-HELM_APP_KEYS = ("name", "namespace")
-
-
-def on_helm(config: dict[str, Any]) -> dict[str, Any]:
-    app = {key: value for key, value in config.get("app", {}).items() if key in HELM_APP_KEYS}
-    return {**config, "platform": "helm", "app": app}
+from tests.test_platforms import CHART, UPSTREAM_CHART, on_helm
 
 
 def configs() -> dict[str, tuple[str, dict[str, Any], set[str]]]:
@@ -81,13 +73,14 @@ def test_the_upstream_render_runs_what_was_meant(case: str, check: str) -> None:
 def test_the_upstream_chart_gets_no_giant_swarm_objects() -> None:
     manifests, _ = _rendered("prod")
     kinds = sorted({manifest["kind"] for manifest in manifests})
-    # No CiliumNetworkPolicy (Giant Swarm's), no PodSecurityPolicy; the Namespace, the Secrets and the
-    # PrometheusRule are the program's.
+    # No CiliumNetworkPolicy (Giant Swarm's), no PodSecurityPolicy; the Namespace, the Secrets, the volume claim
+    # and the PrometheusRule are the program's.
     assert kinds == sorted(
         [
             "ConfigMap",
             "Ingress",
             "Namespace",
+            "PersistentVolumeClaim",
             "PrometheusRule",
             "Secret",
             "Service",

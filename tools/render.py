@@ -34,6 +34,8 @@ PLACEHOLDER = "placeholder-for-"
 PLACEHOLDER_HASH = "$2y$04$" + "placeholder" * 4 + "placeholder"[:9]
 # The salt key must be base64 of 32 bytes to pass validation; this one decodes to the placeholder text.
 PLACEHOLDER_SALT_KEY = base64.b64encode(f"{PLACEHOLDER}htpasswdSaltKey".encode().ljust(32, b".")).decode()
+# A kubeconfig must parse as one to pass validation; this one names the placeholder and reaches nothing.
+PLACEHOLDER_KUBECONFIG = "clusters: [{{name: p, cluster: {{server: 'https://{}.invalid'}}}}]\nusers: [{{name: p}}]\n"
 _HEAD = ("apiVersion", "kind", "metadata")
 _METADATA_HEAD = ("name", "namespace")
 HELM_CHART = "kubernetes:helm.sh/v4:Chart"
@@ -66,6 +68,11 @@ def placeholder_config(stack: str, root: Path | None = None) -> tuple[dict[str, 
     if isinstance(pull_user, dict) and "password" not in pull_user:
         pull_user["password"] = placeholder("nodes.pullUser.password")
         secret_keys.add("nodes")
+    app, storage = config.get("app") or {}, config.get("storage") or {}
+    if app.get("cluster") and storage.get("persistence", True) and "kubeconfig" not in storage:
+        # The stack file asks for it (its header): the claim is then the program's own, as after `config set`.
+        config["storage"] = {**storage, "kubeconfig": PLACEHOLDER_KUBECONFIG.format(placeholder("storage.kubeconfig"))}
+        secret_keys.add("storage")
     if "htpasswdSaltKey" not in config and {"users", "registries", "nodes"} & secret_keys:
         config["htpasswdSaltKey"] = placeholder("htpasswdSaltKey")
         secret_keys.add("htpasswdSaltKey")

@@ -13,8 +13,20 @@ from components.settings.access import User
 from components.settings.access_rules import anonymous_private_reads
 from components.settings.common import format_path
 from components.settings.exposure import Ingress
+from components.settings.storage import KUBECONFIG_COMMAND, program_owns_claim
 from components.settings.units import parse_quantity
 from components.settings.upstreams import SAFE_RETRIES, public_url
+
+
+def _unused_kubeconfig(settings: Settings) -> list[str]:
+    """Warned, not refused: moving a stack into Pulumi's own cluster (dropping app.cluster) should not fail on it."""
+    if settings.storage.kubeconfig is None:
+        return []
+    if settings.app.cluster is None:
+        return ["storage.kubeconfig is not read without app.cluster (zot runs in Pulumi's own cluster); remove it"]
+    if not settings.storage.persistence:
+        return ["storage.kubeconfig is not read without storage.persistence (there is no claim); remove it"]
+    return []
 
 
 def warnings(settings: Settings) -> list[str]:
@@ -26,6 +38,13 @@ def warnings(settings: Settings) -> list[str]:
         )
     if not settings.storage.persistence:
         found.append("storage.persistence is false: the cache lives in an emptyDir and is lost with every pod restart")
+    elif not program_owns_claim(settings):
+        found.append(
+            "without storage.kubeconfig the chart's volumeClaimTemplates make the cache's claim, and Kubernetes "
+            "cannot change them: a later storage.size or storageClass change makes every upgrade fail. Set a "
+            f"kubeconfig for the workload cluster (README, The cache's volume): {KUBECONFIG_COMMAND}"
+        )
+    found += _unused_kubeconfig(settings)
     if settings.app.version != CHART_VERSION:
         found.append(
             f"app.version {settings.app.version} differs from {CHART_VERSION}, the chart these values were checked "

@@ -12,6 +12,7 @@ import yaml
 from components.builders.htpasswd import htpasswd_file
 from components.builders.service_monitor import chart_scrapes, main_service_only
 from components.builders.stack_keys import StackKeys
+from components.builders.storage import chart_pvc_values
 from components.builders.zot_config import credentials_file
 from components.settings import Settings
 from components.settings.alerts import TENANT_LABEL
@@ -49,12 +50,7 @@ def build_values(settings: Settings, zot_config_json: str) -> dict[str, Any]:
     if settings.storage.persistence:
         # The StatefulSet's serviceName is <fullname>-headless, a Service the chart renders only when asked.
         values["serviceHeadless"] = {"enabled": True, "port": settings.service.port}
-        values["pvc"] = {
-            "create": True,
-            "accessModes": ["ReadWriteOnce"],
-            "storage": settings.storage.size,
-            "storageClassName": settings.storage.storage_class or "",
-        }
+        values["pvc"] = chart_pvc_values(settings)
     if settings.strategy is not None:
         values["strategy"] = {"type": settings.strategy}
     values["metrics"] = {"enabled": settings.metrics.enabled, "serviceMonitor": _service_monitor(settings)}

@@ -8,11 +8,13 @@ Flux or Helm and keep its release, its Service name and, above all, the Stateful
 from __future__ import annotations
 
 from components.settings import Settings
+from components.settings.storage import program_owns_claim
 from components.settings.target import AppTarget
 
 CHART_NAME_IN_FULLNAME = "zot"
 # Both charts name zot's one container after the chart.
 CONTAINER = "zot"
+VOLUME_NAME_MAX = 63
 
 
 def release_name(target: AppTarget) -> str:
@@ -40,8 +42,17 @@ def workload(settings: Settings) -> tuple[str, str]:
 
 
 def claim_name(settings: Settings) -> str:
-    """The cache's volume claim: `<template>-<StatefulSet>-<ordinal>`, the charts' template being `<release>-pvc`."""
-    return f"{release_name(settings.app)}-pvc-{service_name(settings.app)}-0"
+    """The cache's volume claim, the single name the claim, the chart's mount, alerts and dashboard use.
+
+    It is what a StatefulSet's volumeClaimTemplates call ordinal 0's claim (`<template>-<StatefulSet>-<ordinal>`,
+    the charts' template being `<release>-pvc`): earlier installs' claims keep their cache, and per-member claims
+    could follow for ordinals 1..n. Where the program applies the claim, the chart also names the pod's volume
+    after it (statefulset.yaml: `name: {{ $pvcName }}` with pvc.create false), and a volume name is a DNS label
+    of at most 63 characters (Kubernetes ValidateVolumes): a longer one becomes the template's own name, at most
+    57 (README, The cache's volume)."""
+    release = release_name(settings.app)
+    name = f"{release}-pvc-{service_name(settings.app)}-0"
+    return f"{release}-pvc" if program_owns_claim(settings) and len(name) > VOLUME_NAME_MAX else name
 
 
 def pod_pattern(settings: Settings) -> str:

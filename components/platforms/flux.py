@@ -18,6 +18,7 @@ from components.builders.plan import Plan
 from components.platforms import MANAGED_BY
 from components.platforms.deployed import Deployed
 from components.platforms.user_values import VALUES_KEY, user_values
+from components.platforms.volume import after_installer, deploy_claim
 from components.settings import Settings
 
 HELM_RELEASE_API_VERSION = "helm.toolkit.fluxcd.io/v2"
@@ -103,7 +104,7 @@ def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptio
         spec=oci_repository_spec(settings),
         opts=opts,
     )
-    k8s.apiextensions.CustomResource(
+    release = k8s.apiextensions.CustomResource(
         f"{name}-helm-release",
         api_version=HELM_RELEASE_API_VERSION,
         kind="HelmRelease",
@@ -111,5 +112,6 @@ def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptio
         spec=helm_release_spec(settings, values.config_map.metadata.name, values.secret.metadata.name),
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[source])),
     )
+    deploy_claim(name, settings, after_installer(opts, release))
     installer = {"kind": "HelmRelease", "name": flux_name(settings), "namespace": namespace}
     return Deployed(installer, values.config_map.metadata.name)

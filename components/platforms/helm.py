@@ -19,6 +19,7 @@ from components.builders.plan import Plan
 from components.builders.upstream_values import upstream_values
 from components.platforms import MANAGED_BY
 from components.platforms.deployed import Deployed
+from components.platforms.volume import deploy_claim
 from components.settings import Settings
 
 VPA_API_VERSION = "autoscaling.k8s.io/v1"
@@ -81,6 +82,7 @@ def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptio
         opts=inside,
     )
     values = upstream_values(plan, secret_files.metadata.name)
+    claim = deploy_claim(name, settings, inside)
     k8s.helm.v4.Chart(
         f"{name}-chart",
         name=release_name(target),
@@ -93,7 +95,10 @@ def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptio
         verify=chart.verify or None,
         keyring=pulumi.FileAsset(chart.keyring) if chart.keyring else None,
         values=values,
-        opts=pulumi.ResourceOptions.merge(inside, pulumi.ResourceOptions(transforms=[skip_ingress_await])),
+        # The StatefulSet mounts the claim by name: apply it first.
+        opts=pulumi.ResourceOptions.merge(
+            inside, pulumi.ResourceOptions(transforms=[skip_ingress_await], depends_on=[claim] if claim else [])
+        ),
     )
     if settings.resources.vpa.enabled:
         # Giant Swarm's chart brings its own VPA; the upstream chart has none.

@@ -20,9 +20,10 @@ from components.settings.common import Issue, Model, Path
 from components.settings.dashboard import Dashboard
 from components.settings.exposure import Ingress, Service
 from components.settings.nodes import Nodes
-from components.settings.resources import Resources, Storage
+from components.settings.resources import Resources
 from components.settings.retention import Retention, retention_issues
 from components.settings.salt_key import SALT_KEY_BYTES, SALT_KEY_COMMAND, decode_salt_key
+from components.settings.storage import Storage
 from components.settings.target import AppTarget, Flux, HelmChart, Platform
 from components.settings.upstreams import Registry
 from components.settings.zot import Metrics, Zot

@@ -1,4 +1,4 @@
-"""Memory, CPU and storage: VPA or fixed memory with Go GC tuning, and the data volume."""
+"""Memory and CPU: VPA or fixed memory with Go GC tuning (the data volume is in storage.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from components.settings.common import DnsSubdomain, GoMemory, Issue, MemoryQuantity, Model, Quantity, StorageQuantity
+from components.settings.common import GoMemory, Issue, MemoryQuantity, Model, Quantity
 from components.settings.units import parse_go_memory, parse_quantity
 
 _DECIMAL = re.compile(r"[0-9]*\.[0-9]+")
@@ -69,9 +69,3 @@ class Resources(Model):
                 f"is above limits.memory ({self.limits.memory}); the pod would be OOM-killed "
                 "before Go collects; keep it about 80% of the limit",
             )
-
-
-class Storage(Model):
-    persistence: bool = True
-    size: StorageQuantity = "8Gi"
-    storage_class: DnsSubdomain | None = None
