@@ -3,12 +3,16 @@ the engine or tool that reads the value downstream agrees."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from components.builders.alerts import prometheus_rule_spec
+from components.settings.alerts import Alerts
 from components.stack_config import load_settings
-from tests.test_invalid_config import active, assert_reports, refusal, variant, with_tags
+from tests.test_alerts import promtool, rules_file
+from tests.test_invalid_config import SCRAPED, active, assert_reports, refusal, variant, with_tags
 
 # What Go's regexp (RE2 syntax) refuses, so zot v2.1.18 would refuse the config; the reason RE2 gives.
 NOT_RE2 = [
@@ -50,3 +54,61 @@ def test_tag_regexes_in_go_syntax_are_accepted(regex: str) -> None:
     load_settings(sync_tags(regex, "regex"), set())
     load_settings(sync_tags(regex, "excludeRegex"), set())
     load_settings(keep_tags(regex), set())
+
+
+# (value, what the refusal says): issue 16's template injections, a published token, values that are no http URL.
+HOSTILE_RUNBOOKS = [
+    ("https://wiki.example.org/{{", "Prometheus expands every annotation as a Go template"),
+    ('https://wiki.example.org/?x={{"count(up==0)"|query|first|value}}', "'{{' runs code"),
+    ("https://wiki.example.org/}}", "percent-encode them"),
+    ("https://wiki.example.org/{{- /* */ -}}", "percent-encode them"),
+    ("https://wiki.example.org/a b", "like spaces"),
+    ("https://wiki.example.org/\u00e9", "RFC 3986"),
+    ("https://wiki.example.org/README.md\n", "RFC 3986"),
+    ("https://robot:s3cr3t-token@wiki.example.org/README.md", "a user or token before '@'"),
+    ("https://s3cr3t-token@wiki.example.org/README.md", "a user or token before '@'"),
+    ("ssh://git:s3cr3t-token@git.example.org/README.md", "is not an http(s) URL"),
+    ("javascript:alert(s3cr3t-token)", "is not an http(s) URL"),
+    ("docs/s3cr3t-token/README.md", "is not an http(s) URL"),
+    ("https:///README.md", "is not an http(s) URL"),
+    ("https://wiki.example.org/README.md#alerts", "must not hold '#'"),
+    ("https://wiki_example!/README.md", "no valid host name"),
+]
+RUNBOOKS = [
+    "https://git.example.org/platform/zot-cache/blob/main/README.md",
+    "http://10.0.0.7:8080/README.md",
+    "https://wiki.example.org/runbooks?page=zot&x=%7B%7B%22count(up%3D%3D0)%22%7D%7D",
+    "README.md",
+]
+
+
+def with_runbooks(value: str) -> dict[str, Any]:
+    return variant(metrics=SCRAPED, alerts={"enabled": True, "runbookBaseUrl": value})
+
+
+@pytest.mark.parametrize(("value", "fragment"), HOSTILE_RUNBOOKS, ids=[v for v, _ in HOSTILE_RUNBOOKS])
+def test_runbook_urls_prometheus_would_expand_or_that_publish_a_token_are_refused(value: str, fragment: str) -> None:
+    message = refusal(with_runbooks(value))
+    assert_reports(message, "alerts.runbookBaseUrl", fragment)
+    assert value not in message
+    assert "s3cr3t" not in message
+
+
+@pytest.mark.parametrize("value", RUNBOOKS)
+def test_promtool_accepts_the_rules_an_accepted_runbook_url_gives(tmp_path: Path, value: str) -> None:
+    spec = prometheus_rule_spec(load_settings(with_runbooks(value), set()))
+    urls = {rule["annotations"]["runbook_url"] for group in spec["groups"] for rule in group["rules"]}
+    assert urls
+    assert all(url.startswith(value + "#zotcache") for url in urls)
+    result = promtool("check", "rules", str(rules_file(tmp_path, spec)))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_promtool_rejects_the_whole_file_for_the_refused_delimiter(tmp_path: Path) -> None:
+    """Why the delimiter is refused: past validation, one '{{' loses every alert."""
+    settings = load_settings(with_runbooks(RUNBOOKS[0]), set())
+    broken = Alerts.model_construct(**{**dict(settings.alerts), "runbook_base_url": "https://wiki.example.org/{{"})
+    spec = prometheus_rule_spec(settings.model_copy(update={"alerts": broken}))
+    result = promtool("check", "rules", str(rules_file(tmp_path, spec)))
+    assert result.returncode != 0
+    assert "runbook_url" in result.stdout + result.stderr
