@@ -3,16 +3,31 @@ the engine or tool that reads the value downstream agrees."""
 
 from __future__ import annotations
 
+import base64
+import secrets
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
 
 from components.builders.alerts import prometheus_rule_spec
 from components.settings.alerts import Alerts
 from components.stack_config import load_settings
+from tests.programs import require_program
+from tests.settings.configs import (
+    ADMIN,
+    SCRAPED,
+    SECRET_KEYS,
+    active,
+    assert_reports,
+    refusal,
+    variant,
+    with_tags,
+    with_users,
+)
 from tests.test_alerts import promtool, rules_file
-from tests.test_invalid_config import SCRAPED, active, assert_reports, refusal, variant, with_tags
 
 # What Go's regexp (RE2 syntax) refuses, so zot v2.1.18 would refuse the config; the reason RE2 gives.
 NOT_RE2 = [
@@ -112,3 +127,40 @@ def test_promtool_rejects_the_whole_file_for_the_refused_delimiter(tmp_path: Pat
     result = promtool("check", "rules", str(rules_file(tmp_path, spec)))
     assert result.returncode != 0
     assert "runbook_url" in result.stdout + result.stderr
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+# Keys of the right length that are not random: each fails the entropy floor (settings/salt_key.py).
+WEAK_SALT_KEYS = {
+    "zero-bytes": (_b64(bytes(32)), "fewer than 16 distinct byte values"),
+    "one-letter": (_b64(b"a" * 32), "fewer than 16 distinct byte values"),
+    "padded-changeme": (_b64(b"changeme".ljust(32, b".")), "fewer than 16 distinct byte values"),
+    "padded-changeme-zeros": (_b64(b"changeme".ljust(48, b"\0")), "fewer than 16 distinct byte values"),
+    "counting-text": (_b64(b"0123456789abcdef0123456789abcdef"), "printable text"),
+    "passphrase": (_b64(b"correct horse battery staple 1234"), "printable text"),
+    "repeated-random": (_b64(bytes(range(200, 215)) * 4), "fewer than 16 distinct byte values"),
+}
+
+
+@pytest.mark.parametrize("name", WEAK_SALT_KEYS)
+def test_salt_keys_that_are_not_random_are_refused(name: str) -> None:
+    key, fragment = WEAK_SALT_KEYS[name]
+    with pytest.raises(pulumi.RunError) as refused:
+        load_settings(with_users([ADMIN], htpasswdSaltKey=key), SECRET_KEYS, stack="prod")
+    message = str(refused.value)
+    assert_reports(message, "htpasswdSaltKey", fragment)
+    assert_reports(
+        message, "htpasswdSaltKey", 'pulumi config set --stack prod --secret htpasswdSaltKey "$(openssl rand'
+    )
+    assert key not in message
+
+
+def test_keys_openssl_makes_pass_the_floor() -> None:
+    openssl = require_program("openssl", "openssl")
+    for _ in range(20):
+        made = subprocess.run([openssl, "rand", "-base64", "32"], capture_output=True, text=True, check=True)
+        load_settings(with_users([ADMIN], htpasswdSaltKey=made.stdout.strip()), {"users", "htpasswdSaltKey"})
+    load_settings(with_users([ADMIN], htpasswdSaltKey=_b64(secrets.token_bytes(64))), {"users", "htpasswdSaltKey"})

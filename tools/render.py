@@ -8,7 +8,6 @@ suffix. The same stack file gives the same bytes in any process, so two branches
 
 from __future__ import annotations
 
-import base64
 import subprocess
 import sys
 import tempfile
@@ -27,13 +26,14 @@ from tools.offline import (
     as_sent,
     run_program,
     stack_file_config,
+    standin_salt_key,
     unwrap_secret,
 )
 
 PLACEHOLDER = "placeholder-for-"
 PLACEHOLDER_HASH = "$2y$04$" + "placeholder" * 4 + "placeholder"[:9]
-# The salt key must be base64 of 32 bytes to pass validation; this one decodes to the placeholder text.
-PLACEHOLDER_SALT_KEY = base64.b64encode(f"{PLACEHOLDER}htpasswdSaltKey".encode().ljust(32, b".")).decode()
+# The salt key must be base64 of 32 random-looking bytes to pass validation; this one is derived from the placeholder.
+PLACEHOLDER_SALT_KEY = standin_salt_key(f"{PLACEHOLDER}htpasswdSaltKey")
 _HEAD = ("apiVersion", "kind", "metadata")
 _METADATA_HEAD = ("name", "namespace")
 HELM_CHART = "kubernetes:helm.sh/v4:Chart"
@@ -180,8 +180,8 @@ def header(stack: str, filled: list[str]) -> str:
     if filled:
         lines += [
             "PLACEHOLDERS, not secrets: no secret is decrypted here. Each of these config values is a placeholder,",
-            f"{PLACEHOLDER}<path> (a pre-hashed htpasswd: {PLACEHOLDER_HASH[:18]}...; the salt key: base64 of",
-            f"{PLACEHOLDER}htpasswdSaltKey):",
+            f"{PLACEHOLDER}<path> (a pre-hashed htpasswd: {PLACEHOLDER_HASH[:18]}...; the salt key: base64 of the",
+            f"SHA-256 of {PLACEHOLDER}htpasswdSaltKey):",
             *(f"  {path}" for path in filled),
             "Everything made from them is computed from the placeholders too: htpasswd hashes, base64 logins",
             "(Authorization headers, auth files) and secretFingerprints. None of it matches the real stack.",
