@@ -22,6 +22,7 @@ from tests.settings.configs import (
     SECRET_KEYS,
     active,
     assert_reports,
+    pulled_by_node_user,
     refusal,
     variant,
     with_tags,
@@ -164,3 +165,23 @@ def test_keys_openssl_makes_pass_the_floor() -> None:
         made = subprocess.run([openssl, "rand", "-base64", "32"], capture_output=True, text=True, check=True)
         load_settings(with_users([ADMIN], htpasswdSaltKey=made.stdout.strip()), {"users", "htpasswdSaltKey"})
     load_settings(with_users([ADMIN], htpasswdSaltKey=_b64(secrets.token_bytes(64))), {"users", "htpasswdSaltKey"})
+
+
+PLAIN_INGRESS: dict[str, Any] = {"enabled": True, "hosts": ["zot.example.org"], "tls": False}
+
+
+def test_logins_over_a_plain_http_ingress_are_refused() -> None:
+    """Humans (admin: push and delete) and the node pull user alike: one rule, at the key that fixes it."""
+    humans = refusal(with_users([ADMIN], ingress=PLAIN_INGRESS))
+    assert_reports(humans, "ingress.tls", "is false while users log in (admin): over http the password would travel")
+    assert_reports(humans, "ingress.tls", "set ingress.tls: true")
+    nodes = refusal(pulled_by_node_user(ingress=PLAIN_INGRESS))
+    assert_reports(nodes, "ingress.tls", "users log in (node-pull)")
+
+
+def test_without_logins_or_outside_the_ingress_plain_http_stays() -> None:
+    """Anonymous pulls over a plain-http ingress send no password; a NodePort or ClusterIP is the cluster's and the
+    nodes' network (README, Security), where anonymous node pulls go."""
+    load_settings(variant(ingress=PLAIN_INGRESS), set())
+    load_settings(with_users([ADMIN], service={"type": "NodePort"}), {"users", "htpasswdSaltKey"})
+    load_settings(with_users([ADMIN], ingress={**PLAIN_INGRESS, "tls": True}), {"users", "htpasswdSaltKey"})
