@@ -87,14 +87,13 @@ def _annotation_key(value: str) -> str:
 
 
 def _go_regex(value: str) -> str:
-    """Tag regexes zot compiles with Go's regexp (v2.1.18 pkg/cli/server/root.go:1617 retention keepTags patterns,
-    :1667 and :1677 sync tags.regex/excludeRegex), checked by RE2, the syntax Go's regexp implements."""
+    """Regexes Go's regexp compiles: zot's tag regexes (v2.1.18 pkg/cli/server/root.go:1617 retention keepTags
+    patterns, :1667 and :1677 sync tags.regex/excludeRegex) and Flux's signature identity patterns. Checked by RE2,
+    the syntax Go's regexp implements, so what Go refuses is refused here."""
     try:
         regex_engine.check_go(value)
     except ValueError as exc:
-        raise ValueError(
-            f"{value!r} is not a valid regular expression in the RE2 syntax zot compiles it with (Go's regexp): {exc}"
-        ) from None
+        raise ValueError(f"{value!r} is not a valid regular expression in Go's RE2 syntax: {exc}") from None
     return value
 
 

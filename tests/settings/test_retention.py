@@ -21,7 +21,7 @@ INVALID = [
         "retention-tag-regex-not-re2",
         variant(retention={"keepTags": ["^(?!rc).*"]}),
         "retention.keepTags[0]",
-        "'^(?!rc).*' is not a valid regular expression in the RE2 syntax zot compiles it with",
+        "'^(?!rc).*' is not a valid regular expression in Go's RE2 syntax",
     ),
     case(
         "retention-policy-without-repositories",

@@ -147,7 +147,7 @@ INVALID = [
         "tag-regex-look-ahead",
         variant(registries=[active(content=with_tags(regex="^(?!6)"))]),
         "registries[0].content[0].tags.regex",
-        "in the RE2 syntax zot compiles it with (Go's regexp): invalid perl operator: (?!",
+        "is not a valid regular expression in Go's RE2 syntax: invalid perl operator: (?!",
     ),
     case(
         "tag-exclude-regex-back-reference",
