@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from tools.offline import (
     is_secret_value,
     set_path,
     stack_file_config,
+    standin_salt_key,
     unwrap_secret,
 )
 from tools.offline import run_program as run_offline
@@ -30,6 +30,7 @@ __all__ = [
     "is_secret_value",
     "set_path",
     "stacks",
+    "standin_salt_key",
     "unwrap_secret",
 ]
 
@@ -39,11 +40,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 SECRET = "kubernetes:core/v1:Secret"
 APP = "kubernetes:application.giantswarm.io/v1alpha1:App"
-
-
-def standin_salt_key(label: str) -> str:
-    """A salt key that passes validation (base64 of 32 bytes) and visibly is no real one: the label, padded."""
-    return base64.b64encode(label.encode().ljust(32, b".")).decode()
 
 
 # A kubeconfig that passes validation and visibly reaches no cluster.

@@ -10,6 +10,7 @@ import pytest
 from components.builders.names import in_cluster_url, registry_url, release_name, service_name
 from components.platforms.app import API_VERSION, KIND, app_labels, app_spec
 from components.settings.target import AppTarget
+from components.stack_config import load_settings
 from tests.reference import app_crd_schema
 from tests.samples import everything_settings, stack_settings
 
@@ -88,7 +89,10 @@ def test_urls() -> None:
     assert (
         in_cluster_url(everything_settings()) == "http://zot.registry.svc.cluster.local:5000"
     )  # App mc-zot on cluster mc: release zot
-    assert (
-        registry_url(everything_settings(ingress={"enabled": True, "tls": False, "hosts": ["h.example.org"]}))
-        == "http://h.example.org"
-    )
+    # Plain http only without logins: with users a plain-http ingress is refused.
+    plain = {
+        "registries": [{"urls": ["https://docker.io"], "onDemand": True}],
+        "accessControl": {"repositories": {"**": {"anonymousPolicy": ["read"]}}},
+        "ingress": {"enabled": True, "tls": False, "hosts": ["h.example.org"]},
+    }
+    assert registry_url(load_settings(plain)) == "http://h.example.org"

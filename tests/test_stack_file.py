@@ -18,8 +18,7 @@ from tests import harness
 from tools import bcrypt_benchmark
 from tools.offline import run_program as run_offline
 
-# base64 of 32 bytes, as `openssl rand -base64 32` gives
-SALT_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+SALT_KEY = harness.standin_salt_key("stack-file-salt-key")
 SECURE = {"secure": "v1:AAAA"}
 ACCESS = {"repositories": {"**": {"policies": [{"users": ["admin", "ci"], "actions": ["read"]}]}}}
 REGISTRY = {"name": "private", "urls": ["https://registry.example.org"], "onDemand": True}

@@ -8,7 +8,6 @@ suffix. The same stack file gives the same bytes in any process, so two branches
 
 from __future__ import annotations
 
-import base64
 import subprocess
 import sys
 import tempfile
@@ -27,13 +26,14 @@ from tools.offline import (
     as_sent,
     run_program,
     stack_file_config,
+    standin_salt_key,
     unwrap_secret,
 )
 
 PLACEHOLDER = "placeholder-for-"
 PLACEHOLDER_HASH = "$2y$04$" + "placeholder" * 4 + "placeholder"[:9]
-# The salt key must be base64 of 32 bytes to pass validation; this one decodes to the placeholder text.
-PLACEHOLDER_SALT_KEY = base64.b64encode(f"{PLACEHOLDER}htpasswdSaltKey".encode().ljust(32, b".")).decode()
+# The salt key must be base64 of 32 random-looking bytes to pass validation; this one is derived from the placeholder.
+PLACEHOLDER_SALT_KEY = standin_salt_key(f"{PLACEHOLDER}htpasswdSaltKey")
 # A kubeconfig must parse as one to pass validation; this one names the placeholder and reaches nothing.
 PLACEHOLDER_KUBECONFIG = "clusters: [{{name: p, cluster: {{server: 'https://{}.invalid'}}}}]\nusers: [{{name: p}}]\n"
 _HEAD = ("apiVersion", "kind", "metadata")
@@ -51,6 +51,8 @@ def placeholder_config(stack: str, root: Path | None = None) -> tuple[dict[str, 
         # A pre-hashed htpasswd entry must look like a hash to pass validation; no password matches this one.
         if path.endswith(".htpasswd"):
             return PLACEHOLDER_HASH
+        if path == "storage.kubeconfig":
+            return PLACEHOLDER_KUBECONFIG.format(f"{PLACEHOLDER}{path}")
         return PLACEHOLDER_SALT_KEY if path == "htpasswdSaltKey" else f"{PLACEHOLDER}{path}"
 
     config, secret_keys = stack_file_config(stack, placeholder, root)
@@ -71,7 +73,7 @@ def placeholder_config(stack: str, root: Path | None = None) -> tuple[dict[str, 
     app, storage = config.get("app") or {}, config.get("storage") or {}
     if app.get("cluster") and storage.get("persistence", True) and "kubeconfig" not in storage:
         # The stack file asks for it (its header): the claim is then the program's own, as after `config set`.
-        config["storage"] = {**storage, "kubeconfig": PLACEHOLDER_KUBECONFIG.format(placeholder("storage.kubeconfig"))}
+        config["storage"] = {**storage, "kubeconfig": placeholder("storage.kubeconfig")}
         secret_keys.add("storage")
     if "htpasswdSaltKey" not in config and {"users", "registries", "nodes"} & secret_keys:
         config["htpasswdSaltKey"] = placeholder("htpasswdSaltKey")
@@ -187,8 +189,8 @@ def header(stack: str, filled: list[str]) -> str:
     if filled:
         lines += [
             "PLACEHOLDERS, not secrets: no secret is decrypted here. Each of these config values is a placeholder,",
-            f"{PLACEHOLDER}<path> (a pre-hashed htpasswd: {PLACEHOLDER_HASH[:18]}...; the salt key: base64 of",
-            f"{PLACEHOLDER}htpasswdSaltKey):",
+            f"{PLACEHOLDER}<path> (a pre-hashed htpasswd: {PLACEHOLDER_HASH[:18]}...; the salt key: base64 of the",
+            f"SHA-256 of {PLACEHOLDER}htpasswdSaltKey):",
             *(f"  {path}" for path in filled),
             "Everything made from them is computed from the placeholders too: htpasswd hashes, base64 logins",
             "(Authorization headers, auth files) and secretFingerprints. None of it matches the real stack.",

@@ -11,6 +11,7 @@ from components.builders.chart_values import CHART_VERSION, CLUSTER_ISSUER_ANNOT
 from components.settings import Settings
 from components.settings.access import User
 from components.settings.access_rules import anonymous_private_reads
+from components.settings.alerts import RELATIVE_RUNBOOK
 from components.settings.common import format_path
 from components.settings.exposure import Ingress
 from components.settings.storage import KUBECONFIG_COMMAND, program_owns_claim
@@ -77,11 +78,12 @@ def warnings(settings: Settings) -> list[str]:
             "per-endpoint CA, so Giant Swarm nodes need the CA in their system trust store, or nodes.skipVerify"
         )
     found.extend(retention.warnings(settings))
-    runbooks = settings.alerts.runbook_base_url
-    if settings.alerts.active(settings.metrics, settings.app.cluster) and not runbooks.startswith(("https:", "http:")):
+    # Any other value is an http(s) URL (settings/alerts.py): only the default is shown, never a value given.
+    relative = settings.alerts.runbook_base_url == RELATIVE_RUNBOOK
+    if settings.alerts.active(settings.metrics, settings.app.cluster) and relative:
         found.append(
-            f"alerts.runbookBaseUrl is {runbooks!r}, which a notification cannot open; set it to where this README "
-            "renders, like https://github.com/<org>/<repo>/blob/main/README.md"
+            f"alerts.runbookBaseUrl is {RELATIVE_RUNBOOK!r}, which a notification cannot open; set it to where this "
+            "README renders, like https://github.com/<org>/<repo>/blob/main/README.md"
         )
     shipped = settings.dashboard.shipped(settings.metrics)
     if shipped and settings.app.cluster is not None and settings.dashboard.organization is None:

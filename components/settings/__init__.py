@@ -112,6 +112,8 @@ class Settings(Model):
             for path, message in getattr(self, key).issues():
                 yield ((key, *path), message)
         yield from ((("metrics", *path), message) for path, message in self.metrics.cluster_issues(self.app.cluster))
+        logins = [user.name for user in self.all_users]
+        yield from ((("ingress", *path), message) for path, message in self.ingress.clear_text_logins(logins))
         yield from ((("dashboard", *path), message) for path, message in self.dashboard.issues(self.metrics))
         alerts = self.alerts.issues(self.metrics, self.app.cluster)
         yield from ((("alerts", *path), message) for path, message in alerts)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from components.settings.common import AnnotationKey, Duration, Issue, LabelValue, Model
+from components.settings.common import NETLOC, AnnotationKey, Duration, Issue, LabelValue, Model
 from components.settings.target import WorkloadCluster
 from components.settings.units import parse_go_duration
 from components.settings.zot import Metrics
@@ -25,6 +28,41 @@ RATIO_WINDOW = "10m"
 # predict_linear looks back this far (PromQL duration, seconds): shorter follows single big pulls, longer reacts late.
 VOLUME_LOOKBACK_SECONDS = 6 * 3600
 _VOLUME_HORIZON = (Decimal(3600), Decimal(7 * 24 * 3600))
+# The default names the file only: a notification cannot open it, which a warning says.
+RELATIVE_RUNBOOK = "README.md"
+RUNBOOK_EXAMPLE = "https://git.example.org/platform/zot-cache/blob/main/README.md"
+# What RFC 3986 lets a URL hold unencoded. Everything else (spaces, quotes, '{', '}') is refused: Prometheus expands
+# every annotation as a Go text/template (model/rulefmt/rulefmt.go testTemplateParsing, template/template.go
+# NewTemplateExpander), where '{{' starts an action that can run PromQL, and a lone '{{' fails the whole rule file.
+_URL_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=%")
+
+
+def _runbook_url(value: str) -> str:
+    """An http(s) URL a reader opens as it is, with nothing Prometheus would expand. Never echoed: it is published in
+    every alert, and a pasted value may carry a token."""
+    if value == RELATIVE_RUNBOOK:
+        return value
+    if not set(value) <= _URL_CHARACTERS:
+        raise ValueError(
+            "holds characters a URL may not (RFC 3986), like spaces, quotes, '{' or '}': Prometheus expands every "
+            "annotation as a Go template, where '{{' runs code and a lone one breaks every alert; percent-encode "
+            "them (%7B, %7D, %20)"
+        )
+    if "#" in value:
+        raise ValueError(
+            f"must not hold '#': each alert appends #<its README anchor>; give the README's URL, like {RUNBOOK_EXAMPLE}"
+        )
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"is not an http(s) URL; give where this README renders, like {RUNBOOK_EXAMPLE}")
+    if "@" in parts.netloc:
+        raise ValueError(
+            "holds a user or token before '@', which every alert and notification would publish; give a URL "
+            "without credentials"
+        )
+    if not NETLOC.fullmatch(parts.netloc.lower()):
+        raise ValueError(f"has no valid host name or port; give a URL like {RUNBOOK_EXAMPLE}")
+    return value
 
 
 class Severities(Model):
@@ -37,7 +75,7 @@ class Severities(Model):
 class Alerts(Model):
     # None: on exactly when the ServiceMonitor is, and zot runs in the cluster Pulumi talks to.
     enabled: bool | None = None
-    runbook_base_url: str = "README.md"
+    runbook_base_url: Annotated[str, AfterValidator(_runbook_url)] = RELATIVE_RUNBOOK
     rule_labels: dict[AnnotationKey, LabelValue] = Field(default_factory=dict)
     severities: Severities = Field(default_factory=Severities)
     volume_full_within: Duration = "24h"
@@ -96,9 +134,3 @@ class Alerts(Model):
             yield (("volumeFullWithin",), "use between 1h and 168h (a week), like 24h")
         if not 1 <= self.restarts_per_hour <= 100:
             yield (("restartsPerHour",), f"is {self.restarts_per_hour}; use 1 to 100")
-        if "#" in self.runbook_base_url or any(char.isspace() for char in self.runbook_base_url):
-            yield (
-                ("runbookBaseUrl",),
-                "must not hold '#' or spaces: each alert appends #<its README anchor>; give the README's URL, "
-                "like https://git.example.org/platform/zot-cache/blob/main/README.md",
-            )

@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
-from components.settings import globs
+from components.settings import globs, regex_engine
 from components.settings.units import parse_go_duration, parse_go_memory, parse_quantity
 
 Path = tuple[str | int, ...]
@@ -26,7 +26,6 @@ _QUALIFIED_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")
 _SEMVER = re.compile(
     r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?"
 )
-_PYTHON_ONLY_REGEX = re.compile(r"\(\?<?[=!]|\\[1-9]|\(\?P=")
 
 
 def _duration(value: str) -> str:
@@ -88,15 +87,13 @@ def _annotation_key(value: str) -> str:
 
 
 def _go_regex(value: str) -> str:
-    """Compile as Python does, and refuse what Go's RE2 (zot) lacks: look-arounds and back-references."""
+    """Regexes Go's regexp compiles: zot's tag regexes (v2.1.18 pkg/cli/server/root.go:1617 retention keepTags
+    patterns, :1667 and :1677 sync tags.regex/excludeRegex) and Flux's signature identity patterns. Checked by RE2,
+    the syntax Go's regexp implements, so what Go refuses is refused here."""
     try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"{value!r} is not a valid regular expression ({exc})") from None
-    if _PYTHON_ONLY_REGEX.search(value):
-        raise ValueError(
-            f"{value!r} uses look-around or a back-reference, which Go's RE2 (used by zot) does not support"
-        )
+        regex_engine.check_go(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a valid regular expression in Go's RE2 syntax: {exc}") from None
     return value
 
 

@@ -68,3 +68,13 @@ class Ingress(Model):
         if self.cluster_issuer and not self.tls:
             yield (("clusterIssuer",), "cert-manager only issues a certificate for a TLS ingress; set tls: true")
         yield from repeats(self.hosts, ("hosts",))
+
+    def clear_text_logins(self, logins: list[str]) -> Iterator[Issue]:
+        """Every htpasswd user, human or node, may log in through an enabled ingress: over plain http each request
+        carries the password in its Basic header, readable on every network between the client and the ingress."""
+        if self.enabled and not self.tls and logins:
+            yield (
+                ("tls",),
+                f"is false while users log in ({', '.join(logins)}): over http the password would travel in clear "
+                "with every request; set ingress.tls: true (with tlsSecretName or clusterIssuer for the certificate)",
+            )

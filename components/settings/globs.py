@@ -5,14 +5,18 @@ zot's `http.accessControl` uses, per repository, only the matching glob with the
 mirrored namespaces need that same answer without running zot, so this module mirrors doublestar's rules:
 `*` and `?` never cross `/`; `**` as a whole path segment matches zero or more segments (`a/**` matches `a`
 itself, `a/**/b` matches `a/b`); `**` inside a segment is a plain `*`; `[...]`/`[!...]` classes; `{a,b}`.
+
+Globs become RE2 regexes: linear in the name, where a backtracking engine is exponential in the glob's stars.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Iterator
 from functools import cache
+
+from components.settings import regex_engine
+from components.settings.regex_engine import Compiled
 
 # Enough concrete names per glob to find where it wins; more only costs time.
 _EXAMPLE_LIMIT = 512
@@ -22,7 +26,7 @@ def check(pattern: str) -> None:
     """Raise ValueError for a glob this module (and so the push checks) cannot read."""
     try:
         _compiled(pattern)
-    except (ValueError, re.error) as exc:
+    except ValueError as exc:
         raise ValueError(f"{pattern!r} is not a valid glob ({exc})") from None
 
 
@@ -46,8 +50,8 @@ def examples(pattern: str, deep: Iterable[str], segment: Iterable[str]) -> Itera
 
 
 @cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(_translate(pattern, at_segment_start=True))
+def _compiled(pattern: str) -> Compiled:
+    return regex_engine.compile_re2(_translate(pattern, at_segment_start=True))
 
 
 def _translate(pattern: str, at_segment_start: bool) -> str:
@@ -57,7 +61,7 @@ def _translate(pattern: str, at_segment_start: bool) -> str:
         char = pattern[index]
         start = at_segment_start if index == 0 else pattern[index - 1] == "/"
         if char == "\\" and index + 1 < len(pattern):
-            out.append(re.escape(pattern[index + 1]))
+            out.append(regex_engine.escape(pattern[index + 1]))
             index += 2
         elif pattern.startswith("/**", index) and index + 3 == len(pattern):
             out.append("(?:/.*)?")  # "a/**" matches "a" and everything below it
@@ -83,7 +87,7 @@ def _translate(pattern: str, at_segment_start: bool) -> str:
             out.append("(?:" + "|".join(_translate(alt, start) for alt in alternatives) + ")")
             index = end + 1
         else:
-            out.append(re.escape(char))
+            out.append(regex_engine.escape(char))
             index += 1
     return "".join(out)
 
@@ -103,11 +107,41 @@ def _class_end(pattern: str, start: int) -> int:
 def _class(body: str) -> str:
     negated = body[:1] in ("!", "^")
     members = body[1:] if negated else body
-    escaped = "".join(
-        "-" if char == "-" and 0 < i < len(members) - 1 else re.escape(char) for i, char in enumerate(members)
-    )
-    # A class never matches "/": doublestar compares one path segment at a time.
-    return f"[^/{escaped}]" if negated else f"(?!/)[{escaped}]"
+    if negated:
+        escaped = "".join(
+            "-" if char == "-" and 0 < i < len(members) - 1 else regex_engine.escape(char)
+            for i, char in enumerate(members)
+        )
+        return f"[^/{escaped}]"
+    # A class never matches "/": doublestar compares one path segment at a time. RE2 has no look-ahead to say
+    # "not /", so "/" is cut out of the members' ranges.
+    ranges = [piece for low, high in _ranges(members) for piece in _without_slash(low, high)]
+    if not ranges:
+        return "[^\\x00-\\x{10FFFF}]"  # only "/": matches nothing
+    return "[" + "".join(_range(low, high) for low, high in ranges) + "]"
+
+
+def _ranges(members: str) -> Iterator[tuple[str, str]]:
+    """(first, last) of each member: "a-z" is a range, a "-" first or last is itself."""
+    index = 0
+    while index < len(members):
+        if index + 2 < len(members) and members[index + 1] == "-":
+            yield members[index], members[index + 2]
+            index += 3
+        else:
+            yield members[index], members[index]
+            index += 1
+
+
+def _without_slash(low: str, high: str) -> list[tuple[str, str]]:
+    if not low <= "/" <= high:
+        return [(low, high)]  # a reversed range stays, for RE2 to refuse as doublestar does
+    return [piece for piece in ((low, "."), ("0", high)) if piece[0] <= piece[1]]
+
+
+def _range(low: str, high: str) -> str:
+    first = regex_engine.escape(low)
+    return first if low == high else f"{first}-{regex_engine.escape(high)}"
 
 
 def _brace_end(pattern: str, start: int) -> int:
@@ -160,7 +194,8 @@ def _choices(pattern: str, deep: tuple[str, ...], segment: tuple[str, ...]) -> I
             index += 1
         elif char == "[":
             end = _class_end(pattern, index)
-            yield [c for c in alphabet if re.fullmatch(_class(pattern[index + 1 : end]), c)]
+            members = regex_engine.compile_re2(_class(pattern[index + 1 : end]))
+            yield [c for c in alphabet if members.fullmatch(c)]
             index = end + 1
         elif char == "{":
             end = _brace_end(pattern, index)

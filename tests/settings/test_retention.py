@@ -21,7 +21,7 @@ INVALID = [
         "retention-tag-regex-not-re2",
         variant(retention={"keepTags": ["^(?!rc).*"]}),
         "retention.keepTags[0]",
-        "uses look-around or a back-reference, which Go's RE2 (used by zot) does not support",
+        "'^(?!rc).*' is not a valid regular expression in Go's RE2 syntax",
     ),
     case(
         "retention-policy-without-repositories",

@@ -147,13 +147,13 @@ INVALID = [
         "tag-regex-look-ahead",
         variant(registries=[active(content=with_tags(regex="^(?!6)"))]),
         "registries[0].content[0].tags.regex",
-        "Go's RE2 (used by zot) does not support",
+        "is not a valid regular expression in Go's RE2 syntax: invalid perl operator: (?!",
     ),
     case(
         "tag-exclude-regex-back-reference",
         variant(registries=[active(content=with_tags(excludeRegex=r"(a)\1"))]),
         "registries[0].content[0].tags.excludeRegex",
-        "look-around or a back-reference",
+        "invalid escape sequence: \\1",
     ),
     case(
         "tags-on-on-demand-docker-hub",
