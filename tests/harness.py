@@ -20,6 +20,7 @@ from tools.offline import (
     unwrap_secret,
 )
 from tools.offline import run_program as run_offline
+from tests.tls import sample_ca_pem
 from tools.stacks import stacks
 
 __all__ = [
@@ -64,6 +65,9 @@ STANDIN_SECRETS: dict[str, dict[str, str]] = {
         "storage.kubeconfig": STANDIN_KUBECONFIG,
     },
 }
+# Config the stack files ask to be set that is no secret but must be real to pass: the CA nodes trust (a fresh
+# one per run; prod's header says how to set the real one).
+STANDIN_CAS: dict[str, list[str]] = {"prod": ["nodes.ca"]}
 
 
 def stack_config(stack: str, secrets: dict[str, str] | None = None) -> tuple[dict[str, Any], set[str]]:
@@ -72,6 +76,8 @@ def stack_config(stack: str, secrets: dict[str, str] | None = None) -> tuple[dic
     for path, value in (STANDIN_SECRETS.get(stack, {}) if secrets is None else secrets).items():
         set_path(config, path, value)
         secret_keys.add(path.split(".")[0].split("[")[0])
+    for path in STANDIN_CAS.get(stack, []):
+        set_path(config, path, sample_ca_pem())
     return config, secret_keys
 
 

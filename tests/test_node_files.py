@@ -36,6 +36,7 @@ from tests.harness import (
 from tests.helm import helm_template
 from tests.reference import containerd_values_schema, gs_cluster_containerd
 from tests.samples import SALT_KEY
+from tests.tls import sample_ca_pem
 
 NODE_PASSWORD = "Zk3v9Qp2Lm7Xc4Rt8Wb1Yh6Nd5Fs0Ga+e"  # 33 random-looking characters, no real secret
 NAMESPACES = ("docker.io", "ghcr.io", "my-registry.example.org-5000")
@@ -59,7 +60,7 @@ def logged_in(**nodes: Any) -> Settings:
     config = {
         "registries": UPSTREAMS,
         "accessControl": {"repositories": {f"{ns}/**": {"policies": reads} for ns in NAMESPACES}},
-        "ingress": {"enabled": True, "hosts": ["zot.example.org"]},
+        "ingress": {"enabled": True, "hosts": ["zot.example.org"], "clusterIssuer": "letsencrypt-giantswarm"},
         "nodes": {"mode": "ingress", "pullUser": {"name": "node-pull", "password": NODE_PASSWORD}, **nodes},
         "htpasswdSaltKey": SALT_KEY,
     }
@@ -83,7 +84,7 @@ BASIC = "Basic " + base64.b64encode(f"node-pull:{NODE_PASSWORD}".encode()).decod
 def hosts_toml(server: str, mirror: str, header: bool) -> str:
     text = (
         f'server = "{server}"\n\n[host."{mirror}"]\ncapabilities = [\n    "pull",\n    "resolve",\n]\n'
-        'override_path = true\nca = "/etc/containerd/certs.d/zot-ca.crt"\n'
+        'override_path = true\nca = "zot-cache-ca.crt"\n'
     )
     if header:
         text += f'\n[host."{mirror}".header]\nAuthorization = [\n    "{BASIC}",\n]\n'
@@ -92,10 +93,12 @@ def hosts_toml(server: str, mirror: str, header: bool) -> str:
 
 @pytest.mark.parametrize("header", [True, False], ids=["with-login", "plain"])
 def test_containerd_files_for_docker_hub_ghcr_and_a_registry_with_a_port(header: bool) -> None:
-    settings = logged_in(ca="/etc/containerd/certs.d/zot-ca.crt")
+    settings = logged_in(trust="ca", ca=sample_ca_pem())
     files = containerd_hosts(settings, NODE_PASSWORD if header else None)
     # Docker Hub falls back to its API host; a port stays in containerd's folder name and joins the namespace
-    # with "-" (a repository name has no ":").
+    # with "-" (a repository name has no ":"). The CA lies beside each hosts.toml, which names it relatively.
+    for registry in ("docker.io", "ghcr.io", "my-registry.example.org:5000"):
+        assert files.pop(f"/etc/containerd/certs.d/{registry}/zot-cache-ca.crt") == sample_ca_pem()
     assert files == {
         "/etc/containerd/certs.d/docker.io/hosts.toml": hosts_toml(
             "https://registry-1.docker.io", "https://zot.example.org/v2/docker.io", header
@@ -124,13 +127,13 @@ def test_the_root_namespace_is_reached_at_the_mirrors_bare_address() -> None:
 
 
 def test_crio_drop_in_and_auth_file() -> None:
-    settings = logged_in(skipVerify=True)
+    settings = logged_in(trust="ca", ca=sample_ca_pem())
     assert tomllib.loads(crio_registries_conf(settings)) == {
         "registry": [
             {
                 "prefix": host,
                 "location": host,
-                "mirror": [{"location": f"zot.example.org/{ns}", "insecure": True}],
+                "mirror": [{"location": f"zot.example.org/{ns}"}],
             }
             for host, ns in zip(("docker.io", "ghcr.io", "my-registry.example.org:5000"), NAMESPACES, strict=True)
         ]
@@ -163,9 +166,9 @@ def test_giant_swarm_values_use_local_registry_cache_for_the_root_over_the_node_
 
 
 def test_giant_swarm_values_carry_the_login_only_when_asked() -> None:
-    settings = logged_in(skipVerify=True)
+    settings = logged_in()
     plain = giantswarm_values(settings, None)["global"]["components"]["containerd"]["containerRegistries"]
-    assert plain["ghcr.io"] == [{"endpoint": "zot.example.org/v2/ghcr.io", "overridePath": True, "skipVerify": True}]
+    assert plain["ghcr.io"] == [{"endpoint": "zot.example.org/v2/ghcr.io", "overridePath": True}]
     secret = giantswarm_values(settings, NODE_PASSWORD)["global"]["components"]["containerd"]["containerRegistries"]
     assert secret["ghcr.io"][0]["credentials"] == {"username": "node-pull", "password": NODE_PASSWORD}
 
@@ -231,13 +234,17 @@ def test_stack_outputs_show_where_the_login_goes_never_the_login() -> None:
         "mirror": "https://zot.prod01.example.org/v2/docker.io",
         "fallback": "https://registry-1.docker.io",
         "containerd": "/etc/containerd/certs.d/docker.io/hosts.toml",
+        "login": False,  # scope: private; Docker Hub's mirror is read anonymously
     }
+    assert nodes["upstreams"]["my-registry"]["login"] is True
+    assert nodes["trust"] == "ca"
     plain = json.dumps(nodes)
     assert password not in plain
     assert basic not in plain
     assert "nodeCredentials" in run.secret_outputs
     secret = run.outputs["nodeCredentials"]
-    assert f"Basic {basic}" in secret["containerd"]["/etc/containerd/certs.d/docker.io/hosts.toml"]
+    assert f"Basic {basic}" in secret["containerd"]["/etc/containerd/certs.d/my-registry.example.org/hosts.toml"]
+    assert "Basic" not in secret["containerd"]["/etc/containerd/certs.d/docker.io/hosts.toml"]
     assert yaml.safe_load(secret["giantswarmValues"])["global"]["components"]["containerd"]
 
 
@@ -254,7 +261,7 @@ def test_dev_nodes_use_the_node_port_and_local_registry_cache() -> None:
 def test_changing_how_nodes_reach_the_cache_changes_only_the_outputs() -> None:
     config, secret_keys = stack_config("dev")
     before = run_program("dev", config, secret_keys)
-    set_path(config, "nodes", {"mode": "url", "url": "https://zot.dev.example.org"})
+    set_path(config, "nodes", {"mode": "url", "url": "https://zot.dev.example.org", "trust": "system"})
     after = run_program("dev", config, secret_keys)
     assert changed_inputs(before, after) == set()
     assert changed_outputs(before, after) == {"nodes"}
@@ -300,9 +307,18 @@ def test_a_plain_http_upstream_is_insecure_for_crio_too() -> None:
     assert entry["mirror"] == [{"location": "127.0.0.1:32767/registry.lab-5000", "insecure": True}]
 
 
-def test_a_private_ca_that_giant_swarm_values_cannot_carry_is_warned_about() -> None:
-    assert any(
-        w.startswith("nodes.ca reaches containerd's hosts.toml but not the Giant Swarm values")
-        for w in warnings(logged_in(ca="/etc/containerd/certs.d/zot-ca.crt"))
-    )
-    assert not any(w.startswith("nodes.ca") for w in warnings(logged_in()))
+def test_a_private_ca_reaches_giant_swarm_nodes_as_a_file_from_a_secret() -> None:
+    settings = logged_in(trust="ca", ca=sample_ca_pem())
+    values = giantswarm_values(settings, None)
+    assert values["internal"]["advancedConfiguration"]["files"] == [
+        {
+            "path": "/etc/ssl/certs/zot-cache-ca.pem",
+            "permissions": "0644",
+            "contentFrom": {"secret": {"name": "zot-cache-ca", "key": "ca.crt"}},
+        }
+    ]
+    plain, _ = node_outputs(settings)
+    secret = yaml.safe_load(plain["giantswarmCaSecret"])
+    assert secret["metadata"]["name"] == "zot-cache-ca"
+    assert secret["stringData"] == {"ca.crt": sample_ca_pem()}
+    assert "giantswarmCaSecret" not in node_outputs(logged_in())[0]

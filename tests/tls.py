@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from tests.programs import require_program
@@ -29,3 +31,9 @@ def self_signed(folder: Path) -> Certificate:
     done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 0, f"openssl could not make a certificate:\n{done.stderr}"
     return found
+
+
+@cache
+def sample_ca_pem() -> str:
+    """A CA certificate (PEM) for settings that need one; made once per run, its key thrown away."""
+    return self_signed(Path(tempfile.mkdtemp(prefix="zot-cache-ca-"))).cert.read_text(encoding="utf-8")

@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from components.builders import alerts, retention, tag_regex
-from components.builders.chart_values import CHART_VERSION, CLUSTER_ISSUER_ANNOTATION, default_annotations
+from components.builders.chart_values import CHART_VERSION, default_annotations
 from components.settings import Settings
 from components.settings.access import User
 from components.settings.access_rules import anonymous_private_reads
 from components.settings.alerts import RELATIVE_RUNBOOK
 from components.settings.common import format_path
-from components.settings.exposure import Ingress
+from components.settings.exposure import CLUSTER_ISSUER_ANNOTATION, Ingress
+from components.settings.node_rules import node_warnings
 from components.settings.storage import KUBECONFIG_COMMAND, program_owns_claim
 from components.settings.units import parse_quantity
 from components.settings.upstreams import SAFE_RETRIES, public_url
@@ -72,11 +73,7 @@ def warnings(settings: Settings) -> list[str]:
     found.extend(_bcrypt_cost_warnings(settings))
     found.extend(_annotation_warnings(settings.ingress))
     found.extend(anonymous_private_reads(settings))
-    if settings.nodes is not None and settings.nodes.ca is not None:
-        found.append(
-            "nodes.ca reaches containerd's hosts.toml but not the Giant Swarm values: the cluster chart has no "
-            "per-endpoint CA, so Giant Swarm nodes need the CA in their system trust store, or nodes.skipVerify"
-        )
+    found.extend(node_warnings(settings))
     found.extend(retention.warnings(settings))
     # Any other value is an http(s) URL (settings/alerts.py): only the default is shown, never a value given.
     relative = settings.alerts.runbook_base_url == RELATIVE_RUNBOOK

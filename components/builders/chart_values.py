@@ -16,7 +16,7 @@ from components.builders.storage import chart_pvc_values
 from components.builders.zot_config import credentials_file
 from components.settings import Settings
 from components.settings.alerts import TENANT_LABEL
-from components.settings.exposure import NGINX_REGISTRY_ANNOTATIONS, Ingress
+from components.settings.exposure import CLUSTER_ISSUER_ANNOTATION, NGINX_REGISTRY_ANNOTATIONS, Ingress
 from components.settings.node_rules import CHART_NODE_PORT
 from components.settings.resources import DEFAULT_GOGC, GOMEMLIMIT_SHARE, Resources
 from components.settings.units import go_memory_fraction
@@ -25,7 +25,6 @@ from components.settings.zot import CONTAINER_PORT
 CHART_VERSION = "2.9.0"
 # A file in secretFiles, so in /secret in the pod, next to htpasswd and credentials.
 NONCE_FILE = "nonce"
-CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer"
 
 
 def build_values(settings: Settings, zot_config_json: str) -> dict[str, Any]:

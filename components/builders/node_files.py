@@ -23,11 +23,21 @@ import tomli_w
 from components.builders.chart_values import to_yaml
 from components.builders.names import registry_url
 from components.settings import Settings
-from components.settings.node_rules import CHART_NODE_PORT, node_host
+from components.settings.node_rules import CHART_NODE_PORT, logged_in, node_host, node_trust
 from components.settings.nodes import Nodes
 from components.settings.upstreams import Registry
 
 CONTAINERD_CERTS_DIR = "/etc/containerd/certs.d"
+# Beside each hosts.toml, named relative to it: containerd resolves a relative `ca` against the host directory
+# (containerd 1.6 remotes/docker/config/hosts.go, parseHostConfig → makeAbsPath).
+CONTAINERD_CA_FILE = "zot-cache-ca.crt"
+# containers/image trusts every *.crt in /etc/containers/certs.d/<host[:port]>/ (containers-certs.d(5)).
+CRIO_CERTS_DIR = "/etc/containers/certs.d"
+# The Giant Swarm cluster chart's hosts.toml has no `ca`, so containerd there uses the system pool, and Go reads
+# every file in /etc/ssl/certs into it (crypto/x509 root_unix.go loadSystemRoots, certDirectories).
+GS_CA_PATH = "/etc/ssl/certs/zot-cache-ca.pem"
+GS_CA_SECRET = "zot-cache-ca"
+GS_CA_KEY = "ca.crt"
 CRIO_DROP_IN = "/etc/containers/registries.conf.d/50-zot-cache.conf"
 CRIO_AUTH_FILE = "/etc/crio/zot-cache-auth.json"
 # What nodes fall back to for Docker Hub: containerd's own default host, which serves /v2 (docker.io does not).
@@ -77,22 +87,23 @@ def containerd_path(registry: Registry) -> str:
 
 
 def containerd_hosts(settings: Settings, pull_password: str | None) -> dict[str, str]:
-    """Node path of each upstream's hosts.toml, and its content."""
-    nodes, base = _nodes(settings), mirror(settings)
+    """Node path of each upstream's hosts.toml, and its content; with trust: ca, the CA file beside each."""
+    nodes, base, trust = _nodes(settings), mirror(settings), node_trust(settings)
     files = {}
     for registry in settings.registries:
         host: dict[str, Any] = {"capabilities": PULL_CAPABILITIES}
         if registry.namespace_path:
             host["override_path"] = True
-        if nodes.skip_verify:
+        if trust == "skipVerify":
             host["skip_verify"] = True
-        if nodes.ca:
-            host["ca"] = nodes.ca
-        if pull_password is not None:
+        if trust == "ca" and nodes.ca is not None:
+            host["ca"] = CONTAINERD_CA_FILE
+            files[f"{CONTAINERD_CERTS_DIR}/{node_host(registry)}/{CONTAINERD_CA_FILE}"] = nodes.ca
+        if pull_password is not None and logged_in(settings, registry):
             host["header"] = {"Authorization": [_basic(settings, pull_password)]}
         document = {"server": upstream_server(registry), "host": {base.url + mirror_path(registry): host}}
         files[containerd_path(registry)] = tomli_w.dumps(document)
-    return files
+    return dict(sorted(files.items()))
 
 
 def giantswarm_values(settings: Settings, pull_password: str | None) -> dict[str, Any]:
@@ -119,7 +130,24 @@ def giantswarm_values(settings: Settings, pull_password: str | None) -> dict[str
     if cached_at_root:
         port = urlsplit(base.url).port
         containerd["localRegistryCache"] = {"enabled": True, "mirroredRegistries": cached_at_root, "port": port}
-    return {"global": {"components": {"containerd": containerd}}}
+    values: dict[str, Any] = {"global": {"components": {"containerd": containerd}}}
+    if node_trust(settings) == "ca":
+        # The chart writes files only from Secrets (schema $defs/fileFromSecret), on every node
+        # (templates/clusterapi/_helpers_files.tpl, cluster.internal.kubeadm.files.custom).
+        secret = {"name": GS_CA_SECRET, "key": GS_CA_KEY}
+        files = [{"path": GS_CA_PATH, "permissions": "0644", "contentFrom": {"secret": secret}}]
+        values["internal"] = {"advancedConfiguration": {"files": files}}
+    return values
+
+
+def giantswarm_ca_secret(settings: Settings) -> dict[str, Any] | None:
+    """The Secret the cluster chart's `internal.advancedConfiguration.files` entry reads the CA from; it goes
+    into the workload cluster's organization namespace on the management cluster. A CA is public: no secret."""
+    nodes = _nodes(settings)
+    if node_trust(settings) != "ca" or nodes.ca is None:
+        return None
+    metadata = {"name": GS_CA_SECRET, "labels": {"app.kubernetes.io/managed-by": "zot-cache"}}
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": metadata, "stringData": {GS_CA_KEY: nodes.ca}}
 
 
 def _gs_endpoint(settings: Settings, registry: Registry, base: Mirror, pull_password: str | None) -> dict[str, Any]:
@@ -129,22 +157,22 @@ def _gs_endpoint(settings: Settings, registry: Registry, base: Mirror, pull_pass
         endpoint["insecure"] = True
     if registry.namespace_path:
         endpoint["overridePath"] = True
-    if nodes.skip_verify:
+    if node_trust(settings) == "skipVerify":
         endpoint["skipVerify"] = True
-    if pull_password is not None and nodes.pull_user is not None and not base.insecure:
+    if pull_password is not None and nodes.pull_user is not None and logged_in(settings, registry):
         endpoint["credentials"] = {"username": nodes.pull_user.name, "password": pull_password}
     return endpoint
 
 
 def crio_registries_conf(settings: Settings) -> str:
     """A registries.conf.d drop-in: each upstream's prefix, its mirror location in zot's namespace first."""
-    nodes, base = _nodes(settings), mirror(settings)
+    base = mirror(settings)
     entries = []
     for registry in settings.registries:
         location = "/".join(part for part in (base.host, registry.namespace_path) if part)
         mirror_entry: dict[str, Any] = {"location": location}
         # containers/image has one switch for both: plain http, or https without verifying the certificate.
-        if base.insecure or nodes.skip_verify:
+        if node_trust(settings) in ("http", "skipVerify"):
             mirror_entry["insecure"] = True
         # The upstream as written in image names: containers/image itself turns docker.io into its API host.
         entry: dict[str, Any] = {"prefix": node_host(registry), "location": node_host(registry)}
@@ -154,12 +182,30 @@ def crio_registries_conf(settings: Settings) -> str:
     return tomli_w.dumps({"registry": entries})
 
 
+def crio_ca_files(settings: Settings) -> dict[str, str]:
+    """With trust: ca, the CA where containers/image looks for the mirror host's CAs."""
+    nodes = _nodes(settings)
+    if node_trust(settings) != "ca" or nodes.ca is None:
+        return {}
+    return {f"{CRIO_CERTS_DIR}/{mirror(settings).host}/ca.crt": nodes.ca}
+
+
 def crio_auth_file(settings: Settings, pull_password: str | None) -> str | None:
-    """containers-auth.json for the pull user, keyed by the mirror's host (None without a pull user)."""
+    """containers-auth.json for the pull user (None without one): keyed by the mirror's host for a login on
+    every entry, else by `host/namespace` of each private upstream's mirror (containers-auth.json(5): the most
+    specific key matching the repository wins, so the other namespaces are pulled without it)."""
     nodes = _nodes(settings)
     if pull_password is None or nodes.pull_user is None:
         return None
-    auth = {"auths": {mirror(settings).host: {"auth": _basic_token(nodes.pull_user.name, pull_password)}}}
+    host, token = mirror(settings).host, _basic_token(nodes.pull_user.name, pull_password)
+    keys = [
+        host if not registry.namespace_path else f"{host}/{registry.namespace_path}"
+        for registry in settings.registries
+        if logged_in(settings, registry)
+    ]
+    if all(logged_in(settings, registry) for registry in settings.registries):
+        keys = [host]
+    auth = {"auths": {key: {"auth": token} for key in keys}}
     return json.dumps(auth, indent=2, sort_keys=True) + "\n"
 
 
@@ -169,12 +215,16 @@ def node_outputs(settings: Settings) -> tuple[dict[str, Any], dict[str, Any] | N
     The plain files have no Authorization header; with a pull user, the secret ones are the files to install.
     """
     drop_in = crio_registries_conf(settings)
+    crio = {CRIO_DROP_IN: drop_in, **crio_ca_files(settings)}
     plain = {
         **_summary(settings),
         "containerd": containerd_hosts(settings, None),
         "giantswarmValues": to_yaml(giantswarm_values(settings, None)),
-        "crio": {CRIO_DROP_IN: drop_in},
+        "crio": crio,
     }
+    ca_secret = giantswarm_ca_secret(settings)
+    if ca_secret is not None:
+        plain["giantswarmCaSecret"] = to_yaml(ca_secret)
     nodes = _nodes(settings)
     if nodes.pull_user is None or nodes.pull_user.password is None:
         return plain, None
@@ -184,7 +234,7 @@ def node_outputs(settings: Settings) -> tuple[dict[str, Any], dict[str, Any] | N
     secret = {
         "containerd": containerd_hosts(settings, password),
         "giantswarmValues": to_yaml(giantswarm_values(settings, password)),
-        "crio": {CRIO_DROP_IN: drop_in, CRIO_AUTH_FILE: auth},
+        "crio": {**crio, CRIO_AUTH_FILE: auth},
     }
     return plain, secret
 
@@ -200,10 +250,12 @@ def _summary(settings: Settings) -> dict[str, Any]:
             "mirror": base.url + mirror_path(registry),
             "fallback": upstream_server(registry),
             "containerd": containerd_path(registry),
+            "login": logged_in(settings, registry),
         }
     return {
         "mode": nodes.mode,
         "mirror": base.url,
+        "trust": node_trust(settings),
         "login": nodes.pull_user.name if nodes.pull_user else None,
         "upstreams": upstreams,
     }

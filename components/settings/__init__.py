@@ -94,9 +94,12 @@ class Settings(Model):
 
     @property
     def all_users(self) -> list[User]:
-        """Everyone in the htpasswd file: the users, then the nodes' pull user."""
+        """Everyone in the htpasswd file: the users, then the nodes' pull user and the node login it replaces."""
         pull_user = self.nodes.pull_user if self.nodes else None
-        return [*self.users, *([pull_user.as_user()] if pull_user else [])]
+        if pull_user is None:
+            return list(self.users)
+        previous = [pull_user.previous.as_user()] if pull_user.previous else []
+        return [*self.users, pull_user.as_user(), *previous]
 
     @property
     def user_names(self) -> set[str]:

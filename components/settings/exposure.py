@@ -53,6 +53,10 @@ def _host(value: str) -> str:
     return value
 
 
+# The annotation cert-manager's ingress-shim reads; the chart gets it from ingress.clusterIssuer or annotations.
+CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer"
+
+
 class Ingress(Model):
     enabled: bool = False
     class_name: DnsSubdomain = "nginx"
@@ -61,6 +65,11 @@ class Ingress(Model):
     tls_secret_name: DnsSubdomain | None = None
     cluster_issuer: DnsSubdomain | None = None
     annotations: dict[AnnotationKey, str] = Field(default_factory=dict)
+
+    @property
+    def issuer(self) -> str | None:
+        """The ClusterIssuer that signs the certificate: an annotation set by hand replaces clusterIssuer."""
+        return self.annotations.get(CLUSTER_ISSUER_ANNOTATION, self.cluster_issuer)
 
     def issues(self) -> Iterator[Issue]:
         if self.enabled and not self.hosts:

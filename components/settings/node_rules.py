@@ -8,8 +8,10 @@ it should.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from components.settings import access_rules, namespaces
@@ -30,6 +32,19 @@ NODE_PASSWORD_MIN = 32
 NODE_PASSWORD_COMMAND = "pulumi config set --secret --path 'nodes.pullUser.password' \"$(openssl rand -base64 32)\""
 # Names only the cluster's DNS resolves; containerd on the node asks the node's resolver.
 IN_CLUSTER_SUFFIXES = (".svc", ".svc.cluster.local", ".cluster.local")
+# Kubernetes' default Service CIDRs (kube-apiserver --service-cluster-ip-range default) and Giant Swarm's
+# (cluster-aws values.yaml global.connectivity.network.services.cidrBlocks: 172.31.0.0/16).
+SERVICE_RANGES = (ipaddress.ip_network("10.96.0.0/12"), ipaddress.ip_network("172.31.0.0/16"))
+# cert-manager ClusterIssuers whose certificates nodes trust or do not trust as they come. Let's Encrypt's
+# production chain is in every system trust store; its staging chain, a CA issuer (Giant Swarm's
+# private-giantswarm signs with its own root) and a self-signed issuer are in none.
+PUBLIC_ISSUER = re.compile(r"letsencrypt|lets-encrypt|acme")
+PRIVATE_ISSUER = re.compile(r"private|self-?signed|staging|internal|\bca\b")
+CA_COMMAND = (
+    "pulumi config set --path 'nodes.ca' -- \"$(kubectl get secret -n <namespace> <TLS Secret> "
+    "-o jsonpath='{.data.ca\\.crt}' | base64 -d)\""
+)
+Trust = Literal["http", "system", "ca", "skipVerify"]
 
 
 def node_issues(settings: Settings) -> Iterator[Issue]:
@@ -37,6 +52,7 @@ def node_issues(settings: Settings) -> Iterator[Issue]:
     if nodes is None:
         return
     yield from _mirror_issues(settings, nodes)
+    yield from _trust_issues(settings, nodes)
     yield from _host_issues(settings)
     yield from _layout_issues(settings)
     for index, name in enumerate(nodes.allow_anonymous_read):
@@ -51,6 +67,8 @@ def node_issues(settings: Settings) -> Iterator[Issue]:
         yield from _anonymous_issues(settings, nodes)
     else:
         yield from _pull_user_issues(settings, nodes.pull_user)
+        if nodes.pull_user.previous is not None:
+            yield from _previous_login_issues(settings, nodes.pull_user)
 
 
 def _mirror_issues(settings: Settings, nodes: Nodes) -> Iterator[Issue]:
@@ -87,19 +105,48 @@ def _mirror_issues(settings: Settings, nodes: Nodes) -> Iterator[Issue]:
         yield ((*BASE, "url"), 'mode url needs the URL nodes pull from, like "https://zot.example.org"')
     else:
         parts = urlsplit(nodes.url)
-        host = (parts.hostname or "").rstrip(".")
-        if host.endswith(IN_CLUSTER_SUFFIXES):
-            yield (
-                (*BASE, "url"),
-                f"{host!r} is an in-cluster DNS name, but containerd runs on the node and uses the node's resolver, "
-                "which does not know it; use the ingress host (mode ingress), a NodePort (mode nodePort) or "
-                "another name the nodes resolve",
-            )
+        yield from _url_host_issues(settings, (parts.hostname or "").rstrip("."))
         if parts.scheme == "http" and nodes.pull_user is not None:
             yield ((*BASE, "pullUser"), "needs an https url; over http the password would travel in clear")
-    if (nodes.skip_verify or nodes.ca) and not _https(settings, nodes):
-        key = "skipVerify" if nodes.skip_verify else "ca"
-        yield ((*BASE, key), "applies to an https mirror only; this one is plain http, so remove it")
+
+
+def _url_host_issues(settings: Settings, host: str) -> Iterator[Issue]:
+    """containerd resolves the mirror's name with the node's resolver, which has no cluster search domains."""
+    release = settings.app.name
+    short_names = {release, f"{release}.{settings.app.namespace}"}
+    if host.endswith(IN_CLUSTER_SUFFIXES) or host in short_names or ("." not in host and host != "localhost"):
+        yield (
+            (*BASE, "url"),
+            f"{host!r} is an in-cluster DNS name (or a short one), but containerd runs on the node and uses the "
+            "node's resolver, which neither knows cluster names nor has the cluster's search domains; use the "
+            "ingress host (mode ingress), a NodePort (mode nodePort) or another name the nodes resolve",
+        )
+
+
+def node_warnings(settings: Settings) -> Iterator[str]:
+    """A mirror address that works once a node runs, but not while it boots."""
+    nodes = settings.nodes
+    if nodes is None or nodes.mode != "url" or nodes.url is None:
+        return
+    try:
+        address = ipaddress.ip_address((urlsplit(nodes.url).hostname or "").strip("[]"))
+    except ValueError:
+        return
+    if any(address in network for network in SERVICE_RANGES):
+        yield (
+            f"nodes.url {address} looks like a ClusterIP: nodes reach it only through kube-proxy, which is not "
+            "running while a node boots (its first pulls bypass the cache) and which some kube-proxy replacements "
+            "do not serve to host processes; prefer the ingress host or a NodePort"
+        )
+
+
+def node_trust(settings: Settings) -> Trust:
+    """How nodes trust the mirror: no TLS at all, the node's system trust store, the CA the node files install,
+    or no verification. Unstated only where the ingress's issuer is a public one (node_rules refuses the rest)."""
+    nodes = settings.nodes
+    if nodes is None or not _https(settings, nodes):
+        return "http"
+    return nodes.trust or "system"
 
 
 def _https(settings: Settings, nodes: Nodes) -> bool:
@@ -108,6 +155,58 @@ def _https(settings: Settings, nodes: Nodes) -> bool:
     if nodes.mode == "ingress":
         return settings.ingress.tls
     return (nodes.url or "").startswith("https://")
+
+
+def issuer_kind(issuer: str | None) -> Literal["public", "private"] | None:
+    """Whether a cert-manager ClusterIssuer's name says nodes trust its certificates (None: it does not say)."""
+    if issuer is None:
+        return None
+    if PRIVATE_ISSUER.search(issuer):
+        return "private"
+    return "public" if PUBLIC_ISSUER.search(issuer) else None
+
+
+def _trust_issues(settings: Settings, nodes: Nodes) -> Iterator[Issue]:
+    """No setting may leave nodes silently bypassing the cache: containerd falls back to the upstream on a
+    certificate it does not trust, with no error anywhere (issue 15, finding 1)."""
+    if not _https(settings, nodes):
+        for key, value in (("trust", nodes.trust), ("ca", nodes.ca)):
+            if value is not None:
+                yield ((*BASE, key), "applies to an https mirror only; this one is plain http, so remove it")
+        return
+    issuer = settings.ingress.issuer if nodes.mode == "ingress" else None
+    kind = issuer_kind(issuer)
+    choices = (
+        "system (the nodes already trust its CA, e.g. Let's Encrypt), ca (set nodes.ca to the CA certificate; the "
+        "node files install it), or skipVerify (no verification; not with a pullUser)"
+    )
+    if nodes.trust is None and kind != "public":
+        source = (
+            f"ingress.clusterIssuer {issuer!r} is a private issuer"
+            if kind == "private"
+            else f"the program cannot tell whether nodes trust its certificate (issuer: {issuer or 'not set'})"
+        )
+        yield (
+            (*BASE, "trust"),
+            f"nodes reach the mirror over https and {source}; a certificate they do not trust makes containerd "
+            f"skip the cache without an error. Say how nodes trust it: {choices}",
+        )
+    if nodes.trust == "system" and kind == "private":
+        yield (
+            (*BASE, "trust"),
+            f"is system, but ingress.clusterIssuer {issuer!r} is a private issuer the nodes' trust store does not "
+            f"hold, so containerd would skip the cache without an error; set trust: ca and {CA_COMMAND}",
+        )
+    if nodes.trust == "ca" and nodes.ca is None:
+        yield ((*BASE, "ca"), f"trust: ca needs the CA certificate; {CA_COMMAND}")
+    if nodes.ca is not None and nodes.trust != "ca":
+        yield ((*BASE, "ca"), "is only installed with trust: ca; set nodes.trust: ca, or remove it")
+    if nodes.trust == "skipVerify" and nodes.pull_user is not None:
+        yield (
+            (*BASE, "trust"),
+            "skipVerify with a pullUser sends the node login to any server that answers for the mirror's name; "
+            f"give the nodes the CA instead: trust: ca and {CA_COMMAND}",
+        )
 
 
 def _host_issues(settings: Settings) -> Iterator[Issue]:
@@ -151,7 +250,8 @@ def node_host(registry: Registry) -> str:
 
 def _anonymous_issues(settings: Settings, nodes: Nodes) -> Iterator[Issue]:
     """Without a login, nodes pull anonymously: every mirrored namespace must say so, and only those."""
-    yield from _unreadable_issues(settings, None)
+    for index, registry in enumerate(settings.registries):
+        yield from _unreadable_issues(settings, index, registry, None)
     for index, registry in enumerate(settings.registries):
         if registry.credentials is not None and registry.id not in nodes.allow_anonymous_read:
             yield (
@@ -171,6 +271,23 @@ def _anonymous_issues(settings: Settings, nodes: Nodes) -> Iterator[Issue]:
         )
 
 
+def login_scope(settings: Settings, pull_user: PullUser) -> Literal["private", "all"]:
+    """Which mirror entries carry the node login: as set, else only the private upstreams' when every other
+    mirrored namespace is anonymously readable (the login then reaches no more than it must)."""
+    if pull_user.scope is not None:
+        return pull_user.scope
+    public = [r for r in settings.registries if r.credentials is None]
+    return "all" if any(access_rules.unreadable(settings, r, None) for r in public) else "private"
+
+
+def logged_in(settings: Settings, registry: Registry) -> bool:
+    """Whether the nodes' mirror entry for this upstream carries the node login."""
+    nodes = settings.nodes
+    if nodes is None or nodes.pull_user is None:
+        return False
+    return login_scope(settings, nodes.pull_user) == "all" or registry.credentials is not None
+
+
 def _pull_user_issues(settings: Settings, pull_user: PullUser) -> Iterator[Issue]:
     name = pull_user.name
     path = (*BASE, "pullUser")
@@ -178,37 +295,66 @@ def _pull_user_issues(settings: Settings, pull_user: PullUser) -> Iterator[Issue
         yield ((*path, "name"), f"{name!r} is also in users; give the nodes a login of their own")
     if pull_user.password is None:
         yield ((*path, "password"), f"missing; run {NODE_PASSWORD_COMMAND}")
+    yield from _read_only_issues(settings, name, path)
+    if login_scope(settings, pull_user) == "private" and all(r.credentials is None for r in settings.registries):
+        yield (
+            (*path, "scope"),
+            "is private (only the private upstreams' mirror entries carry the login), but no upstream has "
+            "credentials, so nodes never send it; remove pullUser and let nodes pull anonymously, or set scope: all",
+        )
+    for index, registry in enumerate(settings.registries):
+        yield from _unreadable_issues(settings, index, registry, name if logged_in(settings, registry) else None)
+
+
+def _previous_login_issues(settings: Settings, pull_user: PullUser) -> Iterator[Issue]:
+    """The login being rotated out must work exactly as the current one did until every node has new files."""
+    previous = pull_user.previous
+    assert previous is not None
+    path = (*BASE, "pullUser", "previous")
+    if previous.name == pull_user.name or previous.name in {user.name for user in settings.users}:
+        yield (
+            (*path, "name"),
+            f"{previous.name!r} is already a login; zot keeps one password per user name, so the new login needs "
+            "a name of its own (e.g. node-pull-2 after node-pull)",
+        )
+    if previous.password is None:
+        yield ((*path, "password"), "missing; move the current nodes.pullUser.password here before replacing it")
+    yield from _read_only_issues(settings, previous.name, path)
+    for index, registry in enumerate(settings.registries):
+        if logged_in(settings, registry):
+            yield from _unreadable_issues(settings, index, registry, previous.name)
+
+
+def _read_only_issues(settings: Settings, name: str, path: tuple[str, ...]) -> Iterator[Issue]:
     access = settings.access_control
     for pattern, repo in access.repositories.items():
         yield from _write_issues(("accessControl", "repositories", pattern), repo, name)
     if access.admin_policy is not None and name in access.admin_policy.users:
         yield (
             ("accessControl", "adminPolicy", "users", access.admin_policy.users.index(name)),
-            f"{name!r} is nodes.pullUser, which only reads; remove it from adminPolicy",
+            f"{name!r} is {'.'.join(path)}, which only reads; remove it from adminPolicy",
         )
-    yield from _unreadable_issues(settings, name)
 
 
-def _unreadable_issues(settings: Settings, login: str | None) -> Iterator[Issue]:
-    """Every mirrored namespace must be readable with the nodes' login (None: without one), or nodes quietly
-    fall back to the upstream for it."""
-    for index, registry in enumerate(settings.registries):
-        if not access_rules.unreadable(settings, registry, login):
-            continue
-        glob, namespace = namespaces.glob(registry.namespace_path), namespaces.label(registry.namespace_path)
-        if login is None:
-            message = (
-                "nodes pull without a login (nodes.pullUser is not set), but anonymous clients cannot read all of "
-                f'namespace {namespace!r}; add accessControl.repositories["{glob}"].anonymousPolicy: [read], or '
-                "give the nodes a pullUser (mode ingress or url over https)"
-            )
-        else:
-            message = (
-                f"nodes.pullUser {login!r} cannot read all of namespace {namespace!r}, so nodes would fall back "
-                f'to the upstream; add {{users: [{login}], actions: [read]}} to accessControl.repositories["{glob}"]'
-                ".policies"
-            )
-        yield (("registries", index), message)
+def _unreadable_issues(settings: Settings, index: int, registry: Registry, login: str | None) -> Iterator[Issue]:
+    """The upstream's namespace must be readable with the login its mirror entry carries (None: without one),
+    or nodes quietly fall back to the upstream for it."""
+    if not access_rules.unreadable(settings, registry, login):
+        return
+    glob, namespace = namespaces.glob(registry.namespace_path), namespaces.label(registry.namespace_path)
+    if login is None:
+        message = (
+            f"nodes pull namespace {namespace!r} without a login (no nodes.pullUser, or its scope is private and "
+            f"this upstream public), but anonymous clients cannot read all of it; add "
+            f'accessControl.repositories["{glob}"].anonymousPolicy: [read], or give the nodes a pullUser with '
+            "scope: all (mode ingress or url over https)"
+        )
+    else:
+        message = (
+            f"node login {login!r} cannot read all of namespace {namespace!r}, so nodes would fall back to the "
+            f'upstream; add {{users: [{login}], actions: [read]}} to accessControl.repositories["{glob}"].policies'
+        )
+    yield (("registries", index), message)
 
 
 def _write_issues(path: tuple[str, ...], repo: RepositoryAccess, name: str) -> Iterator[Issue]:
@@ -216,12 +362,12 @@ def _write_issues(path: tuple[str, ...], repo: RepositoryAccess, name: str) -> I
         if name in policy.users and (writes := [a for a in policy.actions if a in WRITE_ACTIONS]):
             yield (
                 (*path, "policies", i, "actions"),
-                f"gives nodes.pullUser {name!r} {'/'.join(writes)}; the node login only reads, so give it a "
+                f"gives node login {name!r} {'/'.join(writes)}; the node login only reads, so give it a "
                 "policy of its own with actions: [read]",
             )
     if writes := [a for a in repo.default_policy if a in WRITE_ACTIONS]:
         yield (
             (*path, "defaultPolicy"),
-            f"{'/'.join(writes)} for every logged-in user includes nodes.pullUser {name!r}, which only reads; "
+            f"{'/'.join(writes)} for every logged-in user includes node login {name!r}, which only reads; "
             "grant writes with policies for named users instead",
         )

@@ -127,7 +127,7 @@ def pulled_by_node_user(**changes: Any) -> Config:
     """Nodes log in over the ingress as node-pull, which reads the mirrors and nothing else."""
     fields = {
         "nodes": {"mode": "ingress", "pullUser": {"name": "node-pull", "password": NODE_PASSWORD}},
-        "ingress": {"enabled": True, "hosts": ["zot.example.org"]},
+        "ingress": {"enabled": True, "hosts": ["zot.example.org"], "clusterIssuer": "letsencrypt-giantswarm"},
         "accessControl": NODE_READS,
         "htpasswdSaltKey": SALT_KEY,
         **changes,

@@ -11,6 +11,7 @@ from tests.settings.configs import (
     BCRYPT_HASH,
     DOCKER_HUB,
     GHCR,
+    NODE_PASSWORD,
     PRIVATE,
     QUAY,
     SALT_KEY,
@@ -26,6 +27,7 @@ from tests.settings.configs import (
     wired,
     with_users,
 )
+from tests.tls import sample_ca_pem
 
 
 @pytest.mark.parametrize(
@@ -52,7 +54,16 @@ from tests.settings.configs import (
             registries=[DOCKER_HUB, GHCR, PRIVATE],
             htpasswdSaltKey=SALT_KEY,
         ),
-        wired({"mode": "url", "url": "https://zot.example.org:8443", "skipVerify": True}),
+        wired({"mode": "url", "url": "https://zot.example.org:8443", "trust": "skipVerify"}),
+        pulled_by_node_user(
+            nodes={
+                "mode": "ingress",
+                "trust": "ca",
+                "ca": sample_ca_pem(),
+                "pullUser": {"name": "node-pull", "password": NODE_PASSWORD},
+            },
+            ingress={"enabled": True, "hosts": ["zot.example.org"], "clusterIssuer": "private-giantswarm"},
+        ),
         # A bare number of CPUs is whole cores, as meant; only sizes need a unit.
         variant(
             resources={
@@ -78,6 +89,7 @@ from tests.settings.configs import (
         "nodes-log-in-over-ingress",
         "nodes-anonymous-over-a-private-upstream-opted-in",
         "nodes-url-with-skip-verify",
+        "nodes-trust-a-private-ca",
         "whole-cpus-without-unit",
     ],
 )

@@ -8,6 +8,7 @@ from tests.settings.configs import (
     GHCR,
     NODE_PASSWORD,
     NODE_READS,
+    NODES_ANONYMOUS,
     PRIVATE,
     SALT_KEY,
     case,
@@ -15,13 +16,14 @@ from tests.settings.configs import (
     pulled_by_node_user,
     wired,
 )
+from tests.tls import sample_ca_pem
 
 INVALID = [
     case(
         "node-url-in-cluster-dns",
         wired({"mode": "url", "url": "http://zot.zot.svc.cluster.local:5000"}),
         "nodes.url",
-        "is an in-cluster DNS name, but containerd runs on the node and uses the node's resolver",
+        "is an in-cluster DNS name (or a short one), but containerd runs on the node and uses the node's resolver",
     ),
     case(
         "node-url-svc",
@@ -65,7 +67,7 @@ INVALID = [
         "node-anonymous-cannot-read-a-namespace",
         wired(accessControl={"repositories": {"docker.io/**": {"anonymousPolicy": ["read"]}}}),
         "registries[1]",
-        "anonymous clients cannot read all of namespace 'ghcr.io'; add accessControl.repositories[\"ghcr.io/**\"]",
+        'anonymous clients cannot read all of it; add accessControl.repositories["ghcr.io/**"]',
     ),
     case(
         "node-anonymous-over-private-upstream",
@@ -118,7 +120,7 @@ INVALID = [
             }
         ),
         "registries[1]",
-        "nodes.pullUser 'node-pull' cannot read all of namespace 'ghcr.io'",
+        "node login 'node-pull' cannot read all of namespace 'ghcr.io'",
     ),
     case(
         "node-pull-user-may-delete",
@@ -129,7 +131,7 @@ INVALID = [
             }
         ),
         'accessControl.repositories["ghcr.io/**"].policies[0].actions',
-        "gives nodes.pullUser 'node-pull' delete; the node login only reads",
+        "gives node login 'node-pull' delete; the node login only reads",
     ),
     case(
         "node-pull-user-pushes-through-default-policy",
@@ -140,7 +142,7 @@ INVALID = [
             },
         ),
         'accessControl.repositories["internal/**"].defaultPolicy',
-        "create for every logged-in user includes nodes.pullUser 'node-pull'",
+        "create for every logged-in user includes node login 'node-pull'",
     ),
     case(
         "node-pull-user-also-a-user",
@@ -156,8 +158,8 @@ INVALID = [
     ),
     case(
         "node-ca-over-http",
-        wired({"mode": "nodePort", "ca": "/etc/containerd/certs.d/zot-ca.crt"}),
-        "nodes.ca",
+        wired({"mode": "nodePort", "trust": "system"}),
+        "nodes.trust",
         "applies to an https mirror only",
     ),
     case(
@@ -178,7 +180,121 @@ INVALID = [
         "nodes.pullUser.password",
         "repeats too few characters to be random (fewer than 16 different ones)",
     ),
-    case("node-ca-relative", wired({"mode": "nodePort", "ca": "zot-ca.crt"}), "nodes.ca", "must be an absolute path"),
+    case(
+        "node-ca-a-path",
+        wired({"mode": "nodePort", "ca": "/etc/containerd/certs.d/zot-ca.crt"}),
+        "nodes.ca",
+        "must be the CA certificate itself (PEM, -----BEGIN CERTIFICATE-----)",
+    ),
+    case(
+        "node-ca-not-a-certificate",
+        wired({"mode": "nodePort", "ca": "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"}),
+        "nodes.ca",
+        "is not a PEM certificate OpenSSL can read",
+    ),
+    case(
+        "node-trust-unstated-for-a-private-issuer",
+        pulled_by_node_user(
+            ingress={"enabled": True, "hosts": ["zot.example.org"], "clusterIssuer": "private-giantswarm"}
+        ),
+        "nodes.trust",
+        "ingress.clusterIssuer 'private-giantswarm' is a private issuer; a certificate they do not trust makes "
+        "containerd skip the cache without an error",
+    ),
+    case(
+        "node-trust-unstated-for-an-unknown-certificate",
+        wired({"mode": "url", "url": "https://zot.example.org"}),
+        "nodes.trust",
+        "the program cannot tell whether nodes trust its certificate (issuer: not set)",
+    ),
+    case(
+        "node-trust-system-for-a-private-issuer",
+        pulled_by_node_user(
+            nodes={"mode": "ingress", "trust": "system"},
+            ingress={"enabled": True, "hosts": ["zot.example.org"], "clusterIssuer": "selfsigned-giantswarm"},
+            accessControl=NODES_ANONYMOUS,
+        ),
+        "nodes.trust",
+        "is system, but ingress.clusterIssuer 'selfsigned-giantswarm' is a private issuer",
+    ),
+    case(
+        "node-trust-ca-without-the-ca",
+        wired({"mode": "url", "url": "https://zot.example.org", "trust": "ca"}),
+        "nodes.ca",
+        "trust: ca needs the CA certificate; pulumi config set --path 'nodes.ca'",
+    ),
+    case(
+        "node-ca-without-trust-ca",
+        wired({"mode": "url", "url": "https://zot.example.org", "trust": "system", "ca": sample_ca_pem()}),
+        "nodes.ca",
+        "is only installed with trust: ca",
+    ),
+    case(
+        "node-login-over-unverified-tls",
+        pulled_by_node_user(
+            nodes={
+                "mode": "url",
+                "url": "https://zot.example.org",
+                "trust": "skipVerify",
+                "pullUser": {"name": "node-pull", "password": NODE_PASSWORD},
+            }
+        ),
+        "nodes.trust",
+        "skipVerify with a pullUser sends the node login to any server that answers for the mirror's name",
+    ),
+    case(
+        "node-url-short-service-name",
+        wired({"mode": "url", "url": "http://zot:5000"}),
+        "nodes.url",
+        "'zot' is an in-cluster DNS name (or a short one)",
+    ),
+    case(
+        "node-url-service-dot-namespace",
+        wired({"mode": "url", "url": "http://zot.zot:5000"}),
+        "nodes.url",
+        "'zot.zot' is an in-cluster DNS name (or a short one)",
+    ),
+    case(
+        "node-login-private-scope-without-a-private-upstream",
+        pulled_by_node_user(
+            nodes={
+                "mode": "ingress",
+                "pullUser": {"name": "node-pull", "password": NODE_PASSWORD, "scope": "private"},
+            }
+        ),
+        "nodes.pullUser.scope",
+        "no upstream has credentials, so nodes never send it",
+    ),
+    case(
+        "node-previous-login-same-name",
+        pulled_by_node_user(
+            nodes={
+                "mode": "ingress",
+                "pullUser": {
+                    "name": "node-pull",
+                    "password": NODE_PASSWORD,
+                    "previous": {"name": "node-pull", "password": NODE_PASSWORD[::-1]},
+                },
+            }
+        ),
+        "nodes.pullUser.previous.name",
+        "zot keeps one password per user name, so the new login needs a name of its own",
+    ),
+    case(
+        "node-previous-login-cannot-read",
+        pulled_by_node_user(
+            nodes={
+                "mode": "ingress",
+                "pullUser": {
+                    "name": "node-pull-2",
+                    "password": NODE_PASSWORD,
+                    "previous": {"name": "node-pull", "password": NODE_PASSWORD[::-1]},
+                },
+            }
+        ),
+        "registries[0]",
+        "node login 'node-pull-2' cannot read all of namespace 'docker.io'",
+    ),
 ]
 
 test_invalid_config_names_the_key_and_the_fix = invalid_config_test(INVALID)
