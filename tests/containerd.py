@@ -43,11 +43,18 @@ class Containerd:
     log: Path
     as_root: tuple[str, ...]
 
-    def pull(self, reference: str, hosts_dir: Path) -> subprocess.CompletedProcess[str]:
+    def pull(
+        self, reference: str, hosts_dir: Path, system_certs: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
         """`ctr images pull` of a full reference, resolving registries only through `hosts_dir`'s hosts.toml files,
-        as the CRI plugin does with config_path; the native snapshotter unpacks it."""
+        as the CRI plugin does with config_path; the native snapshotter unpacks it.
+
+        containerd 1.6's ctr talks to the registry itself; `system_certs` stands in for the node's /etc/ssl/certs,
+        which Go reads file by file into the system pool (crypto/x509 root_unix.go); SSL_CERT_DIR replaces that
+        folder. Without it the pool is this machine's, which trusts no test CA."""
         ctr = require_program("ctr", "containerd")
-        command = [*self.as_root, ctr, "--address", str(self.socket), "images", "pull"]
+        certs = ["env", f"SSL_CERT_DIR={system_certs}"] if system_certs else []
+        command = [*self.as_root, *certs, ctr, "--address", str(self.socket), "images", "pull"]
         command += ["--hosts-dir", str(hosts_dir), "--snapshotter", "native", reference]
         return subprocess.run(command, capture_output=True, text=True, timeout=PULL_TIMEOUT, check=False)
 

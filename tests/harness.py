@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from tests.tls import sample_ca_pem
 from tools.offline import (
     ROOT,
     ProgramRun,
@@ -20,7 +21,6 @@ from tools.offline import (
     unwrap_secret,
 )
 from tools.offline import run_program as run_offline
-from tests.tls import sample_ca_pem
 from tools.stacks import stacks
 
 __all__ = [

@@ -322,3 +322,18 @@ def test_a_private_ca_reaches_giant_swarm_nodes_as_a_file_from_a_secret() -> Non
     assert secret["metadata"]["name"] == "zot-cache-ca"
     assert secret["stringData"] == {"ca.crt": sample_ca_pem()}
     assert "giantswarmCaSecret" not in node_outputs(logged_in())[0]
+
+
+def test_a_cluster_ip_as_the_node_mirror_is_warned_about() -> None:
+    def url_mode(url: str) -> Settings:
+        return load_settings(
+            {
+                "registries": [UPSTREAMS[0]],
+                "accessControl": {"repositories": {"docker.io/**": {"anonymousPolicy": ["read"]}}},
+                "nodes": {"mode": "url", "url": url},
+            },
+            set(),
+        )
+
+    assert any("looks like a ClusterIP" in w for w in warnings(url_mode("http://10.96.12.7:5000")))
+    assert not any("ClusterIP" in w for w in warnings(url_mode("http://192.168.1.20:5000")))

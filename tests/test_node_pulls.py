@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -19,9 +20,17 @@ from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 
 from components.builders.chart_values import build_secret_values
-from components.builders.node_files import containerd_hosts, crio_auth_file, crio_registries_conf, giantswarm_values
+from components.builders.node_files import (
+    containerd_hosts,
+    crio_auth_file,
+    crio_ca_files,
+    crio_registries_conf,
+    giantswarm_ca_secret,
+    giantswarm_values,
+)
 from components.builders.zot_config import build_zot_config
 from components.settings import Settings
 from components.stack_config import load_settings
@@ -66,7 +75,10 @@ UPSTREAMS = [
 def node_settings(nodes: dict[str, Any], service: dict[str, Any] | None = None, hub_at_root: bool = False) -> Settings:
     """Docker Hub and ghcr.io on demand in their default namespaces (or Docker Hub at the root), readable by the
     nodes' way of pulling."""
-    pulls = {"policies": [{"users": [PULL_USER], "actions": ["read"]}]} if "pullUser" in nodes else {}
+    pull_user = nodes.get("pullUser", {})
+    # The pull user, and during a rotation the login it replaces: both read every mirrored namespace.
+    logins = [login["name"] for login in (pull_user, pull_user.get("previous", {})) if login]
+    pulls = {"policies": [{"users": logins, "actions": ["read"]}]} if logins else {}
     anonymous = {} if "pullUser" in nodes else {"anonymousPolicy": ["read"]}
     registries = [{"name": u.registry.split(".")[0], "urls": [u.url], "onDemand": True} for u in UPSTREAMS]
     namespaces = [f"{u.registry}/**" for u in UPSTREAMS]
@@ -98,12 +110,17 @@ def manifest_request(settings: Settings, upstream: Upstream) -> str:
 
 
 def assert_containerd_pulls_both(
-    daemon: Containerd, files: dict[str, str], node_root: Path, mirror: Registry, settings: Settings
+    daemon: Containerd,
+    files: dict[str, str],
+    node_root: Path,
+    mirror: Registry,
+    settings: Settings,
+    system_certs: Path | None = None,
 ) -> None:
     """With only these node files, containerd pulls both images, and the mirror served them from their namespaces."""
     folder = hosts_dir(write_node_files(node_root, files))
     for upstream in UPSTREAMS:
-        pulled = daemon.pull(upstream.reference, folder)
+        pulled = daemon.pull(upstream.reference, folder, system_certs)
         assert pulled.returncode == 0, f"{upstream.reference}:\n{pulled.stderr}"
     for upstream in UPSTREAMS:
         assert mirror.answered("HEAD", manifest_request(settings, upstream), 200), mirror.requests()
@@ -145,11 +162,14 @@ def stand_in_zot(
     """A registry holding both images where the settings' zot sync config stores them; with `tls`, over https,
     checking logins against the htpasswd file the program puts in the Secret."""
     htpasswd = creds = ca_dir = None
+    pull_user = settings.nodes.pull_user if settings.nodes else None
     if tls:
+        ca_dir = tls.cert.parent
+    if tls and pull_user and pull_user.password:
         htpasswd = folder / "htpasswd"
         htpasswd.write_text(build_secret_values(settings, keys_of(settings))["secretFiles"]["htpasswd"])
         # docker-registry has no per-user rights, so the pull user can seed it; zot would refuse that push.
-        creds, ca_dir = f"{PULL_USER}:{PULL_PASSWORD}", tls.cert.parent
+        creds = f"{pull_user.name}:{pull_user.password.get_secret_value()}"
     with serve_registry(folder, port=port, htpasswd=htpasswd, tls=tls) as mirror:
         for upstream in UPSTREAMS:
             destination = f"{mirror.host}/{stored_repository(settings, upstream)}:{upstream.tag}"
@@ -185,14 +205,17 @@ def login_port() -> int:
 
 @pytest.fixture(scope="module")
 def login_settings(certificate: Certificate, login_port: int) -> Settings:
-    """url mode over https to 127.0.0.1 (trusting the test CA) with a node pull user."""
-    nodes = {
-        "mode": "url",
-        "url": f"https://127.0.0.1:{login_port}",
-        "ca": str(certificate.cert),
-        "pullUser": {"name": PULL_USER, "password": PULL_PASSWORD},
-    }
-    return node_settings(nodes)
+    """url mode over https to 127.0.0.1 with a node pull user; the node files install the test CA."""
+    return node_settings(https_nodes(login_port, certificate))
+
+
+def https_nodes(port: int, certificate: Certificate, trust: str = "ca", **pull_user: Any) -> dict[str, Any]:
+    """Nodes reaching the stand-in over https with a login: trusting its CA as the node files install it, or
+    (trust: system) as a node that was not given it."""
+    nodes: dict[str, Any] = {"mode": "url", "url": f"https://127.0.0.1:{port}", "trust": trust}
+    if trust == "ca":
+        nodes["ca"] = certificate.cert.read_text()
+    return {**nodes, "pullUser": {"name": PULL_USER, "password": PULL_PASSWORD, **pull_user}}
 
 
 @pytest.fixture(scope="module")
@@ -302,21 +325,72 @@ def test_containerd_logs_in_with_the_generated_header(
     assert_containerd_pulls_both(daemon, files, tmp_path / "node", login_mirror, login_settings)
 
 
-def test_containerd_logs_in_through_what_the_cluster_chart_renders_from_the_giant_swarm_values(
-    login_mirror: Registry, login_port: int, daemon: Containerd, tmp_path: Path
+def test_containerd_skips_the_mirror_without_the_trust_step(
+    login_mirror: Registry, login_port: int, certificate: Certificate, daemon: Containerd, tmp_path: Path
 ) -> None:
-    """The cluster chart has no per-endpoint CA, so a mirror with a private CA is reached with skipVerify."""
-    settings = node_settings(
-        {
-            "mode": "url",
-            "url": f"https://127.0.0.1:{login_port}",
-            "skipVerify": True,
-            "pullUser": {"name": PULL_USER, "password": PULL_PASSWORD},
-        }
+    """The same files without the CA (trust: system on a node that lacks it): containerd does not trust the mirror,
+    falls back to the upstream, and the pull fails here (no upstream serves these images) with the mirror never
+    asked. This is the silent bypass nodes.trust exists to prevent."""
+    settings = node_settings(https_nodes(login_port, certificate, trust="system"))
+    node = write_node_files(tmp_path / "node", containerd_hosts(settings, PULL_PASSWORD))
+    assert not list(hosts_dir(node).glob("*/*.crt"))
+    assert_falls_back_untrusted(daemon, node, login_mirror)
+
+
+def assert_falls_back_untrusted(daemon: Containerd, node: Path, mirror: Registry, certs: Path | None = None) -> None:
+    """Each pull refuses the mirror's certificate, moves on to the upstream (which fails here), and the mirror
+    answers nothing: what a node without the trust step does, silently, in a real cluster."""
+    before = len(mirror.requests())
+    for upstream in UPSTREAMS:
+        pulled = daemon.pull(upstream.reference, hosts_dir(node), certs)
+        assert pulled.returncode != 0, f"{upstream.reference} was pulled without trusting the mirror"
+        assert "x509: certificate signed by unknown authority" in pulled.stderr, pulled.stderr
+        assert "trying next host" in pulled.stderr, pulled.stderr
+    assert mirror.requests()[before:] == []
+
+
+def giant_swarm_node_files(values: dict[str, Any], secret: dict[str, Any] | None, tmp_path: Path) -> dict[str, str]:
+    """What the cluster chart writes on a node from these values: its hosts.toml files, and each
+    `internal.advancedConfiguration.files` entry filled from the Secret it names (as Cluster API does)."""
+    files = gs_rendered_files(values)
+    chart = tmp_path / "cluster-chart"
+    shutil.copytree(gs_cluster_containerd(), chart)
+    # Calls the chart's own template for custom files, as its KubeadmConfig templates do on every node.
+    (chart / "templates" / "hosts.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: files\ndata:\n  files.yaml: |\n"
+        '{{- include "cluster.internal.kubeadm.files.custom" $ | indent 4 }}\n'
     )
-    values = giantswarm_values(settings, PULL_PASSWORD)
+    # Every cluster has a name (global.metadata.name), which the chart prefixes to Secrets that ask for it.
+    with_name = {**values, "global": {**values["global"], "metadata": {"name": "example"}}}
+    (rendered,) = helm_template(with_name, "x", "org-example", chart=chart)
+    for entry in yaml.safe_load(rendered["data"]["files.yaml"]) or []:
+        source = entry["contentFrom"]["secret"]
+        assert secret is not None, entry
+        assert secret["metadata"]["name"] == source["name"], entry
+        assert entry["permissions"] == "0644"
+        files[entry["path"]] = secret["stringData"][source["key"]]
+    return files
+
+
+@pytest.mark.parametrize("trust_step", [True, False], ids=["with-ca-file", "without-ca-file"])
+def test_giant_swarm_nodes_trust_the_mirror_through_the_ca_file_from_the_secret(
+    trust_step: bool, login_mirror: Registry, login_settings: Settings, daemon: Containerd, tmp_path: Path
+) -> None:
+    """The cluster chart's hosts.toml has no `ca`: its nodes trust the mirror through the system pool, into which
+    Go reads every file of /etc/ssl/certs, where the chart writes the CA from the Secret the outputs give."""
+    values = giantswarm_values(login_settings, PULL_PASSWORD)
     jsonschema.validate(values["global"]["components"]["containerd"], containerd_values_schema())
-    assert_containerd_pulls_both(daemon, gs_rendered_files(values), tmp_path / "node", login_mirror, settings)
+    files = giant_swarm_node_files(values, giantswarm_ca_secret(login_settings), tmp_path)
+    assert files["/etc/ssl/certs/zot-cache-ca.pem"] == login_settings.nodes.ca if login_settings.nodes else False
+    if not trust_step:
+        del files["/etc/ssl/certs/zot-cache-ca.pem"]
+    node = write_node_files(tmp_path / "node", files)
+    certs = node / "etc/ssl/certs"
+    certs.mkdir(parents=True, exist_ok=True)
+    if trust_step:
+        assert_containerd_pulls_both(daemon, files, tmp_path / "node", login_mirror, login_settings, certs)
+        return
+    assert_falls_back_untrusted(daemon, node, login_mirror, certs)
 
 
 # None: the plain output's files, which carry no login.
@@ -336,8 +410,11 @@ def test_a_pull_without_the_right_login_is_refused(
 
 
 def test_skopeo_logs_in_with_the_generated_auth_file(
-    login_mirror: Registry, login_settings: Settings, certificate: Certificate, tmp_path: Path
+    login_mirror: Registry, login_settings: Settings, tmp_path: Path
 ) -> None:
+    node = write_node_files(tmp_path / "node", crio_ca_files(login_settings))
+    # containers/image reads the mirror host's CAs from /etc/containers/certs.d/<host:port>/ on a node.
+    cert_dir = node / "etc/containers/certs.d" / login_mirror.host
     conf = tmp_path / "zot-cache.conf"
     conf.write_text(crio_registries_conf(login_settings))
     auth = crio_auth_file(login_settings, PULL_PASSWORD)
@@ -346,7 +423,95 @@ def test_skopeo_logs_in_with_the_generated_auth_file(
     assert base64.b64decode(entry).decode() == f"{PULL_USER}:{PULL_PASSWORD}"
     auth_file = tmp_path / "auth.json"
     auth_file.write_text(auth)
-    extra = [f"--src-authfile={auth_file}", f"--src-cert-dir={certificate.cert.parent}"]
+    extra = [f"--src-authfile={auth_file}", f"--src-cert-dir={cert_dir}"]
     for upstream in UPSTREAMS:
         copied = pull_through(conf, upstream.reference, tmp_path / "pulled" / upstream.registry, extra)
         assert copied.returncode == 0, f"{upstream.reference}:\n{copied.stderr}"
+
+
+# ------------------------------------------------------------------------------ each accepted trust
+
+
+@pytest.fixture(scope="module")
+def open_tls_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def open_tls_mirror(
+    tmp_path_factory: pytest.TempPathFactory, open_tls_port: int, certificate: Certificate, images: dict[str, Image]
+) -> Iterator[Registry]:
+    """The stand-in over https without logins: nodes pull anonymously."""
+    settings = node_settings({"mode": "url", "url": f"https://127.0.0.1:{open_tls_port}", "trust": "skipVerify"})
+    with stand_in_zot(tmp_path_factory.mktemp("open-tls"), settings, images, open_tls_port, certificate) as mirror:
+        yield mirror
+
+
+def system_trusting(node: Path, certificate: Certificate | None) -> Path:
+    """The stand-in node's /etc/ssl/certs, holding the test CA when the node trusts it already."""
+    certs = node / "etc/ssl/certs"
+    certs.mkdir(parents=True, exist_ok=True)
+    if certificate is not None:
+        shutil.copy(certificate.cert, certs / "corporate-ca.pem")
+    return certs
+
+
+@pytest.mark.parametrize("giant_swarm", [False, True], ids=["hosts-toml", "giant-swarm-values"])
+def test_trust_system_pulls_when_the_node_trusts_the_ca_already(
+    giant_swarm: bool,
+    login_mirror: Registry,
+    login_port: int,
+    certificate: Certificate,
+    daemon: Containerd,
+    tmp_path: Path,
+) -> None:
+    settings = node_settings(https_nodes(login_port, certificate, trust="system"))
+    files = (
+        gs_rendered_files(giantswarm_values(settings, PULL_PASSWORD))
+        if giant_swarm
+        else containerd_hosts(settings, PULL_PASSWORD)
+    )
+    certs = system_trusting(tmp_path / "node", certificate)
+    assert_containerd_pulls_both(daemon, files, tmp_path / "node", login_mirror, settings, certs)
+
+
+@pytest.mark.parametrize("giant_swarm", [False, True], ids=["hosts-toml", "giant-swarm-values"])
+def test_trust_skip_verify_pulls_anonymously(
+    giant_swarm: bool, open_tls_mirror: Registry, open_tls_port: int, daemon: Containerd, tmp_path: Path
+) -> None:
+    settings = node_settings({"mode": "url", "url": f"https://127.0.0.1:{open_tls_port}", "trust": "skipVerify"})
+    files = gs_rendered_files(giantswarm_values(settings, None)) if giant_swarm else containerd_hosts(settings, None)
+    certs = system_trusting(tmp_path / "node", None)
+    assert_containerd_pulls_both(daemon, files, tmp_path / "node", open_tls_mirror, settings, certs)
+
+
+# ------------------------------------------------------------------------------------ rotation
+
+NEW_PASSWORD = "TmV3LW5vZGUtcHVsbC1wYXNzd29yZC1mb3ItMjAyNw"
+
+
+def test_a_node_login_rotation_keeps_every_node_pulling(
+    certificate: Certificate, images: dict[str, Image], tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """README's steps: (1) the current login becomes pullUser.previous and a new login (its own name) is set; old
+    and new node files both pull while nodes roll; (2) previous is removed: the old files get 401."""
+    port = free_port()
+    before = node_settings(https_nodes(port, certificate))
+    previous = {"name": PULL_USER, "password": PULL_PASSWORD}
+    window = node_settings(https_nodes(port, certificate, name="node-2", password=NEW_PASSWORD, previous=previous))
+    after = node_settings(https_nodes(port, certificate, name="node-2", password=NEW_PASSWORD))
+    old_files = containerd_hosts(before, PULL_PASSWORD)
+    new_files = containerd_hosts(window, NEW_PASSWORD)
+    assert new_files == containerd_hosts(after, NEW_PASSWORD)  # the window changes zot's htpasswd, not the nodes
+    with stand_in_zot(tmp_path_factory.mktemp("rotation-window"), window, images, port, certificate) as mirror:
+        for name, files in (("old", old_files), ("new", new_files)):
+            with run_containerd(tmp_path / f"window-{name}") as daemon:
+                assert_containerd_pulls_both(daemon, files, tmp_path / f"node-{name}", mirror, window)
+    with stand_in_zot(tmp_path_factory.mktemp("rotation-after"), after, images, port, certificate) as mirror:
+        with run_containerd(tmp_path / "after-new") as daemon:
+            assert_containerd_pulls_both(daemon, new_files, tmp_path / "node-new", mirror, after)
+        with run_containerd(tmp_path / "after-old") as daemon:
+            node = hosts_dir(write_node_files(tmp_path / "node-old", old_files))
+            for upstream in UPSTREAMS:
+                assert daemon.pull(upstream.reference, node).returncode != 0
+                assert mirror.answered("HEAD", manifest_request(after, upstream), 401)
