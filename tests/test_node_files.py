@@ -7,11 +7,12 @@ import base64
 import json
 import tomllib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, get_args
 
 import jsonschema
 import pytest
 import yaml
+from pydantic import BaseModel
 
 from components.builders.advice import warnings
 from components.builders.node_files import (
@@ -22,10 +23,12 @@ from components.builders.node_files import (
     node_outputs,
 )
 from components.settings import Settings
+from components.settings.nodes import Nodes
 from components.stack_config import load_settings
 from tests.harness import (
     APP,
     CONFIG_MAP,
+    ROOT,
     STANDIN_SECRETS,
     changed_inputs,
     changed_outputs,
@@ -335,3 +338,21 @@ def test_a_cluster_ip_as_the_node_mirror_is_warned_about() -> None:
 
     assert any("looks like a ClusterIP" in w for w in warnings(url_mode("http://10.96.12.7:5000")))
     assert not any("ClusterIP" in w for w in warnings(url_mode("http://192.168.1.20:5000")))
+
+
+def test_readme_has_a_reference_row_for_every_nodes_key() -> None:
+    readme = (ROOT / "README.md").read_text()
+
+    def keys(model: type[BaseModel], prefix: str) -> list[str]:
+        found = []
+        for name, field in model.model_fields.items():
+            key = f"{prefix}.{field.alias or name}"
+            nested = [t for t in get_args(field.annotation) or (field.annotation,) if isinstance(t, type)]
+            models = [t for t in nested if issubclass(t, BaseModel)]
+            found += keys(models[0], key) if models else [key]
+        return found
+
+    documented = keys(Nodes, "nodes")
+    assert "nodes.pullUser.previous.password" in documented
+    missing = [key for key in documented if f"| `{key}` |" not in readme]
+    assert missing == [], f"README's nodes reference has no row for {missing}"
