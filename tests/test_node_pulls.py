@@ -33,6 +33,7 @@ from components.builders.node_files import (
 )
 from components.builders.zot_config import build_zot_config
 from components.settings import Settings
+from components.settings.node_rules import login_scope
 from components.stack_config import load_settings
 from tests.containerd import Containerd, run_containerd
 from tests.daemons import NODE_PORTS, free_port
@@ -515,3 +516,54 @@ def test_a_node_login_rotation_keeps_every_node_pulling(
             for upstream in UPSTREAMS:
                 assert daemon.pull(upstream.reference, node).returncode != 0
                 assert mirror.answered("HEAD", manifest_request(after, upstream), 401)
+
+
+# ---------------------------------------------------------------------------------------- login scope
+
+
+def private_ghcr_settings(port: int, certificate: Certificate) -> Settings:
+    """ghcr.io as a private upstream (it has credentials), Docker Hub public and anonymously readable: the login's
+    scope resolves to private, so only ghcr.io's mirror entry carries it."""
+    credentials = {"username": "robot", "password": "robot-token"}
+    registries = [
+        {"name": "docker", "urls": [UPSTREAMS[0].url], "onDemand": True},
+        {"name": "ghcr", "urls": [UPSTREAMS[1].url], "onDemand": True, "credentials": credentials},
+    ]
+    access = {
+        "docker.io/**": {"anonymousPolicy": ["read"]},
+        "ghcr.io/**": {"policies": [{"users": [PULL_USER], "actions": ["read"]}]},
+    }
+    raw = {
+        "registries": registries,
+        "accessControl": {"repositories": access},
+        "nodes": https_nodes(port, certificate),
+        "htpasswdSaltKey": SALT_KEY,
+    }
+    return load_settings(raw, {"htpasswdSaltKey", "nodes", "registries"})
+
+
+def test_a_private_scope_sends_the_login_only_with_the_private_upstreams_entry(
+    login_mirror: Registry, login_port: int, certificate: Certificate, daemon: Containerd, tmp_path: Path
+) -> None:
+    """The stand-in asks every client for the login (zot would serve docker.io/ anonymously): ghcr.io's pull
+    passes with the login its entry carries, Docker Hub's gets 401 because its entry carries none."""
+    settings = private_ghcr_settings(login_port, certificate)
+    assert settings.nodes is not None
+    assert settings.nodes.pull_user is not None
+    assert login_scope(settings, settings.nodes.pull_user) == "private"
+    hub, ghcr = UPSTREAMS
+    node = hosts_dir(write_node_files(tmp_path / "node", containerd_hosts(settings, PULL_PASSWORD)))
+    pulled = daemon.pull(ghcr.reference, node)
+    assert pulled.returncode == 0, pulled.stderr
+    assert login_mirror.answered("HEAD", manifest_request(settings, ghcr), 200)
+    assert daemon.pull(hub.reference, node).returncode != 0
+    assert login_mirror.answered("HEAD", manifest_request(settings, hub), 401)
+    # CRI-O: the auth file's key is the private upstream's mirror namespace, which skopeo matches most specifically.
+    crio = write_node_files(tmp_path / "crio", crio_ca_files(settings))
+    conf, auth_file = tmp_path / "zot-cache.conf", tmp_path / "auth.json"
+    conf.write_text(crio_registries_conf(settings))
+    auth_file.write_text(crio_auth_file(settings, PULL_PASSWORD) or "")
+    assert list(json.loads(auth_file.read_text())["auths"]) == [f"{login_mirror.host}/ghcr.io"]
+    extra = [f"--src-authfile={auth_file}", f"--src-cert-dir={crio / 'etc/containers/certs.d' / login_mirror.host}"]
+    assert pull_through(conf, ghcr.reference, tmp_path / "pulled-ghcr", extra).returncode == 0
+    assert pull_through(conf, hub.reference, tmp_path / "pulled-hub", extra).returncode != 0
