@@ -356,3 +356,22 @@ def test_readme_has_a_reference_row_for_every_nodes_key() -> None:
     assert "nodes.pullUser.previous.password" in documented
     missing = [key for key in documented if f"| `{key}` |" not in readme]
     assert missing == [], f"README's nodes reference has no row for {missing}"
+
+
+def test_node_port_wiring_of_an_app_on_the_management_cluster_is_explained() -> None:
+    def warned(**changes: Any) -> bool:
+        config = {
+            "registries": [{**UPSTREAMS[0], "namespace": "/"}],
+            "accessControl": {"repositories": {"**": {"anonymousPolicy": ["read"]}}},
+            "service": {"type": "NodePort", "nodePort": 32767},
+            "nodes": {"mode": "nodePort"},
+            **changes,
+        }
+        return any(
+            w.startswith("nodes.mode nodePort: zot runs on the management cluster")
+            for w in warnings(load_settings(config, set()))
+        )
+
+    assert warned()
+    assert not warned(app={"name": "dev01-zot", "namespace": "zot", "cluster": {"name": "dev01", "organization": "o"}})
+    assert not warned(platform="flux")  # Flux installs where it runs, whose nodes the files then serve
