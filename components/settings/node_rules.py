@@ -112,9 +112,10 @@ def _mirror_issues(settings: Settings, nodes: Nodes) -> Iterator[Issue]:
 
 def _url_host_issues(settings: Settings, host: str) -> Iterator[Issue]:
     """containerd resolves the mirror's name with the node's resolver, which has no cluster search domains."""
-    release = settings.app.name
-    short_names = {release, f"{release}.{settings.app.namespace}"}
-    if host.endswith(IN_CLUSTER_SUFFIXES) or host in short_names or ("." not in host and host != "localhost"):
+    labels = host.split(".")
+    # `<service>` and `<service>.<namespace>` resolve in pods only, through the cluster's search domains.
+    short = (len(labels) == 1 and host != "localhost") or (len(labels) == 2 and labels[1] == settings.app.namespace)
+    if host.endswith(IN_CLUSTER_SUFFIXES) or short:
         yield (
             (*BASE, "url"),
             f"{host!r} is an in-cluster DNS name (or a short one), but containerd runs on the node and uses the "
