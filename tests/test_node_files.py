@@ -338,6 +338,8 @@ def test_a_cluster_ip_as_the_node_mirror_is_warned_about() -> None:
 
     assert any("looks like a ClusterIP" in w for w in warnings(url_mode("http://10.96.12.7:5000")))
     assert not any("ClusterIP" in w for w in warnings(url_mode("http://192.168.1.20:5000")))
+    # An address needs no resolver: no short-name refusal for an IPv6 literal.
+    assert not any("ClusterIP" in w for w in warnings(url_mode("http://[fd00::20]:5000")))
 
 
 def test_readme_has_a_reference_row_for_every_nodes_key() -> None:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from components.settings import Settings
     from components.settings.access import RepositoryAccess
     from components.settings.common import Issue
-    from components.settings.nodes import Nodes, PullUser
+    from components.settings.nodes import Nodes, PreviousLogin, PullUser
     from components.settings.upstreams import Registry
 
 BASE = ("nodes",)
@@ -68,7 +68,7 @@ def node_issues(settings: Settings) -> Iterator[Issue]:
     else:
         yield from _pull_user_issues(settings, nodes.pull_user)
         if nodes.pull_user.previous is not None:
-            yield from _previous_login_issues(settings, nodes.pull_user)
+            yield from _previous_login_issues(settings, nodes.pull_user, nodes.pull_user.previous)
 
 
 def _mirror_issues(settings: Settings, nodes: Nodes) -> Iterator[Issue]:
@@ -112,6 +112,12 @@ def _mirror_issues(settings: Settings, nodes: Nodes) -> Iterator[Issue]:
 
 def _url_host_issues(settings: Settings, host: str) -> Iterator[Issue]:
     """containerd resolves the mirror's name with the node's resolver, which has no cluster search domains."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return  # an address needs no resolver (a ClusterIP is warned about in node_warnings)
     labels = host.split(".")
     # `<service>` and `<service>.<namespace>` resolve in pods only, through the cluster's search domains.
     short = (len(labels) == 1 and host != "localhost") or (len(labels) == 2 and labels[1] == settings.app.namespace)
@@ -151,7 +157,7 @@ def node_warnings(settings: Settings) -> Iterator[str]:
 
 def node_trust(settings: Settings) -> Trust:
     """How nodes trust the mirror: no TLS at all, the node's system trust store, the CA the node files install,
-    or no verification. Unstated only where the ingress's issuer is a public one (node_rules refuses the rest)."""
+    or no verification. Unstated only where the ingress's issuer is a public one (_trust_issues refuses the rest)."""
     nodes = settings.nodes
     if nodes is None or not _https(settings, nodes):
         return "http"
@@ -315,10 +321,8 @@ def _pull_user_issues(settings: Settings, pull_user: PullUser) -> Iterator[Issue
         yield from _unreadable_issues(settings, index, registry, name if logged_in(settings, registry) else None)
 
 
-def _previous_login_issues(settings: Settings, pull_user: PullUser) -> Iterator[Issue]:
+def _previous_login_issues(settings: Settings, pull_user: PullUser, previous: PreviousLogin) -> Iterator[Issue]:
     """The login being rotated out must work exactly as the current one did until every node has new files."""
-    previous = pull_user.previous
-    assert previous is not None
     path = (*BASE, "pullUser", "previous")
     if previous.name == pull_user.name or previous.name in {user.name for user in settings.users}:
         yield (
