@@ -159,7 +159,12 @@ def _gs_endpoint(settings: Settings, registry: Registry, base: Mirror, pull_pass
         endpoint["overridePath"] = True
     if node_trust(settings) == "skipVerify":
         endpoint["skipVerify"] = True
-    if pull_password is not None and nodes.pull_user is not None and logged_in(settings, registry):
+    if (
+        pull_password is not None
+        and nodes.pull_user is not None
+        and logged_in(settings, registry)
+        and not base.insecure
+    ):
         endpoint["credentials"] = {"username": nodes.pull_user.name, "password": pull_password}
     return endpoint
 
@@ -198,12 +203,9 @@ def crio_auth_file(settings: Settings, pull_password: str | None) -> str | None:
     if pull_password is None or nodes.pull_user is None:
         return None
     host, token = mirror(settings).host, _basic_token(nodes.pull_user.name, pull_password)
-    keys = [
-        host if not registry.namespace_path else f"{host}/{registry.namespace_path}"
-        for registry in settings.registries
-        if logged_in(settings, registry)
-    ]
-    if all(logged_in(settings, registry) for registry in settings.registries):
+    private = [registry for registry in settings.registries if logged_in(settings, registry)]
+    keys = ["/".join(part for part in (host, r.namespace_path) if part) for r in private]
+    if len(private) == len(settings.registries):
         keys = [host]
     auth = {"auths": {key: {"auth": token} for key in keys}}
     return json.dumps(auth, indent=2, sort_keys=True) + "\n"
