@@ -68,6 +68,8 @@ def placeholder_config(stack: str, root: Path | None = None) -> tuple[dict[str, 
             return PLACEHOLDER_HASH
         if path == "storage.kubeconfig":
             return PLACEHOLDER_KUBECONFIG.format(f"{PLACEHOLDER}{path}")
+        if path == "nodes.ca":  # set with --secret though it needs none: it must still read as a certificate
+            return PLACEHOLDER_CA
         return PLACEHOLDER_SALT_KEY if path == "htpasswdSaltKey" else f"{PLACEHOLDER}{path}"
 
     config, secret_keys = stack_file_config(stack, placeholder, root)
@@ -83,8 +85,7 @@ def placeholder_config(stack: str, root: Path | None = None) -> tuple[dict[str, 
             secret_keys.add("registries")
     nodes = config.get("nodes") or {}
     if isinstance(nodes, dict) and nodes.get("trust") == "ca" and "ca" not in nodes:
-        filled.append("nodes.ca")
-        nodes["ca"] = PLACEHOLDER_CA
+        nodes["ca"] = placeholder("nodes.ca")
     pull_user = nodes.get("pullUser")
     if isinstance(pull_user, dict) and "password" not in pull_user:
         pull_user["password"] = placeholder("nodes.pullUser.password")
