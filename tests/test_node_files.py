@@ -377,3 +377,14 @@ def test_node_port_wiring_of_an_app_on_the_management_cluster_is_explained() -> 
     assert warned()
     assert not warned(app={"name": "dev01-zot", "namespace": "zot", "cluster": {"name": "dev01", "organization": "o"}})
     assert not warned(platform="flux")  # Flux installs where it runs, whose nodes the files then serve
+
+
+def test_giant_swarm_values_with_the_login_come_as_a_secret_for_the_cluster_app() -> None:
+    _, secret = node_outputs(logged_in())
+    assert secret is not None
+    manifest = yaml.safe_load(secret["giantswarmValuesSecret"])
+    assert manifest["kind"] == "Secret"
+    assert manifest["metadata"]["name"] == "zot-cache-node-values"
+    # The key app-operator reads a values Secret by; the content is the values with the login.
+    assert yaml.safe_load(manifest["stringData"]["values"]) == yaml.safe_load(secret["giantswarmValues"])
+    assert NODE_PASSWORD in manifest["stringData"]["values"]

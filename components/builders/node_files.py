@@ -38,6 +38,9 @@ CRIO_CERTS_DIR = "/etc/containers/certs.d"
 GS_CA_PATH = "/etc/ssl/certs/zot-cache-ca.pem"
 GS_CA_SECRET = "zot-cache-ca"
 GS_CA_KEY = "ca.crt"
+# The cluster app's values with the node login, as a Secret for the App's extraConfigs (app-operator reads the key
+# `values`) or a HelmRelease's valuesFrom (which must then say valuesKey: values; Flux's default is values.yaml).
+GS_VALUES_SECRET = "zot-cache-node-values"
 CRIO_DROP_IN = "/etc/containers/registries.conf.d/50-zot-cache.conf"
 CRIO_AUTH_FILE = "/etc/crio/zot-cache-auth.json"
 # What nodes fall back to for Docker Hub: containerd's own default host, which serves /v2 (docker.io does not).
@@ -146,8 +149,13 @@ def giantswarm_ca_secret(settings: Settings) -> dict[str, Any] | None:
     nodes = _nodes(settings)
     if node_trust(settings) != "ca" or nodes.ca is None:
         return None
-    metadata = {"name": GS_CA_SECRET, "labels": {"app.kubernetes.io/managed-by": "zot-cache"}}
-    return {"apiVersion": "v1", "kind": "Secret", "metadata": metadata, "stringData": {GS_CA_KEY: nodes.ca}}
+    return _secret(GS_CA_SECRET, {GS_CA_KEY: nodes.ca})
+
+
+def _secret(name: str, data: dict[str, str]) -> dict[str, Any]:
+    """A Secret manifest for the management cluster's organization namespace (kubectl apply -n org-<org>)."""
+    metadata = {"name": name, "labels": {"app.kubernetes.io/managed-by": "zot-cache"}}
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": metadata, "stringData": data}
 
 
 def _gs_endpoint(settings: Settings, registry: Registry, base: Mirror, pull_password: str | None) -> dict[str, Any]:
@@ -233,9 +241,11 @@ def node_outputs(settings: Settings) -> tuple[dict[str, Any], dict[str, Any] | N
     password = nodes.pull_user.password.get_secret_value()
     plain["credentials"] = "the secret output nodeCredentials holds these files with the pull user's login"
     auth = crio_auth_file(settings, password)
+    gs_values = to_yaml(giantswarm_values(settings, password))
     secret = {
         "containerd": containerd_hosts(settings, password),
-        "giantswarmValues": to_yaml(giantswarm_values(settings, password)),
+        "giantswarmValues": gs_values,
+        "giantswarmValuesSecret": to_yaml(_secret(GS_VALUES_SECRET, {"values": gs_values})),
         "crio": {**crio, CRIO_AUTH_FILE: auth},
     }
     return plain, secret
