@@ -23,6 +23,7 @@ from components.builders.node_files import (
     node_outputs,
 )
 from components.settings import Settings
+from components.settings.node_rules import issuer_kind
 from components.settings.nodes import Nodes
 from components.stack_config import load_settings
 from tests.harness import (
@@ -388,3 +389,20 @@ def test_giant_swarm_values_with_the_login_come_as_a_secret_for_the_cluster_app(
     # The key app-operator reads a values Secret by; the content is the values with the login.
     assert yaml.safe_load(manifest["stringData"]["values"]) == yaml.safe_load(secret["giantswarmValues"])
     assert NODE_PASSWORD in manifest["stringData"]["values"]
+
+
+@pytest.mark.parametrize(
+    ("issuer", "kind"),
+    [
+        ("letsencrypt-giantswarm", "public"),
+        ("letsencrypt-prod", "public"),
+        ("letsencrypt-staging", "private"),
+        ("private-giantswarm", "private"),
+        ("selfsigned-giantswarm", "private"),
+        ("corp-ca", "private"),
+        ("acme-stepca", None),
+        (None, None),
+    ],
+)
+def test_only_lets_encrypt_names_make_an_issuer_public(issuer: str | None, kind: str | None) -> None:
+    assert issuer_kind(issuer) == kind

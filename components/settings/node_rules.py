@@ -35,10 +35,11 @@ IN_CLUSTER_SUFFIXES = (".svc", ".svc.cluster.local", ".cluster.local")
 # Kubernetes' default Service CIDRs (kube-apiserver --service-cluster-ip-range default) and Giant Swarm's
 # (cluster-aws values.yaml global.connectivity.network.services.cidrBlocks: 172.31.0.0/16).
 SERVICE_RANGES = (ipaddress.ip_network("10.96.0.0/12"), ipaddress.ip_network("172.31.0.0/16"))
-# cert-manager ClusterIssuers whose certificates nodes trust or do not trust as they come. Let's Encrypt's
-# production chain is in every system trust store; its staging chain, a CA issuer (Giant Swarm's
-# private-giantswarm signs with its own root) and a self-signed issuer are in none.
-PUBLIC_ISSUER = re.compile(r"letsencrypt|lets-encrypt|acme")
+# cert-manager ClusterIssuers whose certificates nodes trust, or do not, as they come, told by name. Let's Encrypt's
+# production chain is in every system trust store; its staging chain, a CA issuer (Giant Swarm's private-giantswarm
+# signs with its own root) and a self-signed issuer are in none. Any other name (an ACME issuer may be a private
+# step-ca) says nothing, so nodes.trust must be stated.
+PUBLIC_ISSUER = re.compile(r"letsencrypt|lets-encrypt")
 PRIVATE_ISSUER = re.compile(r"private|self-?signed|staging|internal|\bca\b")
 CA_COMMAND = (
     "pulumi config set --path 'nodes.ca' -- \"$(kubectl get secret -n <namespace> <TLS Secret> "
