@@ -31,10 +31,10 @@ pulumi.export("installer", {"platform": settings.platform, **registry.deployed.i
 if registry.deployed.values_config_map is not None:
     pulumi.export("valuesConfigMap", registry.deployed.values_config_map)
 pulumi.export("zotConfig", registry.zot_config)
-# Plain digests, not secrets: the preview shows which password changed (README, "Reading a preview").
+# Plain digests, not secrets: the preview shows which password changed (docs/ci.md, "Reading a preview").
 pulumi.export("secretFingerprints", registry.secret_fingerprints)
 if settings.nodes is not None:
-    # What containerd and CRI-O on the nodes need (README, "Wire your nodes"); logins only in the secret output.
+    # What containerd and CRI-O on the nodes need (docs/nodes.md); logins only in the secret output.
     node_files, node_credentials = node_outputs(settings)
     pulumi.export("nodes", node_files)
     if node_credentials is not None:

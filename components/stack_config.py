@@ -188,7 +188,7 @@ def _pydantic_issue(error: Any, secret_keys: set[str]) -> Issue:
         known = ", ".join(_known_keys(path[:-1]))
         return path, f"unknown key; the keys here are: {known}"
     if kind == "missing":
-        return path, "is required; see the config reference in README.md"
+        return path, "is required; see docs/reference.md"
     message = _public_urls(error["msg"].removeprefix("Value error, "))
     value = error["input"]
     secret = (bool(path) and path[0] in secret_keys) or any(

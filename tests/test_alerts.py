@@ -25,7 +25,8 @@ from components.settings import Settings
 from components.settings.alerts import Alerts, Severities
 from components.stack_config import load_settings
 from tests import harness
-from tests.harness import ROOT, stack_config
+from tests.docs import all_docs, page
+from tests.harness import stack_config
 from tests.programs import require_program
 from tests.samples import stack_settings
 
@@ -49,7 +50,7 @@ TARGET: Labels = {
 HEADLESS: Labels = {**TARGET, "job": "zot-headless", "service": "zot-headless"}
 CLAIM: Labels = {"job": "kubelet", "namespace": "zot", "node": "node-1", "persistentvolumeclaim": "zot-pvc-zot-0"}
 KSM: Labels = {"container": "zot", "job": "kube-state-metrics", "namespace": "zot", "pod": "zot-0", "uid": "u-1"}
-RUNBOOK = "README.md#"
+RUNBOOK = "docs/operations.md#"
 LATENCY_BUCKETS = ("0.05", "0.5", "1.0", "5.0", "30.0", "60.0", "600.0", "+Inf")
 
 
@@ -389,7 +390,7 @@ def test_a_workload_clusters_rules_only_match_that_cluster() -> None:
 
 def test_every_runbook_url_points_at_a_readme_heading() -> None:
     """GitHub's anchor for `#### ZotCacheDown` is `zotcachedown`: each alert has its own runbook in README."""
-    lines = (ROOT / "README.md").read_text().splitlines()
+    lines = page("docs/operations.md").splitlines()
     headings = {line[5:].strip().lower() for line in lines if line.startswith("#### ")}
     for name in alert_names(prometheus_rule_spec(settings())):
         assert name.lower() in headings, f"README has no '#### {name}' runbook"
@@ -450,7 +451,7 @@ def test_a_workload_cluster_gets_rules_only_on_request_with_a_tenant() -> None:
 
 
 def test_readme_documents_every_alerts_key() -> None:
-    readme = (ROOT / "README.md").read_text()
+    readme = all_docs()
     for name, info in Alerts.model_fields.items():
         keys = [f"alerts.{info.alias or name}"]
         if name == "severities":
@@ -486,4 +487,6 @@ def test_a_runbook_base_that_no_notification_can_open_is_warned_about() -> None:
     config, secret_keys = stack_config("prod")
     config["alerts"].pop("runbookBaseUrl")
     warned = advice.warnings(load_settings(config, secret_keys))
-    assert any(w.startswith("alerts.runbookBaseUrl is 'README.md', which a notification cannot open") for w in warned)
+    assert any(
+        w.startswith("alerts.runbookBaseUrl is 'docs/operations.md', which a notification cannot open") for w in warned
+    )

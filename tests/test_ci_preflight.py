@@ -47,7 +47,7 @@ def test_a_complete_environment_passes(tmp_path: Path) -> None:
 def test_each_gap_is_named(tmp_path: Path, command: str, stack_file: str, env: dict[str, str], expected: str) -> None:
     (found,) = problems(tmp_path, command, stack_file, **env)
     assert found.startswith(expected)
-    assert "(prod)" in found or "Pulumi.prod.yaml" in found or "README" in found
+    assert "(prod)" in found or "Pulumi.prod.yaml" in found or "docs/ci.md" in found
 
 
 def test_a_preview_may_run_without_a_cluster(tmp_path: Path) -> None:

@@ -16,7 +16,8 @@ import pytest
 
 from components.settings.target import GIANT_SWARM_SIGNER_ISSUER, GIANT_SWARM_SIGNER_SUBJECT
 from components.stack_config import load_settings
-from tests.harness import ROOT, ProgramRun, Resource, changed_inputs, run_program, stack_config
+from tests.docs import all_docs
+from tests.harness import ProgramRun, Resource, changed_inputs, run_program, stack_config
 from tests.helm import helm_binary
 from tests.programs import require_program
 from tests.reference import crd_schema
@@ -180,7 +181,7 @@ def test_helm_verification_keys_are_refused_when_they_would_not_verify(keys: dic
 
 def readme_keyring_command() -> str:
     """The command README gives to turn project-zot's signing-key.pub into the keyring helm.keyring names."""
-    text = (ROOT / "README.md").read_text()
+    text = all_docs()
     (command,) = re.findall(r"`(gpg --no-default-keyring [^`]+ > zot-charts\.gpg)`", text)
     return command
 

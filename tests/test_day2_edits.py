@@ -31,7 +31,8 @@ from components.builders.names import claim_name
 from components.settings import Settings
 from components.settings.units import parse_quantity
 from components.stack_config import load_settings
-from tests.harness import ROOT, run_program, stack_config
+from tests.docs import all_docs
+from tests.harness import run_program, stack_config
 from tests.helm import Manifest, helm_template, render
 from tests.test_platforms import CHART, UPSTREAM_CHART, on_helm
 from tests.test_upstream_renders import objects_beside_the_chart
@@ -235,6 +236,6 @@ def test_the_check_catches_each_frozen_field(kind: str, path: str, message: str)
 def test_readme_gives_the_safe_steps_for_each_refused_edit() -> None:
     """What Kubernetes answers to a refused claim change (ValidatePersistentVolumeClaimUpdate), and that README's
     troubleshooting names it with its way out."""
-    readme = (ROOT / "README.md").read_text()
+    readme = all_docs()
     for message in ("field can not be less than previous value", "spec is immutable after creation"):
         assert message in readme, f"README does not explain {message!r}"

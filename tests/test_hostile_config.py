@@ -94,7 +94,7 @@ RUNBOOKS = [
     "https://git.example.org/platform/zot-cache/blob/main/README.md",
     "http://10.0.0.7:8080/README.md",
     "https://wiki.example.org/runbooks?page=zot&x=%7B%7B%22count(up%3D%3D0)%22%7D%7D",
-    "README.md",
+    "docs/operations.md",
 ]
 
 

@@ -26,10 +26,10 @@ from components.settings import Settings
 from components.settings.node_rules import issuer_kind
 from components.settings.nodes import Nodes
 from components.stack_config import load_settings
+from tests.docs import page
 from tests.harness import (
     APP,
     CONFIG_MAP,
-    ROOT,
     STANDIN_SECRETS,
     changed_inputs,
     changed_outputs,
@@ -344,7 +344,7 @@ def test_a_cluster_ip_as_the_node_mirror_is_warned_about() -> None:
 
 
 def test_readme_has_a_reference_row_for_every_nodes_key() -> None:
-    readme = (ROOT / "README.md").read_text()
+    readme = page("docs/reference.md")
 
     def keys(model: type[BaseModel], prefix: str) -> list[str]:
         found = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from components.settings import Settings
 from components.settings.retention import Retention
 from components.stack_config import load_settings
 from tests.chart_checks import ZOT_CONFIG_PATH, mounted_files
+from tests.docs import page
 from tests.helm import render
 from tests.reference import unknown_zot_keys
 from tests.samples import everything_settings, stack_settings
@@ -216,7 +216,7 @@ def test_pushes_left_to_the_catch_all_are_warned_until_a_policy_covers_them() ->
 
 
 def test_readme_has_a_reference_row_for_every_retention_key() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    readme = page("docs/reference.md")
     section = readme.split("### `retention`", 1)[1].split("\n### ", 1)[0]
     keys = [field.alias or name for name, field in Retention.model_fields.items()]
     rows = [line.split("|")[1].strip() for line in section.splitlines() if line.startswith("| `retention.")]

@@ -10,7 +10,8 @@ from typing import Any
 from components.builders.service_monitor import SOURCE_TENANTS
 from components.settings.alerts import TENANT_LABEL
 from components.settings.zot import Metrics
-from tests.harness import ROOT, ProgramRun, changed_inputs, run_program, stack_config
+from tests.docs import page
+from tests.harness import ProgramRun, changed_inputs, run_program, stack_config
 
 SERVICE_MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"
 PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
@@ -92,6 +93,6 @@ def test_the_same_config_gives_the_same_service_monitor() -> None:
 
 
 def test_readme_has_a_row_for_every_metrics_key() -> None:
-    readme = (ROOT / "README.md").read_text()
+    readme = page("docs/reference.md")
     for name, info in Metrics.model_fields.items():
         assert f"| `metrics.{info.alias or name}` |" in readme, f"README lacks metrics.{info.alias or name}"

@@ -15,8 +15,8 @@ from components.builders.names import claim_name
 from components.settings.storage import Storage
 from components.stack_config import load_settings
 from tests import chart_checks as checks
+from tests.docs import page
 from tests.harness import (
-    ROOT,
     STANDIN_KUBECONFIG,
     changed_inputs,
     changed_paths,
@@ -103,7 +103,8 @@ def test_without_a_kubeconfig_the_charts_template_makes_the_claim_and_a_warning_
     assert [w for w in advice.warnings(settings) if "storage.kubeconfig" in w] == [
         "without storage.kubeconfig the chart's volumeClaimTemplates make the cache's claim, and Kubernetes cannot "
         "change them: a later storage.size or storageClass change makes every upgrade fail. Set a kubeconfig for "
-        "the workload cluster (README, The cache's volume): pulumi config set --secret --path 'storage.kubeconfig' "
+        "the workload cluster (docs/platforms.md, The cache's volume): pulumi config set --secret --path "
+        "'storage.kubeconfig' "
         '"$(cat <kubeconfig file>)"'
     ]
     run = run_program("test", config, set())
@@ -167,7 +168,7 @@ def test_a_kubeconfig_in_clear_text_is_refused() -> None:
 
 
 def test_readme_has_a_reference_row_for_every_storage_key() -> None:
-    readme = (ROOT / "README.md").read_text()
+    readme = page("docs/reference.md")
     section = readme.split("### `storage`", 1)[1].split("\n### ", 1)[0]
     rows = [line.split("|")[1].strip() for line in section.splitlines() if line.startswith("| `storage.")]
     keys = [field.alias or name for name, field in Storage.model_fields.items()]

@@ -3,7 +3,6 @@ version, on-demand upstreams left on regclient's backoff, and retention that fig
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from components.builders import advice, tag_regex
 from components.settings import Settings
 from components.settings.upstreams import Registry
 from components.stack_config import load_settings
+from tests.docs import page
 
 OPEN = {"repositories": {"**": {"anonymousPolicy": ["read"]}}}
 HUB = {"name": "hub", "urls": ["https://docker.io"], "onDemand": True, "maxRetries": 2, "retryDelay": "1s"}
@@ -202,7 +202,7 @@ def test_a_pin_is_not_judged_where_any_tag_can_arrive() -> None:
 
 def test_readmes_registries_example_is_accepted_and_fails_fast() -> None:
     """The example people copy: every on-demand upstream in it keeps retries within the on-demand bound."""
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    readme = page("docs/reference.md")
     section = readme.split("### `registries`", 1)[1]
     block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     registries = [Registry.model_validate(entry) for entry in yaml.safe_load(block)["zot-cache:registries"]]

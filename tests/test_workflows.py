@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.docs import all_docs
 from tests.harness import ROOT, stacks
 
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -304,7 +305,7 @@ def test_checks_workflow_runs_what_ci_runs() -> None:
 
 def readme_up_jobs_for_a_new_stack() -> str:
     """The up.yml jobs README's "Adding a stack" gives for staging, as they would be pasted under `jobs:`."""
-    section = (ROOT / "README.md").read_text().split("### Adding a stack", 1)[1].split("\n## ", 1)[0]
+    section = all_docs().split("### Adding a stack", 1)[1].split("\n## ", 1)[0]
     block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     return textwrap.indent(textwrap.dedent(block), "  ")
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SETTING_UP = "README.md, 'Setting it up'"
+SETTING_UP = "docs/ci.md, 'Setting it up'"
 
 
 def _top_level(stack_file: str, key: str) -> str | None:
@@ -41,8 +41,8 @@ def problems(command: str, stack: str, env: Mapping[str, str], root: Path = ROOT
     elif provider is None and _top_level(text, "encryptionsalt") is None:
         found.append(
             f"Pulumi.{stack}.yaml has neither encryptionsalt nor secretsprovider: run `pulumi stack init {stack}` "
-            "once (see README.md, 'First run') and commit the file; without them the CLI makes a new key that "
-            "cannot decrypt this stack's secrets"
+            "once (see docs/getting-started.md, 'First run') and commit the file; without them the CLI makes a new "
+            "key that cannot decrypt this stack's secrets"
         )
     if unset("PULUMI_BACKEND_URL"):
         found.append(

@@ -44,7 +44,7 @@ def warnings(settings: Settings) -> list[str]:
         found.append(
             "without storage.kubeconfig the chart's volumeClaimTemplates make the cache's claim, and Kubernetes "
             "cannot change them: a later storage.size or storageClass change makes every upgrade fail. Set a "
-            f"kubeconfig for the workload cluster (README, The cache's volume): {KUBECONFIG_COMMAND}"
+            f"kubeconfig for the workload cluster (docs/platforms.md, The cache's volume): {KUBECONFIG_COMMAND}"
         )
     found += _unused_kubeconfig(settings)
     if settings.app.version != CHART_VERSION:
@@ -80,7 +80,7 @@ def warnings(settings: Settings) -> list[str]:
     if settings.alerts.active(settings.metrics, settings.app.cluster) and relative:
         found.append(
             f"alerts.runbookBaseUrl is {RELATIVE_RUNBOOK!r}, which a notification cannot open; set it to where this "
-            "README renders, like https://github.com/<org>/<repo>/blob/main/README.md"
+            "page renders, like https://github.com/<org>/<repo>/blob/main/docs/operations.md"
         )
     shipped = settings.dashboard.shipped(settings.metrics)
     if shipped and settings.app.cluster is not None and settings.dashboard.organization is None:

@@ -209,7 +209,8 @@ def _pods(settings: Settings) -> list[Alert]:
 
 
 def anchor(alert: str) -> str:
-    """The README heading `#### <alert>` gets this anchor on GitHub and in most Markdown renderers."""
+    """The runbook heading `#### <alert>` in docs/operations.md gets this anchor on GitHub and in most Markdown
+    renderers."""
     return alert.lower()
 
 

@@ -49,7 +49,7 @@ def claim_name(settings: Settings) -> str:
     could follow for ordinals 1..n. Where the program applies the claim, the chart also names the pod's volume
     after it (statefulset.yaml: `name: {{ $pvcName }}` with pvc.create false), and a volume name is a DNS label
     of at most 63 characters (Kubernetes ValidateVolumes): a longer one becomes the template's own name, at most
-    57 (README, The cache's volume)."""
+    57 (docs/platforms.md, The cache's volume)."""
     release = release_name(settings.app)
     name = f"{release}-pvc-{service_name(settings.app)}-0"
     return f"{release}-pvc" if program_owns_claim(settings) and len(name) > VOLUME_NAME_MAX else name

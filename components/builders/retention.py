@@ -103,7 +103,8 @@ def warnings(settings: Settings) -> list[str]:
     if retention.dry_run:
         found.append(
             "retention.dryRun is true: zot only logs what retention would delete and deletes nothing, so the volume "
-            "keeps filling; read the log lines (README, Retention and storage sizing), then set dryRun: false"
+            "keeps filling; read the log lines (docs/operations.md, Retention and storage sizing), then set "
+            "dryRun: false"
         )
     pushed = _pushed(settings)
     for index, policy in enumerate(retention.policies):

@@ -18,7 +18,7 @@ def deploy(name: str, settings: Settings, opts: pulumi.ResourceOptions) -> None:
     if not settings.alerts.active(settings.metrics, settings.app.cluster):
         return
     # Beside the ServiceMonitor, where Prometheus Operator looks for both; for a workload cluster that namespace
-    # exists only there, so the rule goes where the App lives in the management cluster (see README, Alerts).
+    # exists only there, so the rule goes where the App lives in the management cluster (docs/operations.md, Alerts).
     namespace = settings.app.cr_namespace if settings.app.cluster else settings.app.namespace
     labels, annotations = rule_metadata(settings)
     k8s.apiextensions.CustomResource(

@@ -29,8 +29,9 @@ RATIO_WINDOW = "10m"
 VOLUME_LOOKBACK_SECONDS = 6 * 3600
 _VOLUME_HORIZON = (Decimal(3600), Decimal(7 * 24 * 3600))
 # The default names the file only: a notification cannot open it, which a warning says.
-RELATIVE_RUNBOOK = "README.md"
-RUNBOOK_EXAMPLE = "https://git.example.org/platform/zot-cache/blob/main/README.md"
+# The runbooks are the headings of docs/operations.md.
+RELATIVE_RUNBOOK = "docs/operations.md"
+RUNBOOK_EXAMPLE = "https://git.example.org/platform/zot-cache/blob/main/docs/operations.md"
 # What RFC 3986 lets a URL hold unencoded. Everything else (spaces, quotes, '{', '}') is refused: Prometheus expands
 # every annotation as a Go text/template (model/rulefmt/rulefmt.go testTemplateParsing, template/template.go
 # NewTemplateExpander), where '{{' starts an action that can run PromQL, and a lone '{{' fails the whole rule file.
@@ -50,11 +51,12 @@ def _runbook_url(value: str) -> str:
         )
     if "#" in value:
         raise ValueError(
-            f"must not hold '#': each alert appends #<its README anchor>; give the README's URL, like {RUNBOOK_EXAMPLE}"
+            "must not hold '#': each alert appends #<its runbook's anchor>; give the runbooks' URL, like "
+            f"{RUNBOOK_EXAMPLE}"
         )
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"is not an http(s) URL; give where this README renders, like {RUNBOOK_EXAMPLE}")
+        raise ValueError(f"is not an http(s) URL; give where docs/operations.md renders, like {RUNBOOK_EXAMPLE}")
     if "@" in parts.netloc:
         raise ValueError(
             "holds a user or token before '@', which every alert and notification would publish; give a URL "

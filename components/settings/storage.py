@@ -2,9 +2,10 @@
 
 A StatefulSet's volumeClaimTemplates cannot change after creation (Kubernetes' ValidateStatefulSetUpdate), so a
 size or class in the chart's template breaks every later upgrade. The program applies the claim itself and the
-chart only mounts it by name (README, The cache's volume). Pulumi must reach the cluster zot runs in for that: with
-app.cluster it is a workload cluster, which the management cluster's kubeconfig does not reach; storage.kubeconfig
-opens it. Without one the chart's template makes the claim, as before, and a warning says what that fixes.
+chart only mounts it by name (docs/platforms.md, The cache's volume). Pulumi must reach the cluster zot runs in for
+that: with app.cluster it is a workload cluster, which the management cluster's kubeconfig does not reach;
+storage.kubeconfig opens it. Without one the chart's template makes the claim, as before, and a warning says what
+that fixes.
 """
 
 from __future__ import annotations
