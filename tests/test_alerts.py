@@ -59,24 +59,42 @@ def series(name: str, labels: Labels, values: str) -> dict[str, str]:
     return {"series": f"{name}{{{inner}}}", "values": values}
 
 
-def latency(method: str, share_slow: float, recorded: str = "5") -> list[dict[str, str]]:
-    """HEAD or GET requests, 100 a minute: all under 1 s (recorded 0) but `share_slow` of them, which zot records as
+def latency(method: str, share_slow: float, recorded: str = "5", per_minute: float = 100) -> list[dict[str, str]]:
+    """HEAD or GET requests, `per_minute`: all under 1 s (recorded 0) but `share_slow` of them, which zot records as
     `recorded` whole seconds (a 5.x s request is recorded as 5, pkg/api/session.go L87). Buckets as Prometheus 3
     stores them (le="1.0")."""
-    slow = round(100 * share_slow)
+    slow = per_minute * share_slow
     at = float(recorded)
     return [
         series(
             "zot_http_method_latency_seconds_bucket",
             {"job": "zot", "namespace": "zot", "pod": "zot-0", "method": method, "le": le},
-            f"0+{100 - slow + (slow if le == '+Inf' or float(le) >= at else 0)}x40",
+            f"0+{per_minute - slow + (slow if le == '+Inf' or float(le) >= at else 0):g}x40",
         )
         for le in LATENCY_BUCKETS
     ]
 
 
-def requests(code: str, per_minute: int, method: str = "GET", labels: Labels = TARGET) -> dict[str, str]:
-    return series("zot_http_requests_total", {**labels, "method": method, "code": code}, f"0+{per_minute}x40")
+def requests(code: str, per_minute: float, method: str = "GET", labels: Labels = TARGET) -> dict[str, str]:
+    return series("zot_http_requests_total", {**labels, "method": method, "code": code}, f"0+{per_minute:g}x40")
+
+
+# A 12-layer image pushed every 5 minutes, as containerd's and go-containerregistry's pushers do it: a HEAD per blob
+# (404: new), then its upload (POST 202, PATCH 202, PUT 201), then the manifest's HEAD (404) and PUT (201), which zot
+# counts as an upload of the repository.
+PUSH_EVERY_5M = [
+    requests("404", 2.6, "HEAD"),
+    requests("202", 2.4, "POST"),
+    requests("202", 2.4, "PATCH"),
+    requests("201", 2.6, "PUT"),
+    series("zot_repo_uploads_total", {**TARGET, "repo": "internal/app"}, "0+0.2x40"),
+]
+NOT_FOUND = (
+    "For 15 minutes, more than 50% of the HEAD requests to the cache in zot that no push explains were answered 404 "
+    "(at least 20 such HEADs in 10m): zot could not sync those images from their upstream, or clients ask for images "
+    "that do not exist. zot's log says which. zot's metrics cannot tell manifest from blob HEADs: a push's HEADs "
+    "count as far as its uploads do not account for them, and clients that GET manifests (CRI-O) are not seen."
+)
 
 
 def memory_use(working_set: str, container: str = "zot") -> list[dict[str, str]]:
@@ -230,31 +248,44 @@ CASES = [
             requests("200", 50),
             requests("404", 10, "HEAD", HEADLESS),
         ],
+        [({"job": "zot", "namespace": "zot", **TICKET}, "zot cache zot answers 70% of pull HEADs with 404", NOT_FOUND)],
+    ),
+    # The same failing pulls beside pushes: each new blob's HEAD (404) is followed by the POST that starts its
+    # upload, the manifest's HEAD by its upload; neither the share nor the floor counts them.
+    Case(
+        "ZotCacheUpstreamFailing",
+        "20m",
         [
-            (
-                {"job": "zot", "namespace": "zot", **TICKET},
-                "zot cache zot answers 70% of manifest HEADs with 404",
-                "For 15 minutes, more than 50% of the manifest HEAD requests to the cache in zot were answered 404 (at "
-                "least 20 HEADs in 10m): zot could not sync those images from their upstream, or clients ask for "
-                "images that do not exist. zot's log says which.",
-            )
+            requests("200", 3, "HEAD"),
+            requests("404", 9, "HEAD"),
+            requests("202", 1.5, "POST"),
+            series("zot_repo_uploads_total", {**TARGET, "repo": "internal/app"}, "0+0.5x40"),
         ],
+        [({"job": "zot", "namespace": "zot", **TICKET}, "zot cache zot answers 70% of pull HEADs with 404", NOT_FOUND)],
     ),
     # A few misses among many hits; and a quiet night: 1 HEAD a minute, every one a 404, is below the floor.
     Case("ZotCacheUpstreamFailing", "20m", [requests("200", 30, "HEAD"), requests("404", 5, "HEAD")]),
     Case("ZotCacheUpstreamFailing", "20m", [requests("404", 1, "HEAD")]),
+    # An admin pushes a 12-layer image every 5 minutes (2.4 blob HEADs a minute, all 404, each followed by an
+    # upload: POST 202, PATCH 202, PUT 201) while nodes pull 0.8 images a minute, all cached.
+    Case("ZotCacheUpstreamFailing", "20m", PUSH_EVERY_5M + [requests("200", 0.8, "HEAD")]),
+    # Pushes do not lift failing pulls over the floor: 0.8 pulls a minute, all 404, are 8 in 10 minutes.
+    Case("ZotCacheUpstreamFailing", "20m", PUSH_EVERY_5M + [requests("404", 0.8, "HEAD")]),
     Case(
         "ZotCacheSlowRequests",
         "25m",
-        latency("HEAD", 0.2),
+        latency("HEAD", 0.2) + [requests("200", 100, "HEAD")],
         [
             (
                 {"job": "zot", "namespace": "zot", **TICKET},
                 "zot cache zot answers manifest requests slowly",
-                "For 15 minutes, 20% of the HEAD requests to the cache in zot took 2 s or more (more than one in ten).",
+                "For 15 minutes, 20% of the HEAD requests to the cache in zot took 2 s or more (more than one in ten, "
+                "at least 20 requests in 10m).",
             )
         ],
     ),
+    # A quiet night: 1 HEAD every 2 minutes, a quarter of them taking 3 s, is below the floor.
+    Case("ZotCacheSlowRequests", "25m", latency("HEAD", 0.25, "3", per_minute=0.5) + [requests("200", 0.5, "HEAD")]),
     # 1.x s requests (recorded as 1) are not slow; slow GETs (big layers) are left out.
     Case("ZotCacheSlowRequests", "25m", latency("HEAD", 0.5, recorded="1") + latency("GET", 0.5)),
     Case(

@@ -11,6 +11,7 @@ Metric names and labels are zot v2.1.18's (pkg/extensions/monitoring/extension.g
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from components.builders.chart_values import gomemlimit
@@ -115,9 +116,26 @@ def _traffic(settings: Settings) -> list[Alert]:
     floor = f"at least {alerts.min_requests} requests in {RATIO_WINDOW}"
     # zot answers a manifest it could not sync with 404 (v2.1.18 pkg/api/routes.go L2714-2724: the sync error is only
     # logged, then the local store answers; L472-491 and L549-570 turn "not found" into 404); it has no sync metrics.
-    # Its request counter has no path or repository label, so the share is over all HEADs: containerd resolves every
-    # image with a HEAD on its manifest (blob requests are GETs), and a HEAD that misses is a failed first pull.
-    heads, missed = requests(RATIO_WINDOW, method="HEAD"), requests(RATIO_WINDOW, code="404", method="HEAD")
+    # zot_http_requests_total carries only `method` and `code` (pkg/extensions/monitoring/extension.go L20-27, filled
+    # in pkg/api/session.go L118), and the one series with a repository label, zot_http_repo_latency_seconds, has
+    # neither method nor code: no series tells a manifest HEAD from a blob HEAD. containerd resolves every image with
+    # a HEAD on its manifest and GETs blobs, but a pushing client HEADs each blob first and gets 404 for a new one
+    # (containerd remotes/docker/pusher.go, go-containerregistry remote/write.go checkExistingBlob, skopeo). Every
+    # such blob is then uploaded, which the distribution spec starts with a POST to /v2/<name>/blobs/uploads/, and
+    # a manifest HEAD before a push ends in a manifest PUT, which zot counts in zot_repo_uploads_total
+    # (pkg/storage/imagestore/imagestore.go L556-566). So the HEADs pushes explain are taken out of both sides.
+    pushes = _pushed_heads(by, scraped)
+
+    def pulled(window_function: str, **labels: str) -> str:
+        heads = f"zot_http_requests_total{selector(method='HEAD', **labels, **scraped)}[{RATIO_WINDOW}]"
+        return f"{by} ({window_function}({heads})) - {pushes(window_function)}"
+
+    # Where pushes outnumber the HEADs (mounts without a HEAD), the misses clamp at 0 rather than turn the ratio of
+    # two negatives positive.
+    not_found = (
+        f"clamp_min({pulled('rate', code='404')}, 0) / ({pulled('rate')}) > {alerts.not_found_ratio:g} "
+        f"and ({pulled('increase')}) >= {alerts.min_requests}"
+    )
     slow = settings.alerts.latency_seconds
     head_buckets = "zot_http_method_latency_seconds_bucket"
     within = f"{by} (rate({head_buckets}{selector(method='HEAD', le=bucket_at(slow), **scraped)}[5m]))"
@@ -135,26 +153,44 @@ def _traffic(settings: Settings) -> list[Alert]:
         Alert(
             "ZotCacheUpstreamFailing",
             "ticket",
-            f"{missed} / {heads} > {alerts.not_found_ratio:g} and {busy(method='HEAD')}",
+            not_found,
             "15m",
-            "zot cache {{ $labels.job }} answers {{ $value | humanizePercentage }} of manifest HEADs with 404",
-            f"For 15 minutes, more than {alerts.not_found_ratio:.0%} of the manifest HEAD requests to the cache in "
-            f"{{{{ $labels.namespace }}}} were answered 404 (at least {alerts.min_requests} HEADs in "
-            f"{RATIO_WINDOW}): zot could not sync those images from their upstream, or clients ask for images that "
-            "do not exist. zot's log says which.",
+            "zot cache {{ $labels.job }} answers {{ $value | humanizePercentage }} of pull HEADs with 404",
+            f"For 15 minutes, more than {alerts.not_found_ratio:.0%} of the HEAD requests to the cache in "
+            f"{{{{ $labels.namespace }}}} that no push explains were answered 404 (at least {alerts.min_requests} such "
+            f"HEADs in {RATIO_WINDOW}): zot could not sync those images from their upstream, or clients ask for "
+            "images that do not exist. zot's log says which. zot's metrics cannot tell manifest from blob HEADs: "
+            "a push's HEADs count as far as its uploads do not account for them, and clients that GET manifests "
+            "(CRI-O) are not seen.",
         ),
         Alert(
             "ZotCacheSlowRequests",
             "ticket",
             # The share above a bucket bound, exact where a quantile would interpolate inside a bucket (zot records
             # whole seconds, so a 5.9 s request sits in the 5 s bucket and a p90 over it comes out lower).
-            f"1 - {within} / {every} > 0.1",
+            f"1 - {within} / {every} > 0.1 and {busy(method='HEAD')}",
             "15m",
             "zot cache {{ $labels.job }} answers manifest requests slowly",
             f"For 15 minutes, {{{{ $value | humanizePercentage }}}} of the HEAD requests to the cache in "
-            f"{{{{ $labels.namespace }}}} took {slow + 1} s or more (more than one in ten).",
+            f"{{{{ $labels.namespace }}}} took {slow + 1} s or more (more than one in ten, {floor}).",
         ),
     ]
+
+
+def _pushed_heads(by: str, scraped: dict[str, str]) -> Callable[[str], str]:
+    """Per target, the HEADs a push explains over the ratio window, under `rate` or `increase`: one per upload
+    started (a POST) and one per manifest uploaded. A counter a cache never moved has no series yet, so each part
+    falls back to zero with the HEADs' labels."""
+
+    def over(window_function: str) -> str:
+        def counted(metric: str, **labels: str) -> str:
+            return f"{by} ({window_function}({metric}{selector(**labels, **scraped)}[{RATIO_WINDOW}]))"
+
+        zero = f"{counted('zot_http_requests_total', method='HEAD')} * 0"
+        started = f"({counted('zot_http_requests_total', method='POST')} or {zero})"
+        return f"{started} - ({counted('zot_repo_uploads_total')} or {zero})"
+
+    return over
 
 
 # The working set's share of the limit above which the pod is one load spike away from an OOM kill.
