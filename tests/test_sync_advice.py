@@ -173,6 +173,32 @@ def test_retention_that_fights_active_sync_is_warned(
 @pytest.mark.parametrize(
     ("keep", "warned"),
     [
+        ("^6", False),
+        ("^[6]", False),
+        ("^(6|7)", False),
+        ("^6.*", False),
+        ("6", False),  # unanchored: found in every tag that starts with "6."
+        ("^", False),
+        ("^7", True),
+        ("^6\\.1", True),  # 6.2.0 is synced and not kept
+        ("^6$", True),  # an end anchor: judged only when it is the sync regex itself
+        ("^6\\b", True),  # a word boundary depends on what follows: not judged, so not taken as a pin
+    ],
+)
+def test_a_keep_pattern_that_matches_every_synced_tag_pins_them(keep: str, warned: bool) -> None:
+    """Beside the sync regex `^6\\.`, every synced tag starts with "6.": a keep pattern that matches inside that
+    start (without end anchors or boundaries) matches every synced tag, so retention deletes none of them."""
+    pins = {"namespaces": {"vendor": {"keepTags": [keep]}}}
+    found = about(settings_with(HUB, synced("^6\\."), retention=pins, storage={"persistence": False}), CHURN)
+    assert bool(found) == warned, found
+    # Each pattern taken as a pin really matches every tag of TAGS the sync brings.
+    if not warned:
+        assert all(tag_regex.matches(keep, tag) for tag in TAGS if tag_regex.matches("^6\\.", tag))
+
+
+@pytest.mark.parametrize(
+    ("keep", "warned"),
+    [
         ("^v[0-9]+\\.[0-9]+\\.[0-9]+$", True),  # prod's old pin beside its "^6.*" sync
         ("^7\\.", True),
         ("^6\\.1\\.", False),

@@ -168,7 +168,7 @@ def _pinned(content: Content, policy: dict[str, Any]) -> bool:
         patterns = entry.get("patterns", [])
         if not patterns or regex in patterns:
             return True
-        if any(all(tag_regex.matches(p, tag) for tag in _SAMPLE_TAGS) for p in patterns):
+        if any(tag_regex.covers(p, regex) or all(tag_regex.matches(p, tag) for tag in _SAMPLE_TAGS) for p in patterns):
             return True
     return False
 

@@ -63,6 +63,22 @@ def disjoint(first: str, second: str) -> bool:
     return not (one.startswith(other) or other.startswith(one))
 
 
+# Syntax whose match depends on what follows the matched text (end anchors, word boundaries) or changes how the rest
+# reads (flags, look-arounds, which RE2 refuses anyway): a keep pattern with any of it is not judged by `covers`.
+_CONTEXT_SYNTAX = re.compile(r"\$|\\[bBzZ]|\(\?")
+
+
+def covers(keep: str, synced: str | None) -> bool:
+    """Whether `keep` matches every tag `synced` can match (None: every tag), judged simply and only where that is
+    certain: every such tag starts with the synced regex's literal start, so a keep pattern without end anchors,
+    word boundaries or flags that matches inside that literal start matches inside every such tag too (`^6`,
+    `^[6]`, `^(6|7)` beside `^6\\.`; `.*` beside anything). False when that cannot tell."""
+    if _CONTEXT_SYNTAX.search(keep):
+        return False
+    start = (literal_start(synced) if synced else None) or ""
+    return matches(keep, start)
+
+
 def runs_past_its_number(regex: str) -> str | None:
     """For a regex like `^6.*` whose literal start ends in a digit and that also matches a longer number
     (`60`, `60.1.0`): that literal start; None otherwise."""
