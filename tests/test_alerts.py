@@ -268,13 +268,13 @@ CASES = [
     Case("ZotCacheUpstreamFailing", "20m", [requests("404", 1, "HEAD")]),
     # An admin pushes a 12-layer image every 5 minutes (2.4 blob HEADs a minute, all 404, each followed by an
     # upload: POST 202, PATCH 202, PUT 201) while nodes pull 0.8 images a minute, all cached.
-    Case("ZotCacheUpstreamFailing", "20m", PUSH_EVERY_5M + [requests("200", 0.8, "HEAD")]),
+    Case("ZotCacheUpstreamFailing", "20m", [*PUSH_EVERY_5M, requests("200", 0.8, "HEAD")]),
     # Pushes do not lift failing pulls over the floor: 0.8 pulls a minute, all 404, are 8 in 10 minutes.
-    Case("ZotCacheUpstreamFailing", "20m", PUSH_EVERY_5M + [requests("404", 0.8, "HEAD")]),
+    Case("ZotCacheUpstreamFailing", "20m", [*PUSH_EVERY_5M, requests("404", 0.8, "HEAD")]),
     Case(
         "ZotCacheSlowRequests",
         "25m",
-        latency("HEAD", 0.2) + [requests("200", 100, "HEAD")],
+        [*latency("HEAD", 0.2), requests("200", 100, "HEAD")],
         [
             (
                 {"job": "zot", "namespace": "zot", **TICKET},
@@ -285,7 +285,7 @@ CASES = [
         ],
     ),
     # A quiet night: 1 HEAD every 2 minutes, a quarter of them taking 3 s, is below the floor.
-    Case("ZotCacheSlowRequests", "25m", latency("HEAD", 0.25, "3", per_minute=0.5) + [requests("200", 0.5, "HEAD")]),
+    Case("ZotCacheSlowRequests", "25m", [*latency("HEAD", 0.25, "3", per_minute=0.5), requests("200", 0.5, "HEAD")]),
     # 1.x s requests (recorded as 1) are not slow; slow GETs (big layers) are left out.
     Case("ZotCacheSlowRequests", "25m", latency("HEAD", 0.5, recorded="1") + latency("GET", 0.5)),
     Case(

@@ -90,6 +90,15 @@ def warnings(settings: Settings) -> list[str]:
             "observability platform loads it only with dashboard.organization set; set it"
         )
     found.extend(alerts.warnings(settings))
+    flux = settings.flux
+    if settings.platform == "flux" and flux.verify_signature and flux.signer_is_default:
+        found.append(
+            "flux.verifySignature checks the chart against Giant Swarm's published signer patterns, which match "
+            "every CircleCI organisation's issuer and any project: a chart signed from anyone's CircleCI project "
+            "passes; set flux.signatureIssuer to ^https://oidc\\.circleci\\.com/org/<organization id>$ with the "
+            "organization id from the chart's certificate (cosign verify ... --output json), and pin the content "
+            "with flux.chartDigest"
+        )
     if settings.render_yaml_to_directory:
         found.append(
             f"render mode: manifests go to {settings.render_yaml_to_directory} and nothing is deployed; Secrets are "

@@ -10,8 +10,8 @@ Metric names and labels are zot v2.1.18's (pkg/extensions/monitoring/extension.g
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from components.builders.chart_values import gomemlimit

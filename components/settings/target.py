@@ -116,6 +116,42 @@ def _digest(value: str) -> str:
 # L209-225; docs/cosign-signing.md, "Helm chart").
 GIANT_SWARM_SIGNER_ISSUER = r"^https://oidc\.circleci\.com"
 GIANT_SWARM_SIGNER_SUBJECT = r"^https://circleci\.com/api/v2/projects/[a-f0-9-]+/pipeline-definitions/[a-f0-9-]+$"
+# These are the patterns Giant Swarm publishes, and they are wide: CircleCI's OIDC issuer is
+# https://oidc.circleci.com/org/<organization id> and the subject names only a project id, so together they match a
+# signature from any CircleCI organisation's project. Giant Swarm's organization id is published in none of its
+# repositories or docs this program's authors could find, so the defaults stay, with a warning
+# (components/builders/advice.py), and a pattern a user writes must pin one signer.
+# Signers that are not Giant Swarm: another CircleCI organisation's project, and any GitHub repository's workflow.
+# cosign looks for each pattern anywhere in the certificate's value (sigstore/cosign pkg/cosign/verify.go,
+# CheckCertificatePolicy: regexp.Compile(identity.IssuerRegExp), then MatchString).
+FOREIGN_SIGNERS = (
+    (
+        "https://oidc.circleci.com/org/7f3c9a2e-5b1d-4e8f-a6c0-d2b4e6f8a1c3",
+        "https://circleci.com/api/v2/projects/c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f/pipeline-definitions/"
+        "9e8d7c6b-5a4f-4e3d-2c1b-0a9f8e7d6c5b",
+    ),
+    (
+        "https://token.actions.githubusercontent.com",
+        "https://github.com/someone-else/charts/.github/workflows/release.yaml@refs/heads/main",
+    ),
+)
+
+
+def _go_search(pattern: str, value: str) -> bool:
+    """Go's MatchString: the pattern found anywhere in value (GoRegex has checked that Python reads it alike)."""
+    return re.search(pattern, value) is not None
+
+
+def _unpinned(pattern: str) -> str | None:
+    """Why a signer pattern a user wrote pins nothing by itself, or None."""
+    if _go_search(pattern, ""):
+        return f"{pattern!r} matches every identity (it matches even the empty text)"
+    if not pattern.startswith("^") or not pattern.endswith("$") or pattern.endswith("\\$"):
+        return (
+            f"{pattern!r} is not anchored with ^ at the start and $ at the end: cosign finds it anywhere in the "
+            "certificate's value, so an identity that merely contains the signer's matches too"
+        )
+    return None
 
 
 class Flux(Model):
@@ -138,7 +174,20 @@ class Flux(Model):
     signature_issuer: GoRegex = GIANT_SWARM_SIGNER_ISSUER
     signature_subject: GoRegex = GIANT_SWARM_SIGNER_SUBJECT
 
+    @property
+    def signer_is_default(self) -> bool:
+        return not {"signature_issuer", "signature_subject"} & self.model_fields_set
+
+    def accepts_foreign_signer(self) -> bool:
+        """Whether the issuer and subject patterns together match a signer that is not the chart's (FOREIGN_SIGNERS)."""
+        return any(
+            _go_search(self.signature_issuer, issuer) and _go_search(self.signature_subject, subject)
+            for issuer, subject in FOREIGN_SIGNERS
+        )
+
     def issues(self) -> Iterator[Issue]:
+        if self.verify_signature:
+            yield from self._signer_issues()
         if not self.verify_signature:
             for field in ("signature_issuer", "signature_subject"):
                 if field in self.model_fields_set:
@@ -152,6 +201,25 @@ class Flux(Model):
                 ("verifySignature",),
                 "needs Flux source-controller v1.8 or later (cosign v3 signatures), which serves "
                 "source.toolkit.fluxcd.io/v1; upgrade Flux and drop flux.ociRepositoryApiVersion, or set false",
+            )
+
+    def _signer_issues(self) -> Iterator[Issue]:
+        """A pattern the user wrote must pin the signer: the defaults are Giant Swarm's own and only warned about."""
+        written = [f for f in ("signature_issuer", "signature_subject") if f in self.model_fields_set]
+        keys = [Flux.model_fields[field].alias or field for field in written]
+        unpinned = False
+        for field, key in zip(written, keys, strict=True):
+            reason = _unpinned(getattr(self, field))
+            if reason:
+                unpinned = True
+                yield ((key,), f"{reason}; write the signer's exact value as ^...$ with its dots escaped")
+        if written and not unpinned and self.accepts_foreign_signer():
+            yield (
+                (keys[0],),
+                "together with the other signature pattern, accepts a chart signed by someone else (another CircleCI "
+                "organisation's project, or any GitHub workflow); pin the issuer to the signer's organisation, "
+                "like ^https://oidc\\.circleci\\.com/org/<organization id>$, or the subject to its project id "
+                "(cosign verify ... --output json prints both from the chart's certificate)",
             )
 
 
