@@ -8,9 +8,17 @@ from decimal import Decimal
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, StrictInt
 
-from components.settings.common import NETLOC, AnnotationKey, Duration, Issue, LabelValue, Model
+from components.settings.common import (
+    NETLOC,
+    AnnotationKey,
+    Duration,
+    Issue,
+    LabelValue,
+    Model,
+    program_label_issues,
+)
 from components.settings.target import WorkloadCluster
 from components.settings.units import parse_go_duration
 from components.settings.zot import Metrics
@@ -84,9 +92,10 @@ class Alerts(Model):
     volume_used_ratio: float = 0.9
     error_ratio: float = 0.05
     not_found_ratio: float = 0.5
-    min_requests: int = 20
-    latency_seconds: int = 1
-    restarts_per_hour: int = 3
+    # Strict: YAML's true would otherwise pass as 1 (pydantic's lax mode turns a bool into an int).
+    min_requests: StrictInt = 20
+    latency_seconds: StrictInt = 1
+    restarts_per_hour: StrictInt = 3
 
     def active(self, metrics: Metrics, cluster: WorkloadCluster | None) -> bool:
         if self.enabled is not None:
@@ -96,6 +105,7 @@ class Alerts(Model):
     def issues(self, metrics: Metrics, cluster: WorkloadCluster | None) -> Iterator[Issue]:
         """The thresholds are checked even while off, so turning alerts on cannot fail."""
         yield from self._threshold_issues()
+        yield from program_label_issues("ruleLabels", self.rule_labels)
         if not self.enabled:
             return
         if not (metrics.enabled and metrics.service_monitor):

@@ -166,6 +166,21 @@ def _repository_glob(value: str) -> str:
 RepositoryGlob = Annotated[str, AfterValidator(_repository_glob)]
 
 
+# On every object the program creates; applied last, so a user's labels cannot take it over (and settings refuse
+# user labels with these keys rather than drop them silently).
+MANAGED_BY = {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "zot-cache"}
+
+
+def program_label_issues(key: str, labels: dict[str, str]) -> Iterator[Issue]:
+    """User labels with a key the program sets itself would be overwritten without a word: refused by key."""
+    for label in sorted(MANAGED_BY.keys() & labels.keys()):
+        yield (
+            (key, label),
+            f"is a label the program sets itself on everything it creates (to {MANAGED_BY[label]!r}); remove it, or "
+            "select by another label",
+        )
+
+
 class Model(BaseModel):
     """Config keys are camelCase as users write them; unknown keys are errors, not silently dropped."""
 

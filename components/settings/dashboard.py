@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
-from components.settings.common import AnnotationKey, Issue, LabelValue, Model
+from components.settings.common import AnnotationKey, Issue, LabelValue, Model, program_label_issues
 from components.settings.zot import Metrics
 
 # The label the grafana helm chart's dashboard sidecar (kiwigrid k8s-sidecar) selects by default:
@@ -41,6 +41,7 @@ class Dashboard(Model):
         return dict(sorted({**self.annotations, **{k: v for k, v in giant_swarm.items() if v is not None}}.items()))
 
     def issues(self, metrics: Metrics) -> Iterator[Issue]:
+        yield from program_label_issues("labels", self.labels)
         if self.enabled and not metrics.enabled:
             yield (("enabled",), "needs metrics.enabled: true, or every panel stays empty; enable metrics")
         key, value = GIANT_SWARM_KIND

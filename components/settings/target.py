@@ -246,6 +246,14 @@ class HelmChart(Model):
             )
         elif self.keyring is not None and not self.verify:
             yield (("keyring",), "is only read with helm.verify: true; set that, or remove this")
+        elif self.keyring is not None and (
+            FilePath(self.keyring).is_absolute() or ".." in FilePath(self.keyring).parts
+        ):
+            yield (
+                ("keyring",),
+                f"{self.keyring!r} leaves the project folder; copy the keyring into it (committed beside "
+                "Pulumi.yaml) and write its relative path, like zot-charts.gpg",
+            )
         elif self.keyring is not None and not FilePath(self.keyring).is_file():
             # The CLI runs the program in the project folder, as it reads Pulumi.<stack>.yaml there.
             yield (("keyring",), "names no file in the project folder; write the path of the exported keyring")

@@ -8,7 +8,14 @@ from typing import Literal
 from pydantic import Field
 
 from components.settings.access import UserName
-from components.settings.common import AnnotationKey, Duration, Issue, LabelValue, Model
+from components.settings.common import (
+    AnnotationKey,
+    Duration,
+    Issue,
+    LabelValue,
+    Model,
+    program_label_issues,
+)
 from components.settings.target import WorkloadCluster
 from components.settings.units import parse_go_duration
 
@@ -32,6 +39,7 @@ class Metrics(Model):
             yield (("serviceMonitor",), "needs metrics enabled: set enabled: true")
         if self.service_monitor_labels and not self.service_monitor:
             yield (("serviceMonitorLabels",), "labels the ServiceMonitor; set serviceMonitor: true or remove them")
+        yield from program_label_issues("serviceMonitorLabels", self.service_monitor_labels)
         if self.scrape_user is not None and not self.service_monitor:
             yield (
                 ("scrapeUser",),

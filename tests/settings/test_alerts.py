@@ -5,6 +5,25 @@ from __future__ import annotations
 from tests.settings.configs import SCRAPED, case, invalid_config_test, variant
 
 INVALID = [
+    # YAML's `true` is not 1: pydantic's lax mode would take it as one.
+    case(
+        "alerts-latency-a-bool",
+        variant(metrics=SCRAPED, alerts={"latencySeconds": True}),
+        "alerts.latencySeconds",
+        "valid integer",
+    ),
+    case(
+        "alerts-min-requests-a-bool",
+        variant(metrics=SCRAPED, alerts={"minRequests": True}),
+        "alerts.minRequests",
+        "valid integer",
+    ),
+    case(
+        "alerts-rule-label-the-program-sets",
+        variant(metrics=SCRAPED, alerts={"ruleLabels": {"app.kubernetes.io/managed-by": "helm"}}),
+        'alerts.ruleLabels["app.kubernetes.io/managed-by"]',
+        "is a label the program sets itself on everything it creates (to 'pulumi')",
+    ),
     case(
         "alerts-without-service-monitor",
         variant(alerts={"enabled": True}),

@@ -6,6 +6,12 @@ from tests.settings.configs import SCRAPED, case, invalid_config_test, variant
 
 INVALID = [
     case(
+        "dashboard-label-the-program-sets",
+        variant(metrics=SCRAPED, dashboard={"labels": {"app.kubernetes.io/managed-by": "grafana"}}),
+        'dashboard.labels["app.kubernetes.io/managed-by"]',
+        "is a label the program sets itself",
+    ),
+    case(
         "dashboard-without-metrics",
         variant(dashboard={"enabled": True}),
         "dashboard.enabled",

@@ -71,6 +71,35 @@ INVALID = [
         "flux.signatureIssuer",
         "accepts a chart signed by someone else",
     ),
+    # helm.keyring is a file in the project folder, read by Pulumi on the operator's machine and sent to Helm.
+    case(
+        "helm-keyring-absolute",
+        variant(
+            platform="helm", app={"name": "zot", "namespace": "zot"}, helm={"verify": True, "keyring": "/etc/passwd"}
+        ),
+        "helm.keyring",
+        "'/etc/passwd' leaves the project folder; copy the keyring into it",
+    ),
+    case(
+        "helm-keyring-up-and-out",
+        variant(
+            platform="helm",
+            app={"name": "zot", "namespace": "zot"},
+            helm={"verify": True, "keyring": "../../../etc/hostname"},
+        ),
+        "helm.keyring",
+        "leaves the project folder",
+    ),
+    case(
+        "helm-keyring-down-then-up",
+        variant(
+            platform="helm",
+            app={"name": "zot", "namespace": "zot"},
+            helm={"verify": True, "keyring": "keys/../../x.gpg"},
+        ),
+        "helm.keyring",
+        "leaves the project folder",
+    ),
     case("app-chart-not-a-name", variant(app={"chart": "zot chart"}), "app.chart", "is not a chart name"),
     case("app-version-not-semver", variant(app={"version": "v2.9"}), "app.version", "is not a chart version"),
     case(

@@ -5,6 +5,19 @@ from __future__ import annotations
 from tests.settings.configs import BCRYPT_HASH, SCRAPED, admin, case, invalid_config_test, variant, with_users
 
 INVALID = [
+    # The program labels its own ServiceMonitor with these last: a user's value would vanish without a word.
+    case(
+        "service-monitor-label-managed-by",
+        variant(metrics=SCRAPED | {"serviceMonitorLabels": {"app.kubernetes.io/managed-by": "argocd"}}),
+        'metrics.serviceMonitorLabels["app.kubernetes.io/managed-by"]',
+        "is a label the program sets itself on everything it creates (to 'pulumi'); remove it",
+    ),
+    case(
+        "service-monitor-label-part-of",
+        variant(metrics=SCRAPED | {"serviceMonitorLabels": {"app.kubernetes.io/part-of": "monitoring"}}),
+        'metrics.serviceMonitorLabels["app.kubernetes.io/part-of"]',
+        "is a label the program sets itself on everything it creates (to 'zot-cache')",
+    ),
     case(
         "service-monitor-without-metrics",
         variant(metrics={"serviceMonitor": True}),
