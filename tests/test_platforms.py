@@ -323,3 +323,54 @@ def test_the_helm_chart_is_installed_with_the_ingress_transform(monkeypatch: pyt
     run_on("helm")
     (opts,) = charts
     assert opts.transforms == [skip_ingress_await]
+
+
+NAMESPACE_PATCH = "kubernetes:core/v1:NamespacePatch"
+
+
+def in_cluster(platform: str, installer_namespace: str, metrics: bool = True) -> tuple[dict[str, Any], set[str]]:
+    """dev, whose zot runs in namespace zot of the cluster Pulumi talks to, with its App or HelmRelease elsewhere."""
+    config, secret_keys = stack_config("dev")
+    config["platform"] = platform
+    config["app"] = {**config["app"], "appNamespace": installer_namespace}
+    if metrics:
+        config["metrics"] = {"enabled": True, "serviceMonitor": True}
+    return config, secret_keys
+
+
+@pytest.mark.parametrize(("platform", "installer_namespace"), [("flux", "flux-apps"), ("app", "giantswarm")])
+def test_what_goes_beside_the_chart_waits_for_zots_namespace_when_the_installer_lives_elsewhere(
+    platform: str, installer_namespace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """helm-controller (install.createNamespace) and chart-operator create zot's namespace only as they install:
+    on the first `up`, the program's ServiceMonitor and PrometheusRule in it need it to exist first."""
+    from components import zot_registry
+
+    waited_for: dict[str, list[Any]] = {}
+    for module in (zot_registry.service_monitor, zot_registry.alerts):
+        real = module.deploy
+
+        def recording(name: str, settings: Settings, opts: pulumi.ResourceOptions, real: Any = real) -> None:
+            waited_for[real.__module__] = list(opts.depends_on or [])  # type: ignore[arg-type]
+            real(name, settings, opts)
+
+        monkeypatch.setattr(module, "deploy", recording)
+    run = run_program("dev", *in_cluster(platform, installer_namespace))
+    patch = run.one(NAMESPACE_PATCH)
+    assert patch.inputs["metadata"] == {"name": "zot"}
+    assert {
+        r.inputs["metadata"]["namespace"] for r in run.resources if r.type in (SERVICE_MONITOR, PROMETHEUS_RULE)
+    } == {"zot"}
+    assert set(waited_for) == {"components.platforms.service_monitor", "components.platforms.alerts"}
+    for module, depends_on in waited_for.items():
+        assert [type(r) for r in depends_on] == [k8s.core.v1.NamespacePatch], module
+
+
+@pytest.mark.parametrize(
+    ("platform", "installer_namespace", "metrics"),
+    [("flux", "zot", True), ("flux", "flux-apps", False), ("app", "zot", True)],
+    ids=["installer-beside-zot", "nothing-beside-the-chart", "app-in-zots-namespace"],
+)
+def test_no_namespace_patch_where_nothing_waits_for_it(platform: str, installer_namespace: str, metrics: bool) -> None:
+    run = run_program("dev", *in_cluster(platform, installer_namespace, metrics))
+    assert not [r for r in run.resources if r.type == NAMESPACE_PATCH]

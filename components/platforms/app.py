@@ -9,7 +9,7 @@ import pulumi_kubernetes as k8s
 
 from components.builders.plan import Plan
 from components.platforms import MANAGED_BY
-from components.platforms.deployed import Deployed
+from components.platforms.deployed import Deployed, installer_namespace
 from components.platforms.user_values import user_values
 from components.platforms.volume import after_installer, deploy_claim
 from components.settings import Settings
@@ -64,5 +64,7 @@ def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptio
     )
     deploy_claim(name, settings, after_installer(opts, installer))
     return Deployed(
-        {"kind": KIND, "name": target.name, "namespace": target.cr_namespace}, values.config_map.metadata.name
+        {"kind": KIND, "name": target.name, "namespace": target.cr_namespace},
+        values.config_map.metadata.name,
+        installer_namespace(name, settings, opts),
     )

@@ -16,7 +16,7 @@ import pulumi_kubernetes as k8s
 from components.builders.names import release_name
 from components.builders.plan import Plan
 from components.platforms import MANAGED_BY
-from components.platforms.deployed import Deployed
+from components.platforms.deployed import Deployed, installer_namespace
 from components.platforms.user_values import VALUES_KEY, user_values
 from components.platforms.volume import after_installer, deploy_claim
 from components.settings import Settings
@@ -114,4 +114,4 @@ def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptio
     )
     deploy_claim(name, settings, after_installer(opts, release))
     installer = {"kind": "HelmRelease", "name": flux_name(settings), "namespace": namespace}
-    return Deployed(installer, values.config_map.metadata.name)
+    return Deployed(installer, values.config_map.metadata.name, installer_namespace(name, settings, opts))
