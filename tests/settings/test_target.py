@@ -17,6 +17,11 @@ def verified(**signer: Any) -> Config:
     return variant(platform="flux", flux={"verifySignature": True, **signer})
 
 
+def with_keyring(keyring: str) -> Config:
+    """platform helm with the chart's provenance checked against `keyring`."""
+    return variant(platform="helm", app={"name": "zot", "namespace": "zot"}, helm={"verify": True, "keyring": keyring})
+
+
 INVALID = [
     case("app-name-not-dns-label", variant(app={"name": "Zot_Cache"}), "app.name", "is not a Kubernetes name"),
     case("app-name-trailing-newline", variant(app={"name": "zot\n"}), "app.name", "is not a Kubernetes name"),
@@ -72,33 +77,13 @@ INVALID = [
         "accepts a chart signed by someone else",
     ),
     # helm.keyring is a file in the project folder, read by Pulumi on the operator's machine and sent to Helm.
-    case(
-        "helm-keyring-absolute",
-        variant(
-            platform="helm", app={"name": "zot", "namespace": "zot"}, helm={"verify": True, "keyring": "/etc/passwd"}
-        ),
-        "helm.keyring",
-        "'/etc/passwd' leaves the project folder; copy the keyring into it",
-    ),
-    case(
-        "helm-keyring-up-and-out",
-        variant(
-            platform="helm",
-            app={"name": "zot", "namespace": "zot"},
-            helm={"verify": True, "keyring": "../../../etc/hostname"},
-        ),
-        "helm.keyring",
-        "leaves the project folder",
-    ),
-    case(
-        "helm-keyring-down-then-up",
-        variant(
-            platform="helm",
-            app={"name": "zot", "namespace": "zot"},
-            helm={"verify": True, "keyring": "keys/../../x.gpg"},
-        ),
-        "helm.keyring",
-        "leaves the project folder",
+    *(
+        case(f"helm-keyring-{id_}", with_keyring(keyring), "helm.keyring", f"{keyring!r} leaves the project folder")
+        for id_, keyring in (
+            ("absolute", "/etc/passwd"),
+            ("up-and-out", "../../../etc/hostname"),
+            ("down-then-up", "keys/../../x.gpg"),
+        )
     ),
     case("app-chart-not-a-name", variant(app={"chart": "zot chart"}), "app.chart", "is not a chart name"),
     case("app-version-not-semver", variant(app={"version": "v2.9"}), "app.version", "is not a chart version"),
