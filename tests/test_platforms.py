@@ -14,6 +14,8 @@ import pytest
 from components.builders.names import release_name, workload
 from components.builders.plan import build_plan
 from components.builders.upstream_values import GIANT_SWARM_ONLY, upstream_values
+from components.platforms import alerts as platform_alerts
+from components.platforms import service_monitor as platform_service_monitor
 from components.platforms.flux import HELM_CHART_LAYER
 from components.platforms.helm import INGRESS_TYPE, SKIP_AWAIT, skip_ingress_await
 from components.settings import Settings
@@ -344,17 +346,15 @@ def test_what_goes_beside_the_chart_waits_for_zots_namespace_when_the_installer_
 ) -> None:
     """helm-controller (install.createNamespace) and chart-operator create zot's namespace only as they install:
     on the first `up`, the program's ServiceMonitor and PrometheusRule in it need it to exist first."""
-    from components import zot_registry
-
     waited_for: dict[str, list[Any]] = {}
-    for module in (zot_registry.service_monitor, zot_registry.alerts):
-        real = module.deploy
+    for beside in (platform_service_monitor, platform_alerts):
+        real = beside.deploy
 
         def recording(name: str, settings: Settings, opts: pulumi.ResourceOptions, real: Any = real) -> None:
-            waited_for[real.__module__] = list(opts.depends_on or [])  # type: ignore[arg-type]
+            waited_for[real.__module__] = list(cast(list[Any], opts.depends_on or []))
             real(name, settings, opts)
 
-        monkeypatch.setattr(module, "deploy", recording)
+        monkeypatch.setattr(beside, "deploy", recording)
     run = run_program("dev", *in_cluster(platform, installer_namespace))
     patch = run.one(NAMESPACE_PATCH)
     assert patch.inputs["metadata"] == {"name": "zot"}
@@ -362,8 +362,8 @@ def test_what_goes_beside_the_chart_waits_for_zots_namespace_when_the_installer_
         r.inputs["metadata"]["namespace"] for r in run.resources if r.type in (SERVICE_MONITOR, PROMETHEUS_RULE)
     } == {"zot"}
     assert set(waited_for) == {"components.platforms.service_monitor", "components.platforms.alerts"}
-    for module, depends_on in waited_for.items():
-        assert [type(r) for r in depends_on] == [k8s.core.v1.NamespacePatch], module
+    for deployer, depends_on in waited_for.items():
+        assert [type(r) for r in depends_on] == [k8s.core.v1.NamespacePatch], deployer
 
 
 @pytest.mark.parametrize(
