@@ -36,6 +36,8 @@ KNOWN_METRICS = {
     "zot_http_repo_latency_seconds_count": "zot: summary without quantiles, label repo",
     "zot_repo_storage_bytes": "zot: gauge, label repo",
     "zot_repo_downloads_total": "zot: counter of manifests served, label repo",
+    # PutImageManifest counts each manifest uploaded (pkg/storage/imagestore/imagestore.go L556-566).
+    "zot_repo_uploads_total": "zot: counter of manifests uploaded, label repo",
     "zot_info": "zot: labels commit, binaryType, goVersion, version",
     # kubelet volume stats (kubelet /metrics): labels namespace, persistentvolumeclaim.
     "kubelet_volume_stats_capacity_bytes": "kubelet",

@@ -10,9 +10,8 @@ Metric names and labels are zot v2.1.18's (pkg/extensions/monitoring/extension.g
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from components.builders.chart_values import gomemlimit
 from components.builders.names import CONTAINER, claim_name, pod_pattern, series_scope, service_name
@@ -124,17 +123,16 @@ def _traffic(settings: Settings) -> list[Alert]:
     # such blob is then uploaded, which the distribution spec starts with a POST to /v2/<name>/blobs/uploads/, and
     # a manifest HEAD before a push ends in a manifest PUT, which zot counts in zot_repo_uploads_total
     # (pkg/storage/imagestore/imagestore.go L556-566). So the HEADs pushes explain are taken out of both sides.
-    pushes = _pushed_heads(by, scraped)
 
-    def pulled(window_function: str, **labels: str) -> str:
-        heads = f"zot_http_requests_total{selector(method='HEAD', **labels, **scraped)}[{RATIO_WINDOW}]"
-        return f"{by} ({window_function}({heads})) - {pushes(window_function)}"
+    def counted(window_function: str) -> Counted:
+        def count(metric: str, **labels: str) -> str:
+            return f"{by} ({window_function}({metric}{selector(**labels, **scraped)}[{RATIO_WINDOW}]))"
 
-    # Where pushes outnumber the HEADs (mounts without a HEAD), the misses clamp at 0 rather than turn the ratio of
-    # two negatives positive.
+        return count
+
     not_found = (
-        f"clamp_min({pulled('rate', code='404')}, 0) / ({pulled('rate')}) > {alerts.not_found_ratio:g} "
-        f"and ({pulled('increase')}) >= {alerts.min_requests}"
+        f"{pulled_not_found_share(counted('rate'))} > {alerts.not_found_ratio:g} "
+        f"and ({pulled_heads(counted('increase'))}) >= {alerts.min_requests}"
     )
     slow = settings.alerts.latency_seconds
     head_buckets = "zot_http_method_latency_seconds_bucket"
@@ -177,20 +175,27 @@ def _traffic(settings: Settings) -> list[Alert]:
     ]
 
 
-def _pushed_heads(by: str, scraped: dict[str, str]) -> Callable[[str], str]:
-    """Per target, the HEADs a push explains over the ratio window, under `rate` or `increase`: one per upload
-    started (a POST) and one per manifest uploaded. A counter a cache never moved has no series yet, so each part
-    falls back to zero with the HEADs' labels."""
+class Counted(Protocol):
+    """How a caller aggregates one set of series over its window: `sum by (...) (rate(metric{...}[10m]))` in a rule,
+    `sum(rate(metric{...}[$__rate_interval]))` on the dashboard."""
 
-    def over(window_function: str) -> str:
-        def counted(metric: str, **labels: str) -> str:
-            return f"{by} ({window_function}({metric}{selector(**labels, **scraped)}[{RATIO_WINDOW}]))"
+    def __call__(self, metric: str, **labels: str) -> str: ...
 
-        zero = f"{counted('zot_http_requests_total', method='HEAD')} * 0"
-        started = f"({counted('zot_http_requests_total', method='POST')} or {zero})"
-        return f"{started} - ({counted('zot_repo_uploads_total')} or {zero})"
 
-    return over
+def pulled_heads(counted: Counted, **labels: str) -> str:
+    """The HEAD requests (with `labels`) that no push explains: all HEADs less one per upload started (a POST) and
+    one per manifest uploaded (_traffic says why). A counter a cache never moved has no series yet, so those two
+    parts fall back to zero with the HEADs' labels."""
+    zero = f"{counted('zot_http_requests_total', method='HEAD')} * 0"
+    started = f"({counted('zot_http_requests_total', method='POST')} or {zero})"
+    uploaded = f"({counted('zot_repo_uploads_total')} or {zero})"
+    return f"{counted('zot_http_requests_total', method='HEAD', **labels)} - {started} - {uploaded}"
+
+
+def pulled_not_found_share(counted: Counted) -> str:
+    """The share of pull HEADs answered 404. Where pushes outnumber the HEADs (mounts without a HEAD), the misses
+    clamp at 0 rather than turn the ratio of two negatives positive."""
+    return f"clamp_min({pulled_heads(counted, code='404')}, 0) / ({pulled_heads(counted)})"
 
 
 # The working set's share of the limit above which the pod is one load spike away from an OOM kill.

@@ -19,6 +19,7 @@ from grafana_foundation_sdk.models import common
 from grafana_foundation_sdk.models.dashboard import DashboardCursorSync, DataSourceRef, Threshold, ThresholdsMode
 
 from components.builders import names
+from components.builders.alerts import pulled_not_found_share
 from components.builders.chart_values import gomemlimit
 from components.settings import Settings
 from components.settings.alerts import LATENCY_BOUNDS
@@ -44,6 +45,11 @@ class Selectors:
         pod = names.pod_pattern(settings)
         self.container = f'{scope}, pod=~"{pod}", container="{names.CONTAINER}"'
         self.claim = f'{scope}, persistentvolumeclaim="{names.claim_name(settings)}"'
+
+    def counted(self, metric: str, **labels: str) -> str:
+        """One set of zot's series, summed over the panel's rate interval (alerts.Counted)."""
+        extra = "".join(f', {label}="{value}"' for label, value in labels.items())
+        return f"sum(rate({metric}{{{self.zot}{extra}}}{RATE}))"
 
 
 def _query(expr: str, legend: str) -> prometheus.Dataquery:
@@ -92,19 +98,15 @@ def _requests(on: Selectors) -> list[timeseries.Panel]:
         _series(
             "5xx and HEAD 404 ratios",
             "Share of requests answered with a 5xx status (a full volume, or zot itself: ZotCacheHighErrorRatio), and "
-            "share of manifest HEADs answered 404 (zot answers a failed upstream sync with 404: "
-            "ZotCacheUpstreamFailing).",
+            "share of the HEADs no push explains answered 404 (zot answers a failed upstream sync with 404: "
+            "ZotCacheUpstreamFailing, which reads the same share).",
             "percentunit",
             [
                 _query(
                     f'sum(rate(zot_http_requests_total{{{on.zot}, code=~"5.."}}{RATE})) / sum(rate({requests}{RATE}))',
                     "5xx",
                 ),
-                _query(
-                    f'sum(rate(zot_http_requests_total{{{on.zot}, method="HEAD", code="404"}}{RATE})) '
-                    f'/ sum(rate(zot_http_requests_total{{{on.zot}, method="HEAD"}}{RATE}))',
-                    "404 of HEADs",
-                ),
+                _query(pulled_not_found_share(on.counted), "404 of pull HEADs"),
             ],
         ),
     ]
