@@ -19,6 +19,8 @@ _OPTIONS.log_errors = False
 class Compiled(Protocol):
     def fullmatch(self, text: str) -> object | None: ...
 
+    def search(self, text: str) -> object | None: ...
+
 
 def compile_re2(pattern: str) -> Compiled:
     """The compiled pattern; ValueError with RE2's reason when RE2 refuses it."""
@@ -38,6 +40,11 @@ def check_go(pattern: str) -> None:
     compile_re2(pattern)
     if _single_byte_escape(pattern):
         raise ValueError("invalid escape sequence: \\C (Go's regexp has no single-byte match)")
+
+
+def go_search(pattern: str, text: str) -> bool:
+    """Go's `regexp.MatchString`: the pattern found anywhere in text (for a pattern check_go accepted)."""
+    return compile_re2(pattern).search(text) is not None
 
 
 def escape(text: str) -> str:

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
+from components.settings import regex_engine
 from components.settings.common import (
     ChartName,
     ChartVersion,
@@ -137,14 +138,9 @@ FOREIGN_SIGNERS = (
 )
 
 
-def _go_search(pattern: str, value: str) -> bool:
-    """Go's MatchString: the pattern found anywhere in value (GoRegex has checked that Python reads it alike)."""
-    return re.search(pattern, value) is not None
-
-
 def _unpinned(pattern: str) -> str | None:
     """Why a signer pattern a user wrote pins nothing by itself, or None."""
-    if _go_search(pattern, ""):
+    if regex_engine.go_search(pattern, ""):
         return f"{pattern!r} matches every identity (it matches even the empty text)"
     if not pattern.startswith("^") or not pattern.endswith("$") or pattern.endswith("\\$"):
         return (
@@ -181,7 +177,8 @@ class Flux(Model):
     def accepts_foreign_signer(self) -> bool:
         """Whether the issuer and subject patterns together match a signer that is not the chart's (FOREIGN_SIGNERS)."""
         return any(
-            _go_search(self.signature_issuer, issuer) and _go_search(self.signature_subject, subject)
+            regex_engine.go_search(self.signature_issuer, issuer)
+            and regex_engine.go_search(self.signature_subject, subject)
             for issuer, subject in FOREIGN_SIGNERS
         )
 
