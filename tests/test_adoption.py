@@ -26,7 +26,7 @@ import yaml
 
 from tests.harness import ROOT, set_path
 from tests.reference import REFERENCE
-from tests.test_workflows import readme_up_jobs_for_a_new_stack, stack_jobs, up_chain, yaml_load
+from tests.test_workflows import readme_up_jobs_for_a_new_stack, up_chain, yaml_load
 from tools.render import placeholder_config
 
 PREFIX = "zot-cache:"
@@ -99,27 +99,47 @@ def first_run(root: Path, stack: str) -> None:
     edit(root, stack, change)
 
 
+# Upstreams a team may add; the first whose host no stack uses yet is the one added.
+CANDIDATE_UPSTREAMS = [
+    "https://quay.io",
+    "https://registry.k8s.io",
+    "https://public.ecr.aws",
+    "https://mcr.microsoft.com",
+]
+
+
+def unused(taken: set[str], base: str) -> str:
+    """`base`, or `base-2`, `base-3`...: a name the team's files do not use yet, so the edits work on any repo."""
+    return next(name for name in (base, *(f"{base}-{n}" for n in range(2, 100))) if name not in taken)
+
+
 def new_upstream(document: Document) -> None:
-    """README's "Adding an upstream": quay.io on demand in its own namespace, readable by whoever reads the first
-    upstream's namespace (the pull user too, where nodes pull with one)."""
+    """ "Adding an upstream": a public registry on demand in its own namespace (its host), readable by whoever reads
+    the first upstream's namespace (the pull user too, where nodes pull with one)."""
     config = config_of(document)
     registries = config["registries"]
-    first_namespace = f"{registries[0]['urls'][0].split('://', 1)[1]}/**"
-    registries.append({"name": "quay", "urls": ["https://quay.io"], "onDemand": True})
+    hosts = {url.split("://", 1)[1] for registry in registries for url in registry["urls"]}
+    url = next(url for url in CANDIDATE_UPSTREAMS if url.split("://", 1)[1] not in hosts)
+    host = url.split("://", 1)[1]
+    name = unused({registry.get("name", "") for registry in registries}, host.split(".")[0])
+    registries.append({"name": name, "urls": [url], "onDemand": True})
     rules = config.get("accessControl", {}).get("repositories", {})
+    first_namespace = f"{registries[0]['urls'][0].split('://', 1)[1]}/**"
     if first_namespace in rules:
-        rules["quay.io/**"] = rules[first_namespace]
+        rules[f"{host}/**"] = rules[first_namespace]
     put_config(document, config)
 
 
 def new_user(document: Document) -> None:
     """A CI login with a `secure:` password that may read every namespace the stack has rules for."""
     config = config_of(document)
-    config.setdefault("users", []).append({"name": "ci-robot", "password": dict(SECURE)})
+    users = config.setdefault("users", [])
+    name = unused({user.get("name", "") for user in users}, "ci-robot")
+    users.append({"name": name, "password": dict(SECURE)})
     config.setdefault("htpasswdSaltKey", dict(SECURE))
     rules = config.setdefault("accessControl", {}).setdefault("repositories", {"**": {}})
     for rule in rules.values():
-        rule.setdefault("policies", []).append({"users": ["ci-robot"], "actions": ["read"]})
+        rule.setdefault("policies", []).append({"users": [name], "actions": ["read"]})
     put_config(document, config)
 
 
@@ -131,23 +151,29 @@ def on_platform(platform: str) -> Callable[[Document], None]:
         config = config_of(document)
         config["platform"] = platform
         if platform == "helm":
-            config["app"] = {key: value for key, value in config["app"].items() if key in ("name", "namespace")}
+            app = config.get("app", {})
+            config["app"] = {key: value for key, value in app.items() if key in ("name", "namespace")}
         put_config(document, config)
 
     return change
 
 
-def new_stack(root: Path) -> None:
-    """README's "Adding a stack": a copy of dev as staging, and its jobs in up.yml after dev's."""
-    shutil.copy(root / "Pulumi.dev.yaml", root / "Pulumi.staging.yaml")
+def new_stack(root: Path) -> str:
+    """ "Adding a stack": a copy of the first stack the chain deploys, deployed before it, with the two jobs README
+    gives (for its staging example: here under a name the repository does not use yet)."""
     up = root / ".github" / "workflows" / "up.yml"
+    first = up_chain(yaml_load(up))[0]
+    name = unused(set(stack_names(root)), "staging")
+    shutil.copy(root / f"Pulumi.{first}.yaml", root / f"Pulumi.{name}.yaml")
+    jobs = readme_up_jobs_for_a_new_stack().replace("staging", name)
+    jobs = re.sub(r"needs: [\w-]+", "needs: checks", jobs, count=1)  # the plan job's: it now deploys first
+    head = f"\n  {first}-plan:\n    if: github.ref == 'refs/heads/main'\n    needs: "
     text = up.read_text()
-    (following,) = [name for name, job in stack_jobs(yaml_load(up)).items() if job["needs"] == "dev"]
-    head = f"\n  {following}:\n    if: github.ref == 'refs/heads/main'\n    needs: "
-    assert f"{head}dev\n" in text
-    up.write_text(text.replace(f"{head}dev\n", f"\n{readme_up_jobs_for_a_new_stack()}{head}staging\n"))
+    assert f"{head}checks\n" in text, f"up.yml: {first}-plan does not follow checks as README's recipe expects"
+    up.write_text(text.replace(f"{head}checks\n", f"\n{jobs}{head}{name}\n"))
     chain = up_chain(yaml_load(up))
-    assert chain[chain.index("dev") + 1] == "staging"
+    assert chain[:2] == [name, first], chain
+    return name
 
 
 def run_checks(root: Path) -> subprocess.CompletedProcess[str]:
@@ -160,19 +186,21 @@ def run_checks(root: Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("platform", ["flux", "helm"])
 def test_readme_edits_to_every_stack_keep_the_checks_green(platform: str, tmp_path: Path) -> None:
     root = copy_repository(tmp_path)
-    if platform == "flux":
-        new_stack(root)  # once is enough; the staging copy then gets every edit below too
+    added = new_stack(root) if platform == "flux" else None  # once is enough; the copy then gets every edit below
+    before = {stack: (root / f"Pulumi.{stack}.yaml").read_text() for stack in stack_names(root)}
     for stack in stack_names(root):
         real_names(root, stack)
         edit(root, stack, new_upstream)
         edit(root, stack, new_user)
         first_run(root, stack)
-    edit(root, "dev", on_platform(platform))
-    edited = "\n".join((root / f"Pulumi.{stack}.yaml").read_text() for stack in stack_names(root))
-    assert "example.org" not in edited
-    assert "ci-robot" in edited
-    assert edited.count("encryptionsalt") == len(stack_names(root))
-    assert not re.search(r"password: [^{\n]", edited), "every password is a secure: value"
+    stacks = stack_names(root)
+    edit(root, "dev" if "dev" in stacks else stacks[0], on_platform(platform))
+    for stack in stacks:
+        edited = (root / f"Pulumi.{stack}.yaml").read_text()
+        assert edited != before[stack]
+        assert "example.org" not in edited
+        assert "encryptionsalt" in edited
+        assert not re.search(r"password: [^{\n]", edited), "every password is a secure: value"
 
     checks = run_checks(root)
     summary = checks.stdout.strip().splitlines()[-1] if checks.stdout.strip() else checks.stderr[-2000:]
@@ -186,7 +214,7 @@ def test_readme_edits_to_every_stack_keep_the_checks_green(platform: str, tmp_pa
             text=True,
             check=False,
         )
-        assert "[staging]" in collected.stdout, "the new stack is checked like the others"
+        assert f"[{added}]" in collected.stdout, "the new stack is checked like the others"
         schema = subprocess.run(
             [
                 str(Path(sys.executable).parent / "check-jsonschema"),
