@@ -41,9 +41,11 @@ SERVICE_RANGES = (ipaddress.ip_network("10.96.0.0/12"), ipaddress.ip_network("17
 # step-ca) says nothing, so nodes.trust must be stated.
 PUBLIC_ISSUER = re.compile(r"letsencrypt|lets-encrypt")
 PRIVATE_ISSUER = re.compile(r"private|self-?signed|staging|internal|\bca\b")
+# The CA issuer's own Secret exists before zot's certificate does (docs/nodes.md); `--` ends the flags, so the
+# stack goes before it (pulumi config set takes at most two arguments).
 CA_COMMAND = (
-    "pulumi config set --path 'nodes.ca' -- \"$(kubectl get secret -n <namespace> <TLS Secret> "
-    "-o jsonpath='{.data.ca\\.crt}' | base64 -d)\""
+    "pulumi config set --path 'nodes.ca' --stack <stack> -- \"$(kubectl get secret -n cert-manager "
+    "<the ClusterIssuer's spec.ca.secretName> -o jsonpath='{.data.tls\\.crt}' | base64 -d)\""
 )
 Trust = Literal["http", "system", "ca", "skipVerify"]
 
