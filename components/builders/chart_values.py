@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from components.builders.availability import spread_values
 from components.builders.htpasswd import htpasswd_file
 from components.builders.service_monitor import chart_scrapes, main_service_only
 from components.builders.stack_keys import StackKeys
@@ -50,6 +51,9 @@ def build_values(settings: Settings, zot_config_json: str) -> dict[str, Any]:
         # The StatefulSet's serviceName is <fullname>-headless, a Service the chart renders only when asked.
         values["serviceHeadless"] = {"enabled": True, "port": settings.service.port}
         values["pvc"] = chart_pvc_values(settings)
+    if settings.scale.clustered:
+        values["replicaCount"] = settings.scale.replicas
+        values.update(spread_values(settings))
     if settings.strategy is not None:
         values["strategy"] = {"type": settings.strategy}
     values["metrics"] = {"enabled": settings.metrics.enabled, "serviceMonitor": _service_monitor(settings)}

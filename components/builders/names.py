@@ -7,9 +7,12 @@ Flux or Helm and keep its release, its Service name and, above all, the Stateful
 
 from __future__ import annotations
 
+import re
+
 from components.settings import Settings
 from components.settings.storage import program_owns_claim
 from components.settings.target import AppTarget
+from components.settings.zot import CONTAINER_PORT
 
 CHART_NAME_IN_FULLNAME = "zot"
 # Both charts name zot's one container after the chart.
@@ -41,6 +44,19 @@ def workload(settings: Settings) -> tuple[str, str]:
     return ("StatefulSet" if settings.storage.persistence else "Deployment"), service_name(settings.app)
 
 
+def claim_template(settings: Settings) -> str:
+    """The charts' volumeClaimTemplates name, `<release>-pvc` (statefulset.yaml: `default (printf "%s-pvc"
+    .Release.Name) .Values.pvc.name`): the pod's volume is named after it, and each member's claim begins with it."""
+    return f"{release_name(settings.app)}-pvc"
+
+
+def member_claim_names(settings: Settings) -> list[str]:
+    """One claim per member with scale.replicas > 1, as the StatefulSet controller names them
+    (`<template>-<StatefulSet>-<ordinal>`, kubernetes pkg/controller/statefulset/stateful_set_utils.go
+    getPersistentVolumeClaimName): member 0's is the single replica's claim, so scaling out keeps its cache."""
+    return [f"{claim_template(settings)}-{service_name(settings.app)}-{i}" for i in range(settings.scale.replicas)]
+
+
 def claim_name(settings: Settings) -> str:
     """The cache's volume claim, the single name the claim, the chart's mount, alerts and dashboard use.
 
@@ -50,9 +66,37 @@ def claim_name(settings: Settings) -> str:
     after it (statefulset.yaml: `name: {{ $pvcName }}` with pvc.create false), and a volume name is a DNS label
     of at most 63 characters (Kubernetes ValidateVolumes): a longer one becomes the template's own name, at most
     57 (docs/platforms.md, The cache's volume)."""
-    release = release_name(settings.app)
-    name = f"{release}-pvc-{service_name(settings.app)}-0"
-    return f"{release}-pvc" if program_owns_claim(settings) and len(name) > VOLUME_NAME_MAX else name
+    name = member_claim_names(settings)[0]
+    single = program_owns_claim(settings) and not settings.scale.clustered
+    return claim_template(settings) if single and len(name) > VOLUME_NAME_MAX else name
+
+
+def claim_pattern(settings: Settings) -> str:
+    """A regex for every claim of the cache: the claim, or each member's (ordinals 0..replicas-1)."""
+    if not settings.scale.clustered:
+        return re.escape(claim_name(settings))
+    return f"{re.escape(claim_template(settings))}-{re.escape(service_name(settings.app))}-[0-9]+"
+
+
+def headless_service_name(settings: Settings) -> str:
+    """The StatefulSet's serviceName, which the charts render when serviceHeadless.enabled
+    (giantswarm-zot 2.9.0 templates/statefulset.yaml L15-16, headless-service.yaml)."""
+    return f"{service_name(settings.app)}-headless"
+
+
+def cluster_members(settings: Settings) -> list[str]:
+    """zot's cluster.members: each StatefulSet pod's own DNS name and zot's port, in ordinal order (every member
+    must list them in the same order, and member i finds itself after resolving members 0..i-1).
+
+    A StatefulSet pod gets hostname <pod> and subdomain <serviceName>; the kubelet writes
+    `<pod>.<subdomain>.<namespace>.svc.<clusterDomain>` into its /etc/hosts (kubernetes pkg/kubelet/kubelet_pods.go
+    managedHostsFileContent), which Go's resolver reads before DNS: so a member resolves itself by this exact name
+    even before its DNS record exists. The port is the container's, as zot compares it with its own http.port
+    (v2.1.18 pkg/common/common.go L206-235 AreSocketsEqual) and dials members directly (pkg/api/proxy.go L130-131).
+    """
+    name, headless = service_name(settings.app), headless_service_name(settings)
+    domain = f"{settings.app.namespace}.svc.{settings.scale.cluster_domain}"
+    return [f"{name}-{i}.{headless}.{domain}:{CONTAINER_PORT}" for i in range(settings.scale.replicas)]
 
 
 def pod_pattern(settings: Settings) -> str:

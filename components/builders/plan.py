@@ -22,7 +22,7 @@ class Plan:
 
 
 def build_plan(settings: Settings, keys: StackKeys | None) -> Plan:
-    zot_config = render_zot_config(settings)
+    zot_config = render_zot_config(settings, keys)
     return Plan(
         zot_config=zot_config,
         values=build_values(settings, zot_config),

@@ -31,6 +31,8 @@ class StackKeys:
     bcrypt_salt: bytes = field(repr=False)
     fingerprint: bytes = field(repr=False)
     nonce: bytes = field(repr=False)
+    # zot's cluster.hashKey (scale.replicas > 1): it picks each repository's member, so it must never change by itself.
+    cluster_hash_key: bytes = field(repr=False)
 
     @classmethod
     def derive(cls, salt_key: SecretStr, project: str, stack: str) -> StackKeys:
@@ -40,7 +42,12 @@ class StackKeys:
             # NUL-separated: project and stack names cannot contain NUL, so no two triples give the same info.
             return hkdf_sha256(key, _HKDF_SALT, b"\0".join(part.encode() for part in (name, project, stack)))
 
-        return cls(bcrypt_salt=purpose("bcrypt-salt"), fingerprint=purpose("fingerprint"), nonce=purpose("nonce"))
+        return cls(
+            bcrypt_salt=purpose("bcrypt-salt"),
+            fingerprint=purpose("fingerprint"),
+            nonce=purpose("nonce"),
+            cluster_hash_key=purpose("cluster-hash-key"),
+        )
 
 
 def stack_keys(salt_key: SecretStr | None, project: str, stack: str) -> StackKeys | None:

@@ -7,46 +7,68 @@ creation (pkg/apis/core/validation/validation.go, ValidatePersistentVolumeClaimU
 cannot change its volumeClaimTemplates at all (pkg/apis/apps/validation/validation.go, ValidateStatefulSetUpdate).
 
 The claim keeps the name the StatefulSet controller gave it (`<template>-<StatefulSet>-<ordinal>`, see
-names.claim_name), so an existing install's claim is adopted with its cache, and a later StatefulSet with
-volumeClaimTemplates (one claim per member, issue 17) would find this one as ordinal 0's.
+names.claim_name), so an existing install's claim is adopted with its cache.
+
+With scale.replicas > 1 each member needs a claim of its own, which only volumeClaimTemplates give the pods of one
+StatefulSet. The template then has a fixed size, so that it never changes, and the program applies every member's
+claim (`<template>-<StatefulSet>-<ordinal>`) with storage.size itself: the StatefulSet controller uses a claim of
+that name when it exists (kubernetes pkg/controller/statefulset/stateful_pod_control.go createPersistentVolumeClaims
+creates only the claims it does not find), and member 0's is the single replica's claim.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from components.builders.names import claim_name
+from components.builders.names import claim_name, claim_template, member_claim_names
 from components.settings import Settings
 from components.settings.storage import program_owns_claim
 
 # One pod mounts the volume read-write; what the chart's template used.
 ACCESS_MODES = ["ReadWriteOnce"]
+# The size in the members' claim template: never changed, so the StatefulSet stays updatable. The controller uses it
+# only for a member whose claim the program has not applied yet (on app and flux the claims follow the App or
+# HelmRelease); the program's apply then grows that claim to storage.size. Small, so that it only ever grows.
+MEMBER_TEMPLATE_SIZE = "1Gi"
 
 
 def claim_object(settings: Settings) -> dict[str, Any]:
     """The claim the program applies in zot's namespace. Without storageClass the cluster's default StorageClass
     fills it in once, at creation."""
+    return claim_objects(settings)[0]
+
+
+def claim_objects(settings: Settings) -> list[dict[str, Any]]:
+    """Every claim the program applies: the one claim, or one per member (ordinal order)."""
     storage = settings.storage
     spec: dict[str, Any] = {"accessModes": ACCESS_MODES, "resources": {"requests": {"storage": storage.size}}}
     if storage.storage_class:
         spec["storageClassName"] = storage.storage_class
-    return {
-        "apiVersion": "v1",
-        "kind": "PersistentVolumeClaim",
-        "metadata": {"name": claim_name(settings), "namespace": settings.app.namespace},
-        "spec": spec,
-    }
+    names = member_claim_names(settings) if settings.scale.clustered else [claim_name(settings)]
+    return [
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": {"name": name, "namespace": settings.app.namespace},
+            "spec": spec,
+        }
+        for name in names
+    ]
 
 
 def chart_pvc_values(settings: Settings) -> dict[str, Any]:
     """The chart mounts the program's claim; size and class stay out of the values, so they never reach the
     StatefulSet. Where the program cannot reach zot's cluster, the chart's template makes the claim."""
-    if program_owns_claim(settings):
-        return {"create": False, "name": claim_name(settings)}
     storage = settings.storage
+    owned = program_owns_claim(settings)
+    if owned and not settings.scale.clustered:
+        return {"create": False, "name": claim_name(settings)}
     return {
         "create": True,
+        # Named as the claims are: members' claims are <release>-pvc-<StatefulSet>-<ordinal>.
+        **({"name": claim_template(settings)} if owned else {}),
         "accessModes": ACCESS_MODES,
-        "storage": storage.size,
+        "storage": MEMBER_TEMPLATE_SIZE if owned else storage.size,
+        # The class is fixed at creation for the template and every claim alike.
         "storageClassName": storage.storage_class or "",
     }

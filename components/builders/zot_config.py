@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
+from components.builders.names import cluster_members
 from components.builders.retention import storage_gc
+from components.builders.stack_keys import StackKeys
 from components.settings import Settings
 from components.settings.access import AccessControl
 from components.settings.upstreams import Content, Registry
@@ -19,7 +22,20 @@ STORAGE_ROOT = "/var/lib/registry"
 METRICS_PATH = "/metrics"
 
 
-def build_zot_config(settings: Settings) -> dict[str, Any]:
+# zot takes a hashKey of exactly 16 bytes (v2.1.18 pkg/cli/server/root.go L1714-1724) and reads it as SipHash's two
+# 64-bit key words (pkg/cluster/cluster.go L10-17): 12 derived bytes are 16 characters of URL-safe base64.
+HASH_KEY_BYTES = 12
+
+
+def cluster_hash_key(keys: StackKeys | None) -> str:
+    """16 characters derived from the stack's key material: stable across runs, different in every stack."""
+    if keys is None:
+        raise ValueError("scale.replicas > 1 needs a salt key for cluster.hashKey; Settings.issues() reports this")
+    return base64.urlsafe_b64encode(keys.cluster_hash_key[:HASH_KEY_BYTES]).decode()
+
+
+def build_zot_config(settings: Settings, keys: StackKeys | None = None) -> dict[str, Any]:
+    """`keys` feed what is derived from the stack's key material: only a cluster's hashKey (scale.replicas > 1)."""
     http: dict[str, Any] = {
         # zot defaults to 127.0.0.1, unreachable from outside the pod.
         "address": "0.0.0.0",
@@ -36,16 +52,21 @@ def build_zot_config(settings: Settings) -> dict[str, Any]:
     access = _access_control(settings.access_control, settings.metrics)
     if access:
         http["accessControl"] = access
-    return {
+    config: dict[str, Any] = {
         "storage": {"rootDirectory": STORAGE_ROOT, "dedupe": True, "gc": True, **storage_gc(settings)},
         "http": http,
         "log": {"level": settings.zot.log_level},
         "extensions": _extensions(settings),
     }
+    if settings.scale.clustered:
+        # No cluster.tls: zot uses it only with http.tls (pkg/api/proxy.go L123-128), and members speak plain HTTP
+        # in the cluster. With one replica there is no cluster key at all: zot would still look itself up.
+        config["cluster"] = {"members": cluster_members(settings), "hashKey": cluster_hash_key(keys)}
+    return config
 
 
-def render_zot_config(settings: Settings) -> str:
-    return json.dumps(build_zot_config(settings), indent=2) + "\n"
+def render_zot_config(settings: Settings, keys: StackKeys | None = None) -> str:
+    return json.dumps(build_zot_config(settings, keys), indent=2) + "\n"
 
 
 def _extensions(settings: Settings) -> dict[str, Any]:

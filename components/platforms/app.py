@@ -11,7 +11,7 @@ from components.builders.plan import Plan
 from components.platforms import MANAGED_BY
 from components.platforms.deployed import Deployed, installer_namespace
 from components.platforms.user_values import user_values
-from components.platforms.volume import after_installer, deploy_claim
+from components.platforms.volume import after_installer, deploy_beside_chart
 from components.settings import Settings
 from components.settings.target import AppTarget
 
@@ -62,7 +62,7 @@ def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptio
         spec=app_spec(target, values.config_map.metadata.name, values.secret.metadata.name),
         opts=opts,
     )
-    deploy_claim(name, settings, after_installer(opts, installer))
+    deploy_beside_chart(name, settings, after_installer(opts, installer))
     return Deployed(
         {"kind": KIND, "name": target.name, "namespace": target.cr_namespace},
         values.config_map.metadata.name,

@@ -18,7 +18,7 @@ from components.builders.plan import Plan
 from components.platforms import MANAGED_BY
 from components.platforms.deployed import Deployed, installer_namespace
 from components.platforms.user_values import VALUES_KEY, user_values
-from components.platforms.volume import after_installer, deploy_claim
+from components.platforms.volume import after_installer, deploy_beside_chart
 from components.settings import Settings
 
 HELM_RELEASE_API_VERSION = "helm.toolkit.fluxcd.io/v2"
@@ -112,6 +112,6 @@ def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptio
         spec=helm_release_spec(settings, values.config_map.metadata.name, values.secret.metadata.name),
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[source])),
     )
-    deploy_claim(name, settings, after_installer(opts, release))
+    deploy_beside_chart(name, settings, after_installer(opts, release))
     installer = {"kind": "HelmRelease", "name": flux_name(settings), "namespace": namespace}
     return Deployed(installer, values.config_map.metadata.name, installer_namespace(name, settings, opts))

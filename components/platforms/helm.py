@@ -19,7 +19,7 @@ from components.builders.plan import Plan
 from components.builders.upstream_values import upstream_values
 from components.platforms import MANAGED_BY
 from components.platforms.deployed import Deployed
-from components.platforms.volume import deploy_claim
+from components.platforms.volume import deploy_beside_chart
 from components.settings import Settings
 
 VPA_API_VERSION = "autoscaling.k8s.io/v1"
@@ -82,7 +82,7 @@ def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptio
         opts=inside,
     )
     values = upstream_values(plan, secret_files.metadata.name)
-    claim = deploy_claim(name, settings, inside)
+    claims = deploy_beside_chart(name, settings, inside)
     k8s.helm.v4.Chart(
         f"{name}-chart",
         name=release_name(target),
@@ -95,9 +95,9 @@ def deploy(name: str, settings: Settings, plan: Plan, opts: pulumi.ResourceOptio
         verify=chart.verify or None,
         keyring=pulumi.FileAsset(chart.keyring) if chart.keyring else None,
         values=values,
-        # The StatefulSet mounts the claim by name: apply it first.
+        # The StatefulSet mounts the claims by name, or finds the members' claims: apply them first.
         opts=pulumi.ResourceOptions.merge(
-            inside, pulumi.ResourceOptions(transforms=[skip_ingress_await], depends_on=[claim] if claim else [])
+            inside, pulumi.ResourceOptions(transforms=[skip_ingress_await], depends_on=claims)
         ),
     )
     if settings.resources.vpa.enabled:

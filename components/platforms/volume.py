@@ -1,4 +1,5 @@
-"""The cache's volume claim, applied by Pulumi in the cluster zot runs in, on every platform (builders/storage.py).
+"""The cache's volume claims, applied by Pulumi in the cluster zot runs in, on every platform (builders/storage.py),
+and beside them a scaled-out cache's PodDisruptionBudget.
 
 A PersistentVolumeClaimPatch, not a PersistentVolumeClaim (pulumi-kubernetes 94977969, after v4.32.0, in
 provider/pkg):
@@ -20,7 +21,8 @@ from typing import cast
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.builders.storage import claim_object
+from components.builders.availability import disruption_budget
+from components.builders.storage import claim_objects
 from components.platforms import MANAGED_BY
 from components.settings import Settings
 from components.settings.storage import program_owns_claim
@@ -37,26 +39,56 @@ def after_installer(opts: pulumi.ResourceOptions, installer: pulumi.Resource) ->
     return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[installer]))
 
 
-def deploy_claim(name: str, settings: Settings, opts: pulumi.ResourceOptions) -> pulumi.Resource | None:
-    """The claim; None where the chart makes it, or without persistence (the chart's emptyDir)."""
-    storage = settings.storage
-    if not program_owns_claim(settings):
-        return None
-    if storage.kubeconfig is not None:
-        # A workload cluster: the management cluster's kubeconfig, which installs the App or HelmRelease, does not
-        # reach it. Pulumi keeps a provider's inputs in the state: the kubeconfig stays a secret there.
-        cluster = k8s.Provider(
-            f"{name}-zot-cluster",
-            kubeconfig=pulumi.Output.secret(storage.kubeconfig.get_secret_value()),
-            opts=opts,
-        )
-        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=cluster))
-    claim = claim_object(settings)
-    metadata = {**claim["metadata"], "labels": MANAGED_BY, "annotations": PATCH_FORCE}
-    return k8s.core.v1.PersistentVolumeClaimPatch(
-        f"{name}-claim",
-        # The builder's plain dicts, in the API's field names, are what these typed dicts describe.
-        metadata=cast("k8s.meta.v1.ObjectMetaPatchArgsDict", metadata),
-        spec=cast("k8s.core.v1.PersistentVolumeClaimSpecPatchArgsDict", claim["spec"]),
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(retain_on_delete=True)),
+def in_zot_cluster(name: str, settings: Settings, opts: pulumi.ResourceOptions) -> pulumi.ResourceOptions:
+    """Options for what the program applies where zot runs (its claims, a scaled-out cache's disruption budget):
+    with storage.kubeconfig a provider for the workload cluster, which the management cluster's kubeconfig (that
+    installs the App or HelmRelease) does not reach. Pulumi keeps a provider's inputs in the state: the kubeconfig
+    stays a secret there."""
+    kubeconfig = settings.storage.kubeconfig
+    if kubeconfig is None or not program_owns_claim(settings):
+        return opts
+    cluster = k8s.Provider(
+        f"{name}-zot-cluster", kubeconfig=pulumi.Output.secret(kubeconfig.get_secret_value()), opts=opts
     )
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=cluster))
+
+
+def deploy_claims(name: str, settings: Settings, opts: pulumi.ResourceOptions) -> list[pulumi.Resource]:
+    """The claim, or each member's; none where the chart makes it, or without persistence (the chart's emptyDir).
+    Member 0's resource keeps the single claim's name, so scaling out keeps its state."""
+    if not program_owns_claim(settings):
+        return []
+    claims: list[pulumi.Resource] = []
+    for ordinal, claim in enumerate(claim_objects(settings)):
+        metadata = {**claim["metadata"], "labels": MANAGED_BY, "annotations": PATCH_FORCE}
+        claims.append(
+            k8s.core.v1.PersistentVolumeClaimPatch(
+                f"{name}-claim" + (f"-{ordinal}" if ordinal else ""),
+                # The builder's plain dicts, in the API's field names, are what these typed dicts describe.
+                metadata=cast("k8s.meta.v1.ObjectMetaPatchArgsDict", metadata),
+                spec=cast("k8s.core.v1.PersistentVolumeClaimSpecPatchArgsDict", claim["spec"]),
+                opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(retain_on_delete=True)),
+            )
+        )
+    return claims
+
+
+def deploy_disruption_budget(name: str, settings: Settings, opts: pulumi.ResourceOptions) -> None:
+    """A scaled-out cache's PodDisruptionBudget beside the chart (Giant Swarm's chart cannot render one:
+    builders/availability.py)."""
+    budget = disruption_budget(settings)
+    if budget is None:
+        return
+    k8s.policy.v1.PodDisruptionBudget(
+        f"{name}-disruption-budget",
+        metadata=k8s.meta.v1.ObjectMetaArgs(**budget["metadata"], labels=MANAGED_BY),
+        spec=cast("k8s.policy.v1.PodDisruptionBudgetSpecArgsDict", budget["spec"]),
+        opts=opts,
+    )
+
+
+def deploy_beside_chart(name: str, settings: Settings, opts: pulumi.ResourceOptions) -> list[pulumi.Resource]:
+    """Everything the program applies where zot runs, on every platform; the claims, which the chart mounts."""
+    opts = in_zot_cluster(name, settings, opts)
+    deploy_disruption_budget(name, settings, opts)
+    return deploy_claims(name, settings, opts)

@@ -1,9 +1,9 @@
 """Typed per-stack settings: every config key, its default and the rules zot and the chart impose on it.
 
-Each area has its module here (target, upstreams, access, exposure, resources, zot, nodes, retention, alerts,
-dashboard, salt_key); this one composes them. Pydantic checks shapes and single values; `Settings.issues()`
-checks rules that span several keys (with access_rules, node_rules and retention's) and reports each with the
-path of the key to change, so one run shows every mistake at once.
+Each area has its module here (target, upstreams, access, exposure, resources, storage, scale, zot, nodes,
+retention, alerts, dashboard, salt_key); this one composes them. Pydantic checks shapes and single values;
+`Settings.issues()` checks rules that span several keys (with access_rules, node_rules, retention's and scale's)
+and reports each with the path of the key to change, so one run shows every mistake at once.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from components.settings.nodes import Nodes
 from components.settings.resources import Resources
 from components.settings.retention import Retention, retention_issues
 from components.settings.salt_key import SALT_KEY_BYTES, SALT_KEY_COMMAND, decode_salt_key
+from components.settings.scale import Scale, scale_issues
 from components.settings.storage import Storage
 from components.settings.target import AppTarget, Flux, HelmChart, Platform
 from components.settings.upstreams import Registry
@@ -60,6 +61,7 @@ class Settings(Model):
     ingress: Ingress = Field(default_factory=Ingress)
     resources: Resources = Field(default_factory=Resources)
     storage: Storage = Field(default_factory=Storage)
+    scale: Scale = Field(default_factory=Scale)
     retention: Retention = Field(default_factory=Retention)
     strategy: Literal["Recreate", "RollingUpdate"] | None = None
     metrics: Metrics = Field(default_factory=Metrics)
@@ -129,6 +131,7 @@ class Settings(Model):
         yield from access_rules.access_issues(self)
         yield from node_rules.node_issues(self)
         yield from retention_issues(self)
+        yield from scale_issues(self)
 
     def _platform_issues(self) -> Iterator[Issue]:
         """Keys that only one platform reads are refused on the others, so nothing is set for show."""
