@@ -17,10 +17,11 @@ from typing import Any
 import kubernetes_validate  # type: ignore[import-untyped]
 
 from components.builders import chart_values
-from components.builders.names import claim_name
+from components.builders.names import claim_name, member_claim_names
 from components.builders.zot_config import render_zot_config
 from components.settings import Settings
 from components.settings.units import parse_go_memory, parse_quantity
+from tests.samples import keys_of
 
 Manifest = dict[str, Any]
 
@@ -33,7 +34,7 @@ PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 
 
 def zot_config(settings: Settings) -> dict[str, Any]:
-    return json.loads(render_zot_config(settings))
+    return json.loads(render_zot_config(settings, keys_of(settings)))
 
 
 def of_kind(manifests: list[Manifest], kind: str) -> list[Manifest]:
@@ -95,12 +96,15 @@ def check_workload(manifests: list[Manifest], settings: Settings, name: str) -> 
 
 
 def claims(manifests: list[Manifest]) -> dict[str, dict[str, Any]]:
-    """Name -> spec of every volume claim the install makes: the program's own, and one per template of the
-    StatefulSet (the controller names it <template>-<StatefulSet>-<ordinal>; one replica, ordinal 0)."""
-    found = {m["metadata"]["name"]: m["spec"] for m in of_kind(manifests, "PersistentVolumeClaim")}
+    """Name -> spec of every volume claim the install makes: one per template of the StatefulSet and ordinal (the
+    controller names it <template>-<StatefulSet>-<ordinal>), and the program's own, which the controller uses
+    instead of its template where the names are the same."""
+    found: dict[str, dict[str, Any]] = {}
     owner = workload(manifests)
     for template in owner["spec"].get("volumeClaimTemplates", []):
-        found[f"{template['metadata']['name']}-{owner['metadata']['name']}-0"] = template["spec"]
+        for ordinal in range(owner["spec"].get("replicas", 1)):
+            found[f"{template['metadata']['name']}-{owner['metadata']['name']}-{ordinal}"] = template["spec"]
+    found.update({m["metadata"]["name"]: m["spec"] for m in of_kind(manifests, "PersistentVolumeClaim")})
     return found
 
 
@@ -116,17 +120,22 @@ def check_storage(manifests: list[Manifest], settings: Settings) -> None:
         assert volume is not None, f"{root} is on a volume claim template, though storage.persistence is false"
         assert "emptyDir" in volume, f"{root} is not on an emptyDir"
         return
+    owner = workload(manifests)
     if volume is None:
-        claim = f"{mount['name']}-{workload(manifests)['metadata']['name']}-0"
+        # A template: each pod its own claim.
+        mounted = [f"{mount['name']}-{owner['metadata']['name']}-{i}" for i in range(owner["spec"].get("replicas", 1))]
     else:
         assert "persistentVolumeClaim" in volume, f"{root} is on the pod's volume {volume}, not on a claim"
-        claim = volume["persistentVolumeClaim"]["claimName"]
+        mounted = [volume["persistentVolumeClaim"]["claimName"]]
     made = claims(manifests)
-    assert claim in made, f"{root} is on claim {claim}, which nothing in the install makes (made: {sorted(made)})"
-    assert claim == claim_name(settings), f"{root} is on claim {claim}; the alerts watch {claim_name(settings)}"
-    size, storage_class = made[claim]["resources"]["requests"]["storage"], made[claim].get("storageClassName")
-    assert size == settings.storage.size, f"the volume claims {size}, meant {settings.storage.size}"
-    assert storage_class == settings.storage.storage_class, f"the volume's class is {storage_class}"
+    for claim in mounted:
+        assert claim in made, f"{root} is on claim {claim}, which nothing in the install makes (made: {sorted(made)})"
+    watched = member_claim_names(settings) if settings.scale.clustered else [claim_name(settings)]
+    assert mounted == watched, f"{root} is on claims {mounted}; the alerts watch {watched}"
+    for claim in mounted:
+        size, storage_class = made[claim]["resources"]["requests"]["storage"], made[claim].get("storageClassName")
+        assert size == settings.storage.size, f"claim {claim} asks for {size}, meant {settings.storage.size}"
+        assert storage_class == settings.storage.storage_class, f"claim {claim}'s class is {storage_class}"
 
 
 def check_statefulset_service(manifests: list[Manifest], settings: Settings) -> None:
@@ -215,7 +224,8 @@ def check_config_mounted(manifests: list[Manifest], settings: Settings) -> None:
     assert ZOT_CONFIG_PATH in files, f"nothing is mounted at {ZOT_CONFIG_PATH}; mounted: {sorted(files)}"
     kind, text = files[ZOT_CONFIG_PATH]
     assert kind == "ConfigMap", f"{ZOT_CONFIG_PATH} comes from a {kind}"
-    assert text == render_zot_config(settings), f"{ZOT_CONFIG_PATH} differs from the config.json the program built"
+    built = render_zot_config(settings, keys_of(settings))
+    assert text == built, f"{ZOT_CONFIG_PATH} differs from the config.json the program built"
 
 
 def check_secret_files(manifests: list[Manifest], settings: Settings) -> None:
@@ -433,12 +443,17 @@ def _check_prometheus_rule(rule: Manifest, manifests: list[Manifest]) -> None:
     assert matched["namespace"] == {namespace}, f"the rules select namespace {matched['namespace']}, not {namespace}"
     assert matched["container"] == {zot_container(manifests)["name"]}, f"the rules select {matched['container']}"
     watched = set(re.findall(r'persistentvolumeclaim="([^"]*)"', exprs))
+    patterns = set(re.findall(r'persistentvolumeclaim=~"([^"]*)"', exprs))
     if workload(manifests)["kind"] == "StatefulSet":
         names = set(claims(manifests))
-        assert watched, "the rules watch no volume claim"
+        assert watched or patterns, "the rules watch no volume claim"
         assert watched <= names, f"the rules select claims {watched}, the install makes {names}"
+        for pattern in patterns:
+            # Prometheus anchors a matcher's regex: it must match the whole name.
+            matched = {name for name in names if re.fullmatch(pattern, name)}
+            assert matched == names, f"the rules' {pattern!r} matches claims {matched}, the install makes {names}"
     else:
-        assert not watched, "a Deployment has no volume claim to watch"
+        assert not (watched | patterns), "a Deployment has no volume claim to watch"
 
 
 def _check_network_policy(policy: Manifest, manifests: list[Manifest]) -> None:

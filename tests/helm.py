@@ -21,9 +21,10 @@ from typing import Any
 
 import yaml
 
+from components.builders.availability import disruption_budget
 from components.builders.chart_values import build_secret_values, build_values, to_yaml
 from components.builders.names import release_name
-from components.builders.storage import claim_object
+from components.builders.storage import claim_objects
 from components.builders.zot_config import render_zot_config
 from components.settings import Settings
 from components.settings.storage import program_owns_claim
@@ -67,7 +68,7 @@ def helm_binary() -> Path:
 def user_values(settings: Settings) -> dict[str, Any]:
     """What app-operator hands the chart: the ConfigMap's values, then the Secret's over them, read back from the
     YAML text those objects hold. Helm merges the chart's own defaults under them."""
-    config_map = yaml.safe_load(to_yaml(build_values(settings, render_zot_config(settings))))
+    config_map = yaml.safe_load(to_yaml(build_values(settings, render_zot_config(settings, keys_of(settings)))))
     secret = yaml.safe_load(to_yaml(build_secret_values(settings, keys_of(settings))))
     return helm_merge(config_map, secret)
 
@@ -94,9 +95,12 @@ def helm_template(
 
 def render(settings: Settings, values: dict[str, Any] | None = None) -> list[Manifest]:
     """The chart's objects for these settings (or for values built from them), under the release name and
-    namespace app-operator uses, and the volume claim the program applies beside them."""
+    namespace app-operator uses, and what the program applies beside them: the volume claims, and with
+    scale.replicas > 1 the PodDisruptionBudget."""
     values = user_values(settings) if values is None else values
-    program = [claim_object(settings)] if program_owns_claim(settings) else []
+    program = claim_objects(settings) if program_owns_claim(settings) else []
+    budget = disruption_budget(settings)
+    program += [budget] if budget is not None else []
     return [*helm_template(values, release_name(settings.app), settings.app.namespace), *program]
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from components.builders.chart_values import gomemlimit
-from components.builders.names import CONTAINER, claim_name, pod_pattern, series_scope, service_name
+from components.builders.names import CONTAINER, claim_matcher, pod_pattern, series_scope, service_name
 from components.settings import Settings
 from components.settings.alerts import RATIO_WINDOW, TENANT_LABEL, VOLUME_LOOKBACK_SECONDS
 from components.settings.units import parse_go_duration
@@ -66,7 +66,8 @@ def _availability(settings: Settings) -> list[Alert]:
 def _storage(settings: Settings) -> list[Alert]:
     if not settings.storage.persistence:
         return []  # an emptyDir has no volume stats; it goes with the pod
-    volume = selector(persistentvolumeclaim=claim_name(settings), **series_scope(settings))
+    # Per claim: with scale.replicas > 1 each member's volume fills on its own.
+    volume = selector(persistentvolumeclaim=claim_matcher(settings), **series_scope(settings))
     alerts = settings.alerts
     within = alerts.volume_full_within
     seconds = int(parse_go_duration(within))

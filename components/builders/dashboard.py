@@ -44,7 +44,9 @@ class Selectors:
         self.zot = f'{scope}, job="{names.service_name(settings.app)}"'
         pod = names.pod_pattern(settings)
         self.container = f'{scope}, pod=~"{pod}", container="{names.CONTAINER}"'
-        self.claim = f'{scope}, persistentvolumeclaim="{names.claim_name(settings)}"'
+        claim = names.claim_matcher(settings)
+        operator = "=~" if claim.startswith("~") else "="
+        self.claim = f'{scope}, persistentvolumeclaim{operator}"{claim.removeprefix("~")}"'
 
     def counted(self, metric: str, **labels: str) -> str:
         """One set of zot's series, summed over the panel's rate interval (alerts.Counted)."""
@@ -159,8 +161,12 @@ def _storage(settings: Settings, on: Selectors) -> list[timeseries.Panel | stat.
                 queries,
             )
         ]
-    capacity = f"max(kubelet_volume_stats_capacity_bytes{{{on.claim}}})"
-    available = f"max(kubelet_volume_stats_available_bytes{{{on.claim}}})"
+    # Each member's volume on its own (scale.replicas > 1): members fill unevenly, and the fullest one matters.
+    per, member = (
+        (" by (persistentvolumeclaim)", " {{persistentvolumeclaim}}") if settings.scale.clustered else ("", "")
+    )
+    capacity = f"max{per}(kubelet_volume_stats_capacity_bytes{{{on.claim}}})"
+    available = f"max{per}(kubelet_volume_stats_available_bytes{{{on.claim}}})"
     used = f"({capacity} - {available})"
     # As ZotCacheVolumeAlmostFull measures it (what writes can still use, reserved blocks counted as used), and red
     # where it fires: the panel and the alert agree.
@@ -175,14 +181,14 @@ def _storage(settings: Settings, on: Selectors) -> list[timeseries.Panel | stat.
             .mode(ThresholdsMode.ABSOLUTE)
             .steps([Threshold(None, "green"), Threshold(almost_full - 0.1, "orange"), Threshold(almost_full, "red")])
         ),
-        [_query(f"1 - {available} / {capacity}", "used")],
+        [_query(f"1 - {available} / {capacity}", f"used{member}")],
     )
     series = _series(
         "Storage per namespace against the volume",
         "Bytes zot stores per namespace and in all (zot_repo_storage_bytes), the volume claim's size and what its "
         "filesystem reports used. 'all namespaces' nearing 'volume size' means retention keeps more than fits.",
         "bytes",
-        [*queries, _query(capacity, "volume size"), _query(used, "volume used (filesystem)")],
+        [*queries, _query(capacity, f"volume size{member}"), _query(used, f"volume used (filesystem){member}")],
     )
     return [usage, series]
 

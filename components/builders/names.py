@@ -7,8 +7,6 @@ Flux or Helm and keep its release, its Service name and, above all, the Stateful
 
 from __future__ import annotations
 
-import re
-
 from components.settings import Settings
 from components.settings.storage import program_owns_claim
 from components.settings.target import AppTarget
@@ -61,21 +59,23 @@ def claim_name(settings: Settings) -> str:
     """The cache's volume claim, the single name the claim, the chart's mount, alerts and dashboard use.
 
     It is what a StatefulSet's volumeClaimTemplates call ordinal 0's claim (`<template>-<StatefulSet>-<ordinal>`,
-    the charts' template being `<release>-pvc`): earlier installs' claims keep their cache, and per-member claims
-    could follow for ordinals 1..n. Where the program applies the claim, the chart also names the pod's volume
-    after it (statefulset.yaml: `name: {{ $pvcName }}` with pvc.create false), and a volume name is a DNS label
-    of at most 63 characters (Kubernetes ValidateVolumes): a longer one becomes the template's own name, at most
-    57 (docs/platforms.md, The cache's volume)."""
+    the charts' template being `<release>-pvc`): earlier installs' claims keep their cache, and with
+    scale.replicas > 1 it is member 0's (member_claim_names). Where the program applies the single claim, the
+    chart also names the pod's volume after it (statefulset.yaml: `name: {{ $pvcName }}` with pvc.create false),
+    and a volume name is a DNS label of at most 63 characters (Kubernetes ValidateVolumes): a longer one becomes
+    the template's own name, at most 57 (docs/platforms.md, The cache's volume)."""
     name = member_claim_names(settings)[0]
     single = program_owns_claim(settings) and not settings.scale.clustered
     return claim_template(settings) if single and len(name) > VOLUME_NAME_MAX else name
 
 
-def claim_pattern(settings: Settings) -> str:
-    """A regex for every claim of the cache: the claim, or each member's (ordinals 0..replicas-1)."""
+def claim_matcher(settings: Settings) -> str:
+    """The value a PromQL matcher on persistentvolumeclaim needs: the claim's name, or with scale.replicas > 1 a
+    regex (`~`) for every member's claim, so volume alerts and panels speak per member."""
     if not settings.scale.clustered:
-        return re.escape(claim_name(settings))
-    return f"{re.escape(claim_template(settings))}-{re.escape(service_name(settings.app))}-[0-9]+"
+        return claim_name(settings)
+    # Claim names are DNS labels: nothing in them is special to a regex or needs escaping in PromQL's string.
+    return f"~{claim_template(settings)}-{service_name(settings.app)}-[0-9]+"
 
 
 def headless_service_name(settings: Settings) -> str:
