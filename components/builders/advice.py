@@ -15,6 +15,7 @@ from components.settings.alerts import RELATIVE_RUNBOOK
 from components.settings.common import format_path
 from components.settings.exposure import CLUSTER_ISSUER_ANNOTATION, Ingress
 from components.settings.node_rules import node_warnings
+from components.settings.scale import maps_names
 from components.settings.storage import KUBECONFIG_COMMAND, program_owns_claim
 from components.settings.units import parse_quantity
 from components.settings.upstreams import SAFE_RETRIES, public_url
@@ -70,6 +71,7 @@ def warnings(settings: Settings) -> list[str]:
         )
     found.extend(_credential_warnings(settings))
     found.extend(_sync_warnings(settings))
+    found.extend(_member_warnings(settings))
     found.extend(_bcrypt_cost_warnings(settings))
     found.extend(_annotation_warnings(settings.ingress))
     found.extend(anonymous_private_reads(settings))
@@ -105,6 +107,22 @@ def warnings(settings: Settings) -> list[str]:
             "written there in clear text, so keep that directory out of git"
         )
     return found
+
+
+def _member_warnings(settings: Settings) -> Iterator[str]:
+    """With several members, what zot does by the upstream name and what it does by the local one part ways."""
+    if not settings.scale.clustered:
+        return
+    for index, registry in enumerate(settings.registries):
+        if registry.active and registry.on_demand and maps_names(registry):
+            # Refused without onDemand (settings/scale.py); with it, pulls still work, the prefetch is wasted.
+            yield (
+                f"registries[{index}] is synced actively into other names than upstream's with scale.replicas "
+                f"{settings.scale.replicas}: zot's active sync stores each repository on the member its upstream name "
+                "picks (v2.1.18 pkg/extensions/sync/service.go GetNextRepo), pulls reach the member its local name "
+                "picks, which syncs it again on demand; most prefetched copies take disk on a member that never "
+                "serves them (docs/platforms.md, Scaling out)"
+            )
 
 
 # Below this bcrypt cost a leaked htpasswd line is cheap to guess; 10 is our default and Go bcrypt's DefaultCost.

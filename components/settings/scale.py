@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from components.settings.common import DnsSubdomain, Model
 
@@ -27,6 +27,16 @@ class Scale(Model):
     storage: Literal["perMember"] = "perMember"
     # The cluster's DNS domain: the members' names end in it, and each member finds itself by it in /etc/hosts.
     cluster_domain: DnsSubdomain = "cluster.local"
+
+    @field_validator("storage", mode="before")
+    @classmethod
+    def _only_per_member(cls, value: object) -> object:
+        if value != "perMember":
+            raise ValueError(
+                f"{value!r} is not offered: only perMember (each member on a volume of its own) is built; shared "
+                "storage (s3) is not offered yet (README, Scaling out)"
+            )
+        return value
 
     @property
     def clustered(self) -> bool:

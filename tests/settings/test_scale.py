@@ -1,0 +1,79 @@
+"""`scale`: what a cluster of zot members needs from the rest of the config (components/settings/scale.py)."""
+
+from __future__ import annotations
+
+from tests.settings.configs import (
+    ACTIVE,
+    DOCKER_HUB,
+    SALT_KEY,
+    case,
+    invalid_config_test,
+    variant,
+)
+
+SCALED = {"replicas": 3}
+WITH_KEY = {"htpasswdSaltKey": SALT_KEY}
+
+INVALID = [
+    case("no-replicas", variant(scale={"replicas": 0}), "scale.replicas", "greater than or equal to 1"),
+    case("replicas-not-a-number", variant(scale={"replicas": "three"}), "scale.replicas", "integer"),
+    case("shared-storage", variant(scale={"replicas": 3, "storage": "s3"}), "scale.storage", "not offered yet"),
+    case(
+        "cluster-domain-without-members",
+        variant(scale={"clusterDomain": "example.internal"}),
+        "scale.clusterDomain",
+        "only read with scale.replicas above 1",
+    ),
+    case(
+        "cluster-domain-invalid",
+        variant(scale={**SCALED, "clusterDomain": "Cluster_Local"}),
+        "scale.clusterDomain",
+        "is not a Kubernetes object name",
+    ),
+    case(
+        "members-without-persistence",
+        variant(scale=SCALED, storage={"persistence": False}, **WITH_KEY),
+        "storage.persistence",
+        "members find each other by the StatefulSet's pod names",
+    ),
+    case(
+        "members-in-a-workload-cluster-without-kubeconfig",
+        variant(
+            scale=SCALED, app={"name": "zot", "cluster": {"name": "prod01", "organization": "platform"}}, **WITH_KEY
+        ),
+        "storage.kubeconfig",
+        "applies each member's volume claim and the PodDisruptionBudget in workload cluster prod01",
+    ),
+    case("members-without-a-salt-key", variant(scale=SCALED), "htpasswdSaltKey", "cluster.hashKey is derived from it"),
+    case(
+        "members-with-the-ui",
+        variant(scale=SCALED, zot={"search": True, "ui": True}, **WITH_KEY),
+        "zot.ui",
+        "each member lists and searches only the repositories it owns",
+    ),
+    case(
+        "members-with-an-active-only-upstream-in-a-namespace",
+        variant(scale=SCALED, registries=[DOCKER_HUB, ACTIVE], **WITH_KEY),
+        "registries[1].onDemand",
+        "pulls go to the member its local name picks",
+    ),
+    case(
+        "members-with-an-active-only-upstream-stripping-a-prefix",
+        variant(
+            scale=SCALED,
+            registries=[
+                DOCKER_HUB,
+                {
+                    **ACTIVE,
+                    "namespace": "/",
+                    "content": [{"prefix": "my-org/**", "destination": "/mine", "stripPrefix": True}],
+                },
+            ],
+            **WITH_KEY,
+        ),
+        "registries[1].onDemand",
+        "set onDemand: true",
+    ),
+]
+
+test_invalid_config_names_the_key_and_the_fix = invalid_config_test(INVALID)
