@@ -450,8 +450,8 @@ def _check_prometheus_rule(rule: Manifest, manifests: list[Manifest]) -> None:
         assert watched <= names, f"the rules select claims {watched}, the install makes {names}"
         for pattern in patterns:
             # Prometheus anchors a matcher's regex: it must match the whole name.
-            matched = {name for name in names if re.fullmatch(pattern, name)}
-            assert matched == names, f"the rules' {pattern!r} matches claims {matched}, the install makes {names}"
+            hits = {name for name in names if re.fullmatch(pattern, name)}
+            assert hits == names, f"the rules' {pattern!r} matches claims {hits}, the install makes {names}"
     else:
         assert not (watched | patterns), "a Deployment has no volume claim to watch"
 

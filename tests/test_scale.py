@@ -12,17 +12,20 @@ from __future__ import annotations
 import json
 import string
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from pydantic import SecretStr
 
 from components.builders import advice
+from components.builders.alerts import prometheus_rule_spec
 from components.builders.names import claim_name, member_claim_names, service_name
 from components.builders.stack_keys import StackKeys
 from components.builders.zot_config import build_zot_config, cluster_hash_key
 from components.settings import Settings
-from components.settings.scale import maps_names
+from components.settings.scale import Scale, maps_names
 from components.stack_config import PROJECT, load_settings
 from tests import chart_checks as checks
 from tests.harness import ROOT, ProgramRun, changed_inputs, resource_inputs, run_program, stack_config
@@ -30,6 +33,9 @@ from tests.helm import Manifest, render
 from tests.reference import unknown_zot_keys, zot_keys
 from tests.samples import SALT_KEY, keys_of
 from tests.siphash import siphash24, target_member
+from tests.test_alerts import CLAIM as CLAIM_SERIES
+from tests.test_alerts import Case, promtool, rules_file, series
+from tests.test_alerts import settings as alert_settings
 from tests.test_day2_edits import RENDERERS, Config, frozen_changes
 from tests.test_platforms import CLAIM, on_helm
 from tests.test_upstream_renders import helm_platform_render
@@ -226,8 +232,10 @@ def test_the_upstream_chart_renders_three_members_on_platform_helm() -> None:
     assert mounted == run.outputs["zotConfig"]
 
 
-def test_the_program_applies_each_members_claim_in_the_workload_cluster() -> None:
-    run = run_program("prod", *scaled_prod())
+@pytest.mark.parametrize("platform", ["app", "flux"])
+def test_the_program_applies_each_members_claim_in_the_workload_cluster(platform: str) -> None:
+    config, secret_keys = scaled_prod()
+    run = run_program("prod", {**config, "platform": platform}, secret_keys)
     claims = [resource for resource in run.resources if resource.type == CLAIM]
     assert [(c.name, c.inputs["metadata"]["name"]) for c in claims] == [
         ("prod01-zot-claim", "zot-pvc-zot-0"),
@@ -331,7 +339,7 @@ def test_an_actively_synced_upstream_in_a_namespace_is_warned_with_members() -> 
 
 def test_an_actively_synced_upstream_at_the_root_keeps_its_names_and_scales() -> None:
     """Stored under its upstream names, a repository is synced and pulled on the same member."""
-    registry = {"urls": ["https://my-registry.example.org"], "namespace": "/", "pollInterval": "5m"}
+    registry: Config = {"urls": ["https://my-registry.example.org"], "namespace": "/", "pollInterval": "5m"}
     registry["content"] = [{"prefix": "my-org/**"}]
     config = {
         "registries": [registry],
@@ -346,7 +354,7 @@ def test_an_actively_synced_upstream_at_the_root_keeps_its_names_and_scales() ->
 
 def test_readme_explains_scaling_out() -> None:
     readme = (ROOT / "README.md").read_text()
-    section = readme.split("### Scaling out", 1)[1].split("\n## ", 1)[0]
+    section = readme.split("### Scaling out", 1)[1].split("\n### ", 1)[0]
     for fragment in (
         "delete statefulset",
         "--cascade=orphan",
@@ -357,3 +365,45 @@ def test_readme_explains_scaling_out() -> None:
         "upstream",
     ):
         assert fragment in section, fragment
+
+
+def test_readme_has_a_reference_row_for_every_scale_key() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### `scale`", 1)[1].split("\n### ", 1)[0]
+    rows = [line.split("|")[1].strip() for line in section.splitlines() if line.startswith("| `scale.")]
+    assert rows == [f"`scale.{field.alias or name}`" for name, field in Scale.model_fields.items()]
+
+
+def test_each_members_volume_alerts_on_its_own_in_promtool(tmp_path: Path) -> None:
+    """Member 1's full volume fires for member 1's claim; member 0's half-full one and another release's claim of
+    the same shape stay quiet."""
+    spec = prometheus_rule_spec(alert_settings(scale={"replicas": 3}))
+    member = {**CLAIM_SERIES, "persistentvolumeclaim": "zot-pvc-zot-1"}
+    stranger = {**CLAIM_SERIES, "persistentvolumeclaim": "other-pvc-zot-1"}
+    case = Case(
+        "ZotCacheVolumeAlmostFull",
+        "20m",
+        [
+            *(series("kubelet_volume_stats_available_bytes", labels, "5000000000x30") for labels in (member, stranger)),
+            series("kubelet_volume_stats_available_bytes", CLAIM_SERIES, "50000000000x30"),
+            *(
+                series("kubelet_volume_stats_capacity_bytes", labels, "100000000000x30")
+                for labels in (member, stranger, CLAIM_SERIES)
+            ),
+        ],
+        [
+            (
+                {**member, "severity": "warning"},
+                "zot cache volume zot-pvc-zot-1 is 95% full",
+                "The cache's volume in zot is more than 90% full; shorten retention or grow the volume before it "
+                "fills.",
+            )
+        ],
+    )
+    rules_file(tmp_path, spec)
+    tests = tmp_path / "tests.yaml"
+    tests.write_text(
+        yaml.safe_dump({"rule_files": ["rules.yaml"], "evaluation_interval": "1m", "tests": [case.test()]})
+    )
+    result = promtool("test", "rules", str(tests))
+    assert result.returncode == 0, result.stdout + result.stderr

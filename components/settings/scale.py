@@ -17,7 +17,7 @@ from components.settings.common import DnsSubdomain, Model
 if TYPE_CHECKING:
     from components.settings import Settings
     from components.settings.common import Issue
-    from components.settings.upstreams import Registry
+    from components.settings.upstreams import Content, Registry
 
 BASE = ("scale",)
 
@@ -46,7 +46,7 @@ class Scale(Model):
 def maps_names(registry: Registry) -> bool:
     """Whether a repository's local name differs from its upstream name (a namespace, destination or
     stripPrefix): active sync picks the member by the upstream name, clients reach the member of the local one."""
-    contents = registry.content or [None]
+    contents: list[Content | None] = [*registry.content] or [None]
     return any(
         registry.destination(content) not in (None, "/") or (content is not None and content.strip_prefix)
         for content in contents
