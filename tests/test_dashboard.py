@@ -23,7 +23,7 @@ from components.stack_config import load_settings
 from tests import test_alerts
 from tests.harness import CONFIG_MAP, ProgramRun, changed_inputs, run_program, stack_config
 from tests.programs import require_program
-from tests.samples import everything_settings, stack_settings
+from tests.samples import everything_settings, scaled_prod, stack_settings
 from tests.test_platforms import on_helm
 
 # Every metric a query may name, each with where it comes from.
@@ -79,8 +79,14 @@ def promql(expr: str) -> str:
     return expr.replace("$__rate_interval", "5m")
 
 
-# prod: a volume and a fixed GOMEMLIMIT; dev: a volume and VPA (no GOMEMLIMIT); everything: no volume (Deployment).
-SETTINGS = {"prod": stack_settings("prod"), "dev": stack_settings("dev"), "everything": everything_settings()}
+# prod: a volume and a fixed GOMEMLIMIT; dev: a volume and VPA (no GOMEMLIMIT); everything: no volume (Deployment);
+# scaled: prod with three members, a volume each.
+SETTINGS = {
+    "prod": stack_settings("prod"),
+    "dev": stack_settings("dev"),
+    "everything": everything_settings(),
+    "scaled": load_settings(*scaled_prod()),
+}
 
 
 def test_metric_names_finds_metrics_and_skips_the_rest() -> None:
@@ -272,3 +278,12 @@ def test_a_dashboard_for_a_workload_cluster_without_an_organization_is_warned_ab
     settings = load_settings(config, secret_keys)
     assert any(w.startswith("dashboard: zot runs in workload cluster prod01") for w in advice.warnings(settings))
     assert not any(w.startswith("dashboard:") for w in advice.warnings(SETTINGS["prod"]))
+
+
+def test_with_members_each_volume_is_drawn_on_its_own() -> None:
+    """Members fill their volumes unevenly: the panels keep one line per member's claim, never a max over all."""
+    exprs = expressions(SETTINGS["scaled"])
+    volume = [expr for expr in exprs if "kubelet_volume_stats" in expr]
+    assert volume
+    assert all('persistentvolumeclaim=~"zot-pvc-zot-[0-9]+"' in expr for expr in volume)
+    assert all("max(" not in expr for expr in volume)

@@ -31,7 +31,7 @@ from tests import chart_checks as checks
 from tests.harness import ROOT, ProgramRun, changed_inputs, resource_inputs, run_program, stack_config
 from tests.helm import Manifest, render
 from tests.reference import unknown_zot_keys, zot_keys
-from tests.samples import SALT_KEY, keys_of
+from tests.samples import SALT_KEY, keys_of, make_scalable, scaled, scaled_prod
 from tests.siphash import siphash24, target_member
 from tests.test_alerts import CLAIM as CLAIM_SERIES
 from tests.test_alerts import Case, promtool, rules_file, series
@@ -41,26 +41,6 @@ from tests.test_platforms import CLAIM, on_helm
 from tests.test_upstream_renders import helm_platform_render
 
 PDB = "kubernetes:policy/v1:PodDisruptionBudget"
-
-
-def make_scalable(config: Config) -> None:
-    """prod's my-registry is synced actively only into its namespace, which members refuse (active sync and pulls
-    pick different members: settings/scale.py); synced on demand as well, with on-demand retries, it scales."""
-    config["registries"][1] = {**config["registries"][1], "onDemand": True, "maxRetries": 2, "retryDelay": "1s"}
-
-
-def scaled(replicas: int) -> Callable[[Config], None]:
-    def edit(config: Config) -> None:
-        make_scalable(config)
-        config["scale"] = {"replicas": replicas}
-
-    return edit
-
-
-def scaled_prod(replicas: int = 3) -> tuple[Config, set[str]]:
-    config, secret_keys = stack_config("prod")
-    scaled(replicas)(config)
-    return config, secret_keys
 
 
 def members_of(config_json: str) -> list[str]:
@@ -236,7 +216,7 @@ def test_the_upstream_chart_renders_three_members_on_platform_helm() -> None:
 def test_the_program_applies_each_members_claim_in_the_workload_cluster(platform: str) -> None:
     config, secret_keys = scaled_prod()
     run = run_program("prod", {**config, "platform": platform}, secret_keys)
-    claims = [resource for resource in run.resources if resource.type == CLAIM]
+    claims = sorted((resource for resource in run.resources if resource.type == CLAIM), key=lambda c: c.name)
     assert [(c.name, c.inputs["metadata"]["name"]) for c in claims] == [
         ("prod01-zot-claim", "zot-pvc-zot-0"),
         ("prod01-zot-claim-1", "zot-pvc-zot-1"),
@@ -313,9 +293,10 @@ def test_growing_members_volumes_changes_only_their_claims(platform: str) -> Non
     before, settings = RENDERERS[platform](scaled(3))
     after, _ = RENDERERS[platform](_then(scaled(3), _grow))
     changed = [m for m in after if m not in before]
-    assert [(m["kind"], m["metadata"]["name"], m["spec"]["resources"]["requests"]["storage"]) for m in changed] == [
-        ("PersistentVolumeClaim", claim, "50Gi") for claim in member_claim_names(settings)
-    ]
+    # Sorted: the engine registers resources as their inputs resolve, in no fixed order.
+    assert sorted(
+        (m["kind"], m["metadata"]["name"], m["spec"]["resources"]["requests"]["storage"]) for m in changed
+    ) == [("PersistentVolumeClaim", claim, "50Gi") for claim in member_claim_names(settings)]
 
 
 def test_growing_members_volumes_is_a_quiet_preview() -> None:

@@ -32,14 +32,9 @@ ACCESS_MODES = ["ReadWriteOnce"]
 MEMBER_TEMPLATE_SIZE = "1Gi"
 
 
-def claim_object(settings: Settings) -> dict[str, Any]:
-    """The claim the program applies in zot's namespace. Without storageClass the cluster's default StorageClass
-    fills it in once, at creation."""
-    return claim_objects(settings)[0]
-
-
 def claim_objects(settings: Settings) -> list[dict[str, Any]]:
-    """Every claim the program applies: the one claim, or one per member (ordinal order)."""
+    """Every claim the program applies in zot's namespace: the one claim, or one per member (ordinal order).
+    Without storageClass the cluster's default StorageClass fills it in once, at creation."""
     storage = settings.storage
     spec: dict[str, Any] = {"accessModes": ACCESS_MODES, "resources": {"requests": {"storage": storage.size}}}
     if storage.storage_class:
