@@ -388,3 +388,23 @@ def test_each_members_volume_alerts_on_its_own_in_promtool(tmp_path: Path) -> No
     )
     result = promtool("test", "rules", str(tests))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_long_release_name_gives_members_the_controllers_claim_names() -> None:
+    """The pod's volume is named after the template (at most 57 characters), so a member's claim may be longer."""
+    config = {
+        "app": {"name": "registry-cache-for-the-platform"},
+        "registries": [{"name": "docker-hub", "urls": ["https://docker.io"], "onDemand": True}],
+        "accessControl": {"repositories": {"**": {"anonymousPolicy": ["read"]}}},
+        "htpasswdSaltKey": SALT_KEY,
+        "scale": {"replicas": 2},
+    }
+    settings = load_settings(config, {"htpasswdSaltKey"})
+    release = "registry-cache-for-the-platform"
+    assert member_claim_names(settings) == [f"{release}-pvc-{release}-zot-{i}" for i in range(2)]
+    manifests = render(settings)
+    checks.check_storage(manifests, settings)
+    checks.check_valid_for_kubernetes(manifests, settings)
+    (template,) = checks.workload(manifests)["spec"]["volumeClaimTemplates"]
+    assert template["metadata"]["name"] == f"{release}-pvc"  # the pod's volume: a DNS label of at most 63
+    assert members_of(checks.mounted_files(manifests)[checks.ZOT_CONFIG_PATH][1]) == statefulset_pod_names(manifests)

@@ -48,5 +48,11 @@ def disruption_budget(settings: Settings) -> dict[str, Any] | None:
         "apiVersion": "policy/v1",
         "kind": "PodDisruptionBudget",
         "metadata": {"name": service_name(settings.app), "namespace": settings.app.namespace},
-        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector_labels(settings)}},
+        "spec": {
+            "maxUnavailable": 1,
+            "selector": {"matchLabels": selector_labels(settings)},
+            # A member that is not ready serves nothing: evicting it costs nothing, and a crash-looping one (a lower
+            # member missing at its start) must not block every drain (policy/v1, Kubernetes 1.31 GA).
+            "unhealthyPodEvictionPolicy": "AlwaysAllow",
+        },
     }

@@ -22,14 +22,14 @@ from typing import Any
 
 from components.builders.names import claim_name, claim_template, member_claim_names
 from components.settings import Settings
+from components.settings.scale import MEMBER_TEMPLATE_SIZE
 from components.settings.storage import program_owns_claim
 
 # One pod mounts the volume read-write; what the chart's template used.
 ACCESS_MODES = ["ReadWriteOnce"]
-# The size in the members' claim template: never changed, so the StatefulSet stays updatable. The controller uses it
-# only for a member whose claim the program has not applied yet (on app and flux the claims follow the App or
-# HelmRelease); the program's apply then grows that claim to storage.size. Small, so that it only ever grows.
-MEMBER_TEMPLATE_SIZE = "1Gi"
+# MEMBER_TEMPLATE_SIZE is never changed, so the StatefulSet stays updatable. The controller uses it only for a
+# member whose claim the program has not applied yet (on app and flux the claims follow the App or HelmRelease); the
+# program's apply then grows that claim to storage.size. Small, so that it only ever grows (settings/scale.py).
 
 
 def claim_objects(settings: Settings) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, field_validator
 
 from components.settings.common import DnsSubdomain, Model
+from components.settings.units import parse_quantity
 
 if TYPE_CHECKING:
     from components.settings import Settings
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from components.settings.upstreams import Content, Registry
 
 BASE = ("scale",)
+# The size in the members' claim template (builders/storage.py): fixed, so the StatefulSet never changes for it.
+MEMBER_TEMPLATE_SIZE = "1Gi"
 
 
 class Scale(Model):
@@ -79,6 +82,13 @@ def scale_issues(settings: Settings) -> Iterator[Issue]:
             ("htpasswdSaltKey",),
             f"missing {many}: zot's cluster.hashKey is derived from it, so that it never changes by itself; run "
             'pulumi config set --secret htpasswdSaltKey "$(openssl rand -base64 32)"',
+        )
+    if parse_quantity(settings.storage.size) < parse_quantity(MEMBER_TEMPLATE_SIZE):
+        yield (
+            ("storage", "size"),
+            f"is below {MEMBER_TEMPLATE_SIZE} {many}: a member's claim that the StatefulSet makes from its "
+            f"template ({MEMBER_TEMPLATE_SIZE}) before the program applies it could not shrink to it; use "
+            f"{MEMBER_TEMPLATE_SIZE} or more",
         )
     if settings.zot.ui:
         yield (

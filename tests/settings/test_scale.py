@@ -44,6 +44,12 @@ INVALID = [
         "storage.kubeconfig",
         "applies each member's volume claim and the PodDisruptionBudget in workload cluster prod01",
     ),
+    case(
+        "members-on-a-volume-smaller-than-the-template",
+        variant(scale=SCALED, storage={"size": "512Mi"}, **WITH_KEY),
+        "storage.size",
+        "is below 1Gi with scale.replicas 3",
+    ),
     case("members-without-a-salt-key", variant(scale=SCALED), "htpasswdSaltKey", "cluster.hashKey is derived from it"),
     case(
         "members-with-the-ui",
