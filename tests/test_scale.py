@@ -28,7 +28,8 @@ from components.settings import Settings
 from components.settings.scale import Scale, maps_names
 from components.stack_config import PROJECT, load_settings
 from tests import chart_checks as checks
-from tests.harness import ROOT, ProgramRun, changed_inputs, resource_inputs, run_program, stack_config
+from tests.docs import page
+from tests.harness import ProgramRun, changed_inputs, resource_inputs, run_program, stack_config
 from tests.helm import Manifest, render
 from tests.reference import unknown_zot_keys, zot_keys
 from tests.samples import SALT_KEY, keys_of, make_scalable, scaled, scaled_prod
@@ -134,7 +135,7 @@ def test_repositories_spread_over_the_members() -> None:
 
 
 def test_a_resize_moves_most_repositories_and_the_old_size_brings_them_back() -> None:
-    """zot picks a member by hash mod N, no consistent hashing: README's resize caveat."""
+    """zot picks a member by hash mod N, no consistent hashing: the resize caveat in docs/platforms.md."""
     hash_key = cluster_hash_key(keys_of(load_settings(*scaled_prod())))
 
     def owners(size: int) -> list[int]:
@@ -257,7 +258,7 @@ SCALED_EDITS: dict[str, tuple[Callable[[Config], None], list[str]]] = {
     "replicas 3 -> 4": (scaled(4), []),
     # The program no longer applies member 2's claim; retainOnDelete keeps it, and its cache, for a scale back.
     "replicas 3 -> 2": (scaled(2), ["PersistentVolumeClaim {claims[2]} is deleted"]),
-    # Kubernetes refuses a changed volumeClaimTemplates: README gives the steps (orphan the StatefulSet first).
+    # Kubernetes refuses a changed volumeClaimTemplates: docs/platforms.md gives the steps (orphan it first).
     "replicas 3 -> 1": (
         scaled(1),
         [
@@ -308,7 +309,7 @@ def test_growing_members_volumes_is_a_quiet_preview() -> None:
     assert changed_inputs(before, after) == {f"{CLAIM}::{name}" for name in names}
 
 
-# ------------------------------------------------------------------------------------------ advice and README
+# -------------------------------------------------------------------------------------------- advice and docs
 
 
 def test_an_actively_synced_upstream_in_a_namespace_is_warned_with_members() -> None:
@@ -333,9 +334,8 @@ def test_an_actively_synced_upstream_at_the_root_keeps_its_names_and_scales() ->
     assert not [w for w in advice.warnings(settings) if "synced actively into other names" in w]
 
 
-def test_readme_explains_scaling_out() -> None:
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("### Scaling out", 1)[1].split("\n### ", 1)[0]
+def test_the_docs_explain_scaling_out() -> None:
+    section = page("docs/platforms.md").split("### Scaling out", 1)[1].split("\n### ", 1)[0]
     for fragment in (
         "delete statefulset",
         "--cascade=orphan",
@@ -348,9 +348,8 @@ def test_readme_explains_scaling_out() -> None:
         assert fragment in section, fragment
 
 
-def test_readme_has_a_reference_row_for_every_scale_key() -> None:
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("### `scale`", 1)[1].split("\n### ", 1)[0]
+def test_the_reference_has_a_row_for_every_scale_key() -> None:
+    section = page("docs/reference.md").split("### `scale`", 1)[1].split("\n### ", 1)[0]
     rows = [line.split("|")[1].strip() for line in section.splitlines() if line.startswith("| `scale.")]
     assert rows == [f"`scale.{field.alias or name}`" for name, field in Scale.model_fields.items()]
 

@@ -2,7 +2,7 @@
 
 zot v2.1.18's `cluster` (pkg/api/config/config.go L407-436) hashes a repository's name to one member; a member
 proxies requests for repositories it does not own (pkg/api/proxy.go). Only per-member storage is offered: shared
-storage (one S3 bucket, a remote metadata cache) is not built yet (README, Scaling out).
+storage (one S3 bucket, a remote metadata cache) is not built yet (docs/platforms.md, Scaling out).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class Scale(Model):
         if value != "perMember":
             raise ValueError(
                 f"{value!r} is not offered: only perMember (each member on a volume of its own) is built; shared "
-                "storage (s3) is not offered yet (README, Scaling out)"
+                "storage (s3) is not offered yet (docs/platforms.md, Scaling out)"
             )
         return value
 
@@ -74,8 +74,8 @@ def scale_issues(settings: Settings) -> Iterator[Issue]:
         yield (
             ("storage", "kubeconfig"),
             f"is missing {many}: the program applies each member's volume claim and the PodDisruptionBudget in "
-            f"workload cluster {settings.app.cluster.name}, which needs a kubeconfig for it (README, The cache's "
-            "volume)",
+            f"workload cluster {settings.app.cluster.name}, which needs a kubeconfig for it (docs/platforms.md, "
+            "The cache's volume)",
         )
     if settings.htpasswd_salt_key is None:
         yield (
