@@ -173,6 +173,12 @@ def check_members(manifests: list[Manifest], settings: Settings) -> None:
     assert headless["clusterIP"] == "None"
     # A member's name resolves as soon as its pod has an IP, ready or not (research, section 1.2).
     assert headless["publishNotReadyAddresses"] is True
+    # The controller gives each pod hostname <pod> and subdomain <serviceName>, which the kubelet writes into its
+    # /etc/hosts: nothing in the template may override them, and the cluster's DNS must answer for the lower members.
+    pod = checks.pod_spec(manifests)
+    assert "hostname" not in pod
+    assert "subdomain" not in pod
+    assert pod.get("dnsPolicy", "ClusterFirst") == "ClusterFirst"
     (config_kind, config_json) = checks.mounted_files(manifests)[checks.ZOT_CONFIG_PATH]
     assert config_kind == "ConfigMap"
     assert members_of(config_json) == statefulset_pod_names(manifests)
