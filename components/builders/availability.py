@@ -26,8 +26,9 @@ def selector_labels(settings: Settings) -> dict[str, str]:
 
 
 def spread_values(settings: Settings) -> dict[str, Any]:
-    """Chart values: one member per node (a node lost takes one member), and across zones where nodes carry the
-    zone label (ScheduleAnyway: a cluster without zones still schedules every member). Nothing with one replica."""
+    """Chart values: members evenly over nodes (maxSkew 1: one per node where there are enough, so a node lost
+    takes one member), and over zones where nodes carry the zone label (ScheduleAnyway: a cluster without zones
+    still schedules every member). Nothing with one replica."""
     if not settings.scale.clustered:
         return {}
     selector = {"matchLabels": selector_labels(settings)}
