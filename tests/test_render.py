@@ -279,6 +279,10 @@ def test_command_line(
     assert render.main(["dev", str(tmp_path / "out")]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == str(tmp_path / "out" / "outputs.yaml")
     assert render.main([]) == 2
+    assert capsys.readouterr().err.startswith("usage: python -m tools.render STACK")
+    for asked in (["--help"], ["-h"], ["dev", "--help"]):
+        assert render.main(asked) == 0
+        assert capsys.readouterr().out.startswith("usage: python -m tools.render STACK [OUT_DIR] [--chart CHART]\n")
     assert render.main(["no-such-stack"]) == 2
     assert "no stack file Pulumi.no-such-stack.yaml" in capsys.readouterr().err
     monkeypatch.setattr(render, "placeholder_config", lambda stack, root: ({"registries": []}, set(), []))
@@ -392,8 +396,16 @@ def test_a_local_chart_must_be_the_one_the_stack_installs(root: Path, tmp_path: 
         f"{other} holds chart zot 2.9.0, but the stack installs zot 0.1.122: "
         "helm pull zot --repo https://zotregistry.dev/helm-charts --version 0.1.122"
     )
-    with pytest.raises(render.ChartError, match="is for platform helm; this stack installs zot with another"):
+    with pytest.raises(render.ChartError) as refused:
         render.render("app", tmp_path / "out", root, chart_dir(UPSTREAM_CHART), str(helm_binary()))
+    assert str(refused.value) == (
+        "--chart renders the objects of the chart Pulumi installs on platform helm; stack app has platform app, "
+        "whose chart the cluster installs from the App this render writes: render without --chart, or use a "
+        "helm-platform stack such as the kind example (cp examples/Pulumi.kind.yaml Pulumi.kind.yaml)"
+    )
+    (root / "Pulumi.flux.yaml").write_text(fixture("dev", "flux"))
+    with pytest.raises(render.ChartError, match=r"^--chart .* stack flux has platform flux, .* from the HelmRelease "):
+        render.render("flux", tmp_path / "out", root, chart_dir(UPSTREAM_CHART), str(helm_binary()))
     with pytest.raises(render.ChartError, match="no helm at '/no/helm'"):
         render.render("dev", tmp_path / "out", root, chart_dir(UPSTREAM_CHART), "/no/helm")
     assert not (tmp_path / "out").exists(), "nothing written when the chart cannot be rendered"

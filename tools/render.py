@@ -18,6 +18,7 @@ import pulumi
 import yaml
 
 from components.builders.chart_values import to_yaml
+from components.settings import Settings
 from components.stack_file import StackFileError
 from tools.offline import (
     ROOT,
@@ -54,6 +55,8 @@ PLACEHOLDER_CA = (
 _HEAD = ("apiVersion", "kind", "metadata")
 _METADATA_HEAD = ("name", "namespace")
 HELM_CHART = "kubernetes:helm.sh/v4:Chart"
+# What installs the chart on the platforms where Pulumi does not: app-operator reads the App, Flux the HelmRelease.
+_INSTALLER = {"app": "App", "flux": "HelmRelease"}
 
 
 def placeholder_config(stack: str, root: Path | None = None) -> tuple[dict[str, Any], set[str], list[str]]:
@@ -173,8 +176,6 @@ def chart_objects(run: ProgramRun, chart: Path, helm: str) -> list[tuple[dict[st
 
     Local only, never fetched: a render must not depend on the network of the machine it runs on.
     """
-    if not _charts(run):
-        raise ChartError(f"a chart ({chart}) is for platform helm; this stack installs zot with another platform")
     objects = []
     with tempfile.TemporaryDirectory() as folder:
         for inputs, (values, text) in zip(_charts(run), chart_values_files(run).items(), strict=True):
@@ -232,6 +233,14 @@ def render(
     config, secret_keys, filled = placeholder_config(stack, root)
     run = run_program(stack, config, secret_keys, mocks=RecordingMocks(name_suffix="rendered"), root=root)
     documents = [(manifest, "") for manifest in manifests(run)]
+    if chart is not None and not _charts(run):
+        platform = config.get("platform", Settings.model_fields["platform"].default)
+        raise ChartError(
+            f"--chart renders the objects of the chart Pulumi installs on platform helm; stack {stack} has platform "
+            f"{platform}, whose chart the cluster installs from the {_INSTALLER[platform]} this render writes: render "
+            "without --chart, or use a helm-platform stack such as the kind example (cp examples/Pulumi.kind.yaml "
+            "Pulumi.kind.yaml)"
+        )
     if chart is not None:
         documents += chart_objects(run, chart, helm)
     out.mkdir(parents=True, exist_ok=True)
@@ -256,12 +265,17 @@ def render(
 
 
 USAGE = """usage: python -m tools.render STACK [OUT_DIR] [--chart CHART]
+  STACK    renders Pulumi.STACK.yaml of the project's folder, placeholders standing in for its secrets
   OUT_DIR  where the files go (default: rendered/STACK)
   CHART    with platform helm: a local copy of the chart (folder or .tgz from helm pull) to render its objects
-           with the helm on PATH"""
+           with the helm on PATH
+  -h, --help  this text"""
 
 
 def main(argv: list[str]) -> int:
+    if {"-h", "--help"} & set(argv):
+        print(USAGE)
+        return 0
     chart = None
     if "--chart" in argv:
         at = argv.index("--chart")
