@@ -59,13 +59,14 @@ HELM_CHART = "kubernetes:helm.sh/v4:Chart"
 _INSTALLER = {"app": "App", "flux": "HelmRelease"}
 
 
-def placeholder_config(stack: str, root: Path | None = None) -> tuple[dict[str, Any], set[str], list[str]]:
+def placeholder_config(stack: str, root: Path | None = None) -> tuple[dict[str, Any], set[str], dict[str, bool]]:
     """The config of Pulumi.<stack>.yaml in `root` (the project's folder by default) with a placeholder for each
-    secret, and the config paths that got one."""
-    filled: list[str] = []
+    secret, and the config paths that got one: True where the file holds the value as a `secure:` ciphertext,
+    False where it is not set yet."""
+    filled: dict[str, bool] = {}
 
-    def placeholder(path: str) -> str:
-        filled.append(path)
+    def placeholder(path: str, in_file: bool = False) -> str:
+        filled[path] = in_file
         # A pre-hashed htpasswd entry must look like a hash to pass validation; no password matches this one.
         if path.endswith(".htpasswd"):
             return PLACEHOLDER_HASH
@@ -75,7 +76,7 @@ def placeholder_config(stack: str, root: Path | None = None) -> tuple[dict[str, 
             return PLACEHOLDER_CA
         return PLACEHOLDER_SALT_KEY if path == "htpasswdSaltKey" else f"{PLACEHOLDER}{path}"
 
-    config, secret_keys = stack_file_config(stack, placeholder, root)
+    config, secret_keys = stack_file_config(stack, lambda path: placeholder(path, in_file=True), root)
     # Secrets set with `pulumi config set --secret` on another machine are not in the file at all.
     for index, user in enumerate(config.get("users") or []):
         if isinstance(user, dict) and not {"password", "htpasswd"} & set(user):
@@ -204,15 +205,32 @@ def _helm(helm: str, *args: str) -> str:
     return str(done.stdout)
 
 
-def header(stack: str, filled: list[str]) -> str:
-    """What every rendered file starts with: where it comes from, and which values are placeholders."""
+def _set_command(stack: str, path: str) -> str:
+    """How a value the stack file lacks is set; nodes.ca is public, so not with --secret (docs/nodes.md)."""
+    if path == "nodes.ca":
+        return f"pulumi config set --path 'nodes.ca' --stack {stack} -- \"<the CA certificate, PEM>\""
+    return f"pulumi config set --secret --path '{path}' <value> --stack {stack}"
+
+
+def header(stack: str, filled: dict[str, bool]) -> str:
+    """What every rendered file starts with: where it comes from, which values are placeholders, and which of those
+    the stack file does not set yet (a `pulumi up` would stop on them)."""
     lines = [f"Rendered offline from Pulumi.{stack}.yaml by `make render`: to read and diff, not to apply."]
     if filled:
+        unset = [path for path, in_file in filled.items() if not in_file]
+        ciphered = [path for path, in_file in filled.items() if in_file]
         lines += [
             "PLACEHOLDERS, not secrets: no secret is decrypted here. Each of these config values is a placeholder,",
             f"{PLACEHOLDER}<path> (a pre-hashed htpasswd: {PLACEHOLDER_HASH[:18]}...; the salt key: base64 of the",
-            f"SHA-256 of {PLACEHOLDER}htpasswdSaltKey):",
-            *(f"  {path}" for path in filled),
+            f"SHA-256 of {PLACEHOLDER}htpasswdSaltKey).",
+        ]
+        if unset:
+            lines.append(f"NOT SET in Pulumi.{stack}.yaml yet; set each before `pulumi up` (its comments say what):")
+            lines += [f"  {_set_command(stack, path)}" for path in unset]
+        if ciphered:
+            lines.append(f"Set: Pulumi.{stack}.yaml holds them as secure: ciphertexts, which only the CLI decrypts:")
+            lines += [f"  {path}" for path in ciphered]
+        lines += [
             "Everything made from them is computed from the placeholders too: htpasswd hashes, base64 logins",
             "(Authorization headers, auth files) and secretFingerprints. None of it matches the real stack.",
         ]
