@@ -82,10 +82,8 @@ def test_the_warnings_reach_the_preview() -> None:
 
 
 # ci reads everywhere, admin is the adminPolicy; nothing grants every login something (no defaultPolicy).
-NAMED_ONLY = {
-    "repositories": {"**": {"policies": [{"users": ["ci"], "actions": ["read"]}], "anonymousPolicy": ["read"]}},
-    "adminPolicy": {"users": ["admin"], "actions": ["read", "delete"]},
-}
+CI_AND_ANONYMOUS_READ = {"**": {"policies": [{"users": ["ci"], "actions": ["read"]}], "anonymousPolicy": ["read"]}}
+NAMED_ONLY = {"repositories": CI_AND_ANONYMOUS_READ, "adminPolicy": {"users": ["admin"], "actions": ["read", "delete"]}}
 IDLE = {"name": "idle", "password": "idle-password"}
 
 
@@ -106,7 +104,7 @@ def test_a_user_no_policy_names_is_called_out() -> None:
 @pytest.mark.parametrize(
     ("access", "changes"),
     [
-        ({**NAMED_ONLY, "repositories": {**NAMED_ONLY["repositories"], "team/**": {"defaultPolicy": ["read"]}}}, {}),
+        ({**NAMED_ONLY, "repositories": {**CI_AND_ANONYMOUS_READ, "team/**": {"defaultPolicy": ["read"]}}}, {}),
         (NAMED_ONLY, {"metrics": {"enabled": True, "serviceMonitor": True, "scrapeUser": "idle"}}),
         ({**NAMED_ONLY, "adminPolicy": {"users": ["admin", "idle"], "actions": ["read"]}}, {}),
     ],
