@@ -47,15 +47,43 @@ def load_stack_file(path: Path) -> dict[str, Any]:
     return document if isinstance(document, dict) else {}
 
 
+# What PyYAML 6.0 reports for the usual slips, and what to do. Its scanner closes a block where a line is indented
+# less than the block and opens one where a line is indented more (lib/yaml/scanner.py L325 unwind_indent, L349
+# add_indent), so a mis-indented key or `-` reaches the parser where a key should come: "expected <block end>, but
+# found %r" with the token it met (lib/yaml/parser.py L393 for a list, L439 for a mapping). A key indented past the
+# one above continues that key's value, so its colon is "mapping values are not allowed here" (scanner.py L578); a
+# tab "cannot start any token" (scanner.py L259).
+_HINTS = (
+    (
+        ("but found '<block mapping start>'",),
+        "a key indented unlike the keys above it starts a mapping of its own; line up the keys of one mapping in one "
+        "column",
+    ),
+    (
+        ("but found '-'", "but found '<block sequence start>'"),
+        "this list item is indented differently from the items or keys around it; put the '-' of one list in one "
+        "column, under or right of its key",
+    ),
+    (
+        ("mapping values are not allowed here",),
+        "a key indented further than the key above it reads as that key's value; line up the keys of one mapping in "
+        "one column (or quote a value that holds ': ')",
+    ),
+    (("found character '\\t'",), "YAML indents with spaces only; replace the tab with spaces"),
+)
+
+
 def _syntax_error(path: Path, error: yaml.YAMLError) -> str:
-    """PyYAML's several lines (context, then problem, each with its mark) as one, the position first."""
+    """PyYAML's several lines (context, then problem, each with its mark) as one, the position first, with what to
+    do for the usual slips."""
     if not isinstance(error, yaml.MarkedYAMLError) or error.problem_mark is None:
         return f"{path.name}: not valid YAML: {' '.join(str(error).split())}"
     what = error.problem or "not valid YAML"
-    if error.context and error.context_mark is not None:
+    hint = next((f"; {hint}" for found, hint in _HINTS if any(text in what for text in found)), "")
+    # The context of a mis-indented line is the enclosing block, whose line (its first key) points away from the
+    # slip; the context of an unclosed quote is where it opened, which helps.
+    if error.context and error.context_mark is not None and not hint:
         what += f", {error.context} from line {error.context_mark.line + 1}"
-    # The usual cause: a key indented differently from the keys of its mapping, so it starts a mapping of its own.
-    hint = "; line up the keys of one mapping in one column" if "<block end>" in what else ""
     mark = error.problem_mark
     return f"{path.name} line {mark.line + 1}, column {mark.column + 1}: not valid YAML ({what}){hint}"
 

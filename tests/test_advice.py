@@ -79,3 +79,36 @@ def test_the_warnings_reach_the_preview() -> None:
     logs = run_program("prod", config, secret_keys, preview=True).logs
     assert about(logs, "users[0].bcryptCost is 4")
     assert about(logs, "registries[1].credentials go to a host whose certificate")
+
+
+# ci reads everywhere, admin is the adminPolicy; nothing grants every login something (no defaultPolicy).
+CI_AND_ANONYMOUS_READ = {"**": {"policies": [{"users": ["ci"], "actions": ["read"]}], "anonymousPolicy": ["read"]}}
+NAMED_ONLY = {"repositories": CI_AND_ANONYMOUS_READ, "adminPolicy": {"users": ["admin"], "actions": ["read", "delete"]}}
+IDLE = {"name": "idle", "password": "idle-password"}
+
+
+def idle_warnings(access: dict[str, Any], **changes: Any) -> list[str]:
+    """The warning about a user nothing grants anything, with `access` as accessControl."""
+    settings = everything_settings(users=[*everything()["users"], IDLE], accessControl=access, **changes)
+    return about(advice.warnings(settings), "is named by no accessControl policy")
+
+
+def test_a_user_no_policy_names_is_called_out() -> None:
+    assert idle_warnings(NAMED_ONLY) == [
+        "users[2] (idle) is named by no accessControl policy or adminPolicy, and no glob has a defaultPolicy: it can "
+        "log in and zot refuses whatever it asks (a login does not get the anonymousPolicy); name it in the policies "
+        'of the globs it should use, like accessControl.repositories["**"].policies, or remove it'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("access", "changes"),
+    [
+        ({**NAMED_ONLY, "repositories": {**CI_AND_ANONYMOUS_READ, "team/**": {"defaultPolicy": ["read"]}}}, {}),
+        (NAMED_ONLY, {"metrics": {"enabled": True, "serviceMonitor": True, "scrapeUser": "idle"}}),
+        ({**NAMED_ONLY, "adminPolicy": {"users": ["admin", "idle"], "actions": ["read"]}}, {}),
+    ],
+    ids=["a-default-policy-grants-every-login", "scrape-user", "admin"],
+)
+def test_a_user_some_rule_covers_is_not(access: dict[str, Any], changes: dict[str, Any]) -> None:
+    assert idle_warnings(access, **changes) == []

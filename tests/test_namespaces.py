@@ -67,9 +67,13 @@ def test_each_repository_belongs_to_the_upstream_whose_namespace_holds_it() -> N
 def test_anonymous_read_of_a_private_upstream_is_called_out() -> None:
     found = advice.warnings(settings({"**": {"anonymousPolicy": ["read"]}}))
     assert found == [
+        # admin, whom no policy names, logs in to nothing (advice._idle_user_warnings).
+        "users[0] (admin) is named by no accessControl policy or adminPolicy, and no glob has a defaultPolicy: it "
+        "can log in and zot refuses whatever it asks (a login does not get the anonymousPolicy); name it in the "
+        'policies of the globs it should use, like accessControl.repositories["**"].policies, or remove it',
         "accessControl.repositories[\"**\"] lets anyone without a login read namespace 'registry.example.org-5000', "
         "which registries[1] (private) fills with its credentials: any pod can pull that private upstream through "
-        'the cache; give "registry.example.org-5000/**" policies for named users instead'
+        'the cache; give "registry.example.org-5000/**" policies for named users instead',
     ]
 
 

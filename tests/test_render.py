@@ -118,7 +118,12 @@ def test_every_file_names_the_placeholders_and_secret_outputs_show_them(root: Pa
         text = path.read_text()
         head = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
         assert "PLACEHOLDERS, not secrets" in head
-        assert [line[4:] for line in head.splitlines() if line.startswith("#   ")] == filled
+        assert "NOT SET in Pulumi.prod.yaml yet; set each before `pulumi up`" in head
+        # The fixture holds no ciphertext: every secret is still to set, each with its command.
+        assert set(filled.values()) == {False}
+        commands = [line[4:] for line in head.splitlines() if line.startswith("#   ")]
+        assert re.findall(r"--path '([^']+)'", "\n".join(commands)) == list(filled)
+        assert "pulumi config set --secret --path 'nodes.pullUser.password' <value> --stack prod" in commands
         assert "secretFingerprints" in head, "fingerprints are computed from placeholders: the file says so"
         # Every placeholder in the file is one the header names.
         assert set(re.findall(r"placeholder-for-([\w.\[\]]+)", text)) <= {*filled, "<path>", "htpasswdSaltKey"}
@@ -139,7 +144,7 @@ def test_every_file_names_the_placeholders_and_secret_outputs_show_them(root: Pa
 def test_a_stack_without_secrets_says_so(root: Path, tmp_path: Path) -> None:
     (root / "Pulumi.dev.yaml").write_text(fixture("dev"))
     _, _, filled = render.placeholder_config("dev", root)
-    assert filled == [], "the dev fixture holds no secret"
+    assert filled == {}, "the dev fixture holds no secret"
     for path in render.render("dev", tmp_path / "out", root)[0]:
         assert "# Placeholders: none (this stack's config holds no secret).\n" in path.read_text()
 
@@ -267,9 +272,25 @@ def test_ciphertexts_in_a_stack_file_become_placeholders(root: Path) -> None:
     ]
     assert config["htpasswdSaltKey"] == render.PLACEHOLDER_SALT_KEY
     assert secret_keys == {"users", "htpasswdSaltKey"}
-    assert filled == ["htpasswdSaltKey", "users[0].password", "users[1].htpasswd", "users[2].password"]
+    # users[2] has no password in the file: it is still to set, the others are ciphertexts.
+    assert filled == {
+        "htpasswdSaltKey": True,
+        "users[0].password": True,
+        "users[1].htpasswd": True,
+        "users[2].password": False,
+    }
     # Placeholders pass the same validation as real secrets.
     load_settings(config, secret_keys)
+    head = render.header("ciphered", filled).splitlines()
+    unset = head.index("# NOT SET in Pulumi.ciphered.yaml yet; set each before `pulumi up` (its comments say what):")
+    assert head[unset + 1 : unset + 3] == [
+        "#   pulumi config set --secret --path 'users[2].password' <value> --stack ciphered",
+        "# Set: Pulumi.ciphered.yaml holds them as secure: ciphertexts, which only the CLI decrypts:",
+    ]
+    assert head[unset + 3 : unset + 6] == ["#   htpasswdSaltKey", "#   users[0].password", "#   users[1].htpasswd"]
+    # nodes.ca is public: set without --secret, the certificate after `--` (docs/nodes.md).
+    ca = "#   pulumi config set --path 'nodes.ca' --stack ciphered -- \"<the CA certificate, PEM>\"\n"
+    assert ca in render.header("ciphered", {"nodes.ca": False})
 
 
 def test_command_line(
@@ -279,9 +300,13 @@ def test_command_line(
     assert render.main(["dev", str(tmp_path / "out")]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == str(tmp_path / "out" / "outputs.yaml")
     assert render.main([]) == 2
+    assert capsys.readouterr().err.startswith("usage: python -m tools.render STACK")
+    for asked in (["--help"], ["-h"], ["dev", "--help"]):
+        assert render.main(asked) == 0
+        assert capsys.readouterr().out.startswith("usage: python -m tools.render STACK [OUT_DIR] [--chart CHART]\n")
     assert render.main(["no-such-stack"]) == 2
     assert "no stack file Pulumi.no-such-stack.yaml" in capsys.readouterr().err
-    monkeypatch.setattr(render, "placeholder_config", lambda stack, root: ({"registries": []}, set(), []))
+    monkeypatch.setattr(render, "placeholder_config", lambda stack, root: ({"registries": []}, set(), {}))
     assert render.main(["dev", str(tmp_path / "refused")]) == 1
     assert "zot-cache:registries: needs at least one upstream" in capsys.readouterr().err
 
@@ -392,8 +417,16 @@ def test_a_local_chart_must_be_the_one_the_stack_installs(root: Path, tmp_path: 
         f"{other} holds chart zot 2.9.0, but the stack installs zot 0.1.122: "
         "helm pull zot --repo https://zotregistry.dev/helm-charts --version 0.1.122"
     )
-    with pytest.raises(render.ChartError, match="is for platform helm; this stack installs zot with another"):
+    with pytest.raises(render.ChartError) as refused:
         render.render("app", tmp_path / "out", root, chart_dir(UPSTREAM_CHART), str(helm_binary()))
+    assert str(refused.value) == (
+        "--chart renders the objects of the chart Pulumi installs on platform helm; stack app has platform app, "
+        "whose chart the cluster installs from the App this render writes: render without --chart, or use a "
+        "helm-platform stack such as the kind example (cp examples/Pulumi.kind.yaml Pulumi.kind.yaml)"
+    )
+    (root / "Pulumi.flux.yaml").write_text(fixture("dev", "flux"))
+    with pytest.raises(render.ChartError, match=r"^--chart .* stack flux has platform flux, .* from the HelmRelease "):
+        render.render("flux", tmp_path / "out", root, chart_dir(UPSTREAM_CHART), str(helm_binary()))
     with pytest.raises(render.ChartError, match="no helm at '/no/helm'"):
         render.render("dev", tmp_path / "out", root, chart_dir(UPSTREAM_CHART), "/no/helm")
     assert not (tmp_path / "out").exists(), "nothing written when the chart cannot be rendered"

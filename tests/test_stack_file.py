@@ -131,8 +131,47 @@ config:
 """
 MIS_INDENTED_ERROR = (
     "Pulumi.{stack}.yaml line 4, column 4: not valid YAML (expected <block end>, but found '<block mapping "
-    "start>', while parsing a block mapping from line 2); line up the keys of one mapping in one column"
+    "start>'); a key indented unlike the keys above it starts a mapping of its own; line up the keys of one mapping "
+    "in one column"
 )
+LIST_ITEM_HINT = (
+    "this list item is indented differently from the items or keys around it; put the '-' of one list in one "
+    "column, under or right of its key"
+)
+# Real slips, each with the one line it gets: what PyYAML found there, then what to do about it.
+MIS_INDENTED_FILES = [
+    pytest.param(
+        MIS_INDENTED.replace("   namespace", "     namespace"),
+        "line 4, column 15: not valid YAML (mapping values are not allowed here); a key indented further than the "
+        "key above it reads as that key's value; line up the keys of one mapping in one column (or quote a value "
+        "that holds ': ')",
+        id="key-one-space-over",
+    ),
+    # The newcomer's file: a second user at the column of the keys of `config:`, not under the first user.
+    pytest.param(
+        "config:\n  zot-cache:app:\n    name: zot\n  zot-cache:users:\n    - name: admin\n  - name: reader\n",
+        f"line 6, column 3: not valid YAML (expected <block end>, but found '-'); {LIST_ITEM_HINT}",
+        id="list-item-at-key-column",
+    ),
+    pytest.param(
+        "config:\n  zot-cache:registries:\n    - urls: [https://docker.io]\n   - urls: [https://quay.io]\n",
+        f"line 4, column 4: not valid YAML (expected <block end>, but found '<block sequence start>'); "
+        f"{LIST_ITEM_HINT}",
+        id="list-item-one-space-short",
+    ),
+    pytest.param(
+        "config:\n  zot-cache:registries:\n    - urls: [https://docker.io]\n     - urls: [https://quay.io]\n",
+        f"line 4, column 6: not valid YAML (expected <block end>, but found '<block sequence start>'); "
+        f"{LIST_ITEM_HINT}",
+        id="list-item-one-space-over",
+    ),
+    pytest.param(
+        "config:\n  zot-cache:app:\n    name: zot\n\tnamespace: zot\n",
+        "line 4, column 1: not valid YAML (found character '\\t' that cannot start any token); YAML indents with "
+        "spaces only; replace the tab with spaces",
+        id="tab",
+    ),
+]
 # As valid YAML, but under a namespace nobody reads: without the check, storage would keep its defaults.
 MISSPELT_NAMESPACE = """\
 config:
@@ -171,6 +210,15 @@ def test_a_yaml_error_is_one_line_with_file_line_and_column(tmp_path: Path) -> N
         r"end of stream, while scanning a quoted scalar from line 3\)$",
     ):
         load_stack_file(path)
+
+
+@pytest.mark.parametrize(("document", "expected"), MIS_INDENTED_FILES)
+def test_a_mis_indented_file_gets_a_hint_that_fits_the_slip(document: str, expected: str, tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.bad.yaml"
+    path.write_text(document)
+    with pytest.raises(StackFileError) as caught:
+        load_stack_file(path)
+    assert str(caught.value) == f"Pulumi.bad.yaml {expected}"
 
 
 @pytest.mark.parametrize(("document", "expected"), BROKEN_FILES)

@@ -18,6 +18,7 @@ import pulumi
 import yaml
 
 from components.builders.chart_values import to_yaml
+from components.settings import Settings
 from components.stack_file import StackFileError
 from tools.offline import (
     ROOT,
@@ -54,15 +55,18 @@ PLACEHOLDER_CA = (
 _HEAD = ("apiVersion", "kind", "metadata")
 _METADATA_HEAD = ("name", "namespace")
 HELM_CHART = "kubernetes:helm.sh/v4:Chart"
+# What installs the chart on the platforms where Pulumi does not: app-operator reads the App, Flux the HelmRelease.
+_INSTALLER = {"app": "App", "flux": "HelmRelease"}
 
 
-def placeholder_config(stack: str, root: Path | None = None) -> tuple[dict[str, Any], set[str], list[str]]:
+def placeholder_config(stack: str, root: Path | None = None) -> tuple[dict[str, Any], set[str], dict[str, bool]]:
     """The config of Pulumi.<stack>.yaml in `root` (the project's folder by default) with a placeholder for each
-    secret, and the config paths that got one."""
-    filled: list[str] = []
+    secret, and the config paths that got one: True where the file holds the value as a `secure:` ciphertext,
+    False where it is not set yet."""
+    filled: dict[str, bool] = {}
 
-    def placeholder(path: str) -> str:
-        filled.append(path)
+    def placeholder(path: str, in_file: bool = False) -> str:
+        filled[path] = in_file
         # A pre-hashed htpasswd entry must look like a hash to pass validation; no password matches this one.
         if path.endswith(".htpasswd"):
             return PLACEHOLDER_HASH
@@ -72,7 +76,7 @@ def placeholder_config(stack: str, root: Path | None = None) -> tuple[dict[str, 
             return PLACEHOLDER_CA
         return PLACEHOLDER_SALT_KEY if path == "htpasswdSaltKey" else f"{PLACEHOLDER}{path}"
 
-    config, secret_keys = stack_file_config(stack, placeholder, root)
+    config, secret_keys = stack_file_config(stack, lambda path: placeholder(path, in_file=True), root)
     # Secrets set with `pulumi config set --secret` on another machine are not in the file at all.
     for index, user in enumerate(config.get("users") or []):
         if isinstance(user, dict) and not {"password", "htpasswd"} & set(user):
@@ -173,8 +177,6 @@ def chart_objects(run: ProgramRun, chart: Path, helm: str) -> list[tuple[dict[st
 
     Local only, never fetched: a render must not depend on the network of the machine it runs on.
     """
-    if not _charts(run):
-        raise ChartError(f"a chart ({chart}) is for platform helm; this stack installs zot with another platform")
     objects = []
     with tempfile.TemporaryDirectory() as folder:
         for inputs, (values, text) in zip(_charts(run), chart_values_files(run).items(), strict=True):
@@ -203,15 +205,32 @@ def _helm(helm: str, *args: str) -> str:
     return str(done.stdout)
 
 
-def header(stack: str, filled: list[str]) -> str:
-    """What every rendered file starts with: where it comes from, and which values are placeholders."""
+def _set_command(stack: str, path: str) -> str:
+    """How a value the stack file lacks is set; nodes.ca is public, so not with --secret (docs/nodes.md)."""
+    if path == "nodes.ca":
+        return f"pulumi config set --path 'nodes.ca' --stack {stack} -- \"<the CA certificate, PEM>\""
+    return f"pulumi config set --secret --path '{path}' <value> --stack {stack}"
+
+
+def header(stack: str, filled: dict[str, bool]) -> str:
+    """What every rendered file starts with: where it comes from, which values are placeholders, and which of those
+    the stack file does not set yet (a `pulumi up` would stop on them)."""
     lines = [f"Rendered offline from Pulumi.{stack}.yaml by `make render`: to read and diff, not to apply."]
     if filled:
+        unset = [path for path, in_file in filled.items() if not in_file]
+        ciphered = [path for path, in_file in filled.items() if in_file]
         lines += [
             "PLACEHOLDERS, not secrets: no secret is decrypted here. Each of these config values is a placeholder,",
             f"{PLACEHOLDER}<path> (a pre-hashed htpasswd: {PLACEHOLDER_HASH[:18]}...; the salt key: base64 of the",
-            f"SHA-256 of {PLACEHOLDER}htpasswdSaltKey):",
-            *(f"  {path}" for path in filled),
+            f"SHA-256 of {PLACEHOLDER}htpasswdSaltKey).",
+        ]
+        if unset:
+            lines.append(f"NOT SET in Pulumi.{stack}.yaml yet; set each before `pulumi up` (its comments say what):")
+            lines += [f"  {_set_command(stack, path)}" for path in unset]
+        if ciphered:
+            lines.append(f"Set: Pulumi.{stack}.yaml holds them as secure: ciphertexts, which only the CLI decrypts:")
+            lines += [f"  {path}" for path in ciphered]
+        lines += [
             "Everything made from them is computed from the placeholders too: htpasswd hashes, base64 logins",
             "(Authorization headers, auth files) and secretFingerprints. None of it matches the real stack.",
         ]
@@ -232,6 +251,14 @@ def render(
     config, secret_keys, filled = placeholder_config(stack, root)
     run = run_program(stack, config, secret_keys, mocks=RecordingMocks(name_suffix="rendered"), root=root)
     documents = [(manifest, "") for manifest in manifests(run)]
+    if chart is not None and not _charts(run):
+        platform = config.get("platform", Settings.model_fields["platform"].default)
+        raise ChartError(
+            f"--chart renders the objects of the chart Pulumi installs on platform helm; stack {stack} has platform "
+            f"{platform}, whose chart the cluster installs from the {_INSTALLER[platform]} this render writes: render "
+            "without --chart, or use a helm-platform stack such as the kind example (cp examples/Pulumi.kind.yaml "
+            "Pulumi.kind.yaml)"
+        )
     if chart is not None:
         documents += chart_objects(run, chart, helm)
     out.mkdir(parents=True, exist_ok=True)
@@ -256,12 +283,17 @@ def render(
 
 
 USAGE = """usage: python -m tools.render STACK [OUT_DIR] [--chart CHART]
+  STACK    renders Pulumi.STACK.yaml of the project's folder, placeholders standing in for its secrets
   OUT_DIR  where the files go (default: rendered/STACK)
   CHART    with platform helm: a local copy of the chart (folder or .tgz from helm pull) to render its objects
-           with the helm on PATH"""
+           with the helm on PATH
+  -h, --help  this text"""
 
 
 def main(argv: list[str]) -> int:
+    if {"-h", "--help"} & set(argv):
+        print(USAGE)
+        return 0
     chart = None
     if "--chart" in argv:
         at = argv.index("--chart")

@@ -73,6 +73,7 @@ def warnings(settings: Settings) -> list[str]:
     found.extend(_sync_warnings(settings))
     found.extend(_member_warnings(settings))
     found.extend(_bcrypt_cost_warnings(settings))
+    found.extend(_idle_user_warnings(settings))
     found.extend(_annotation_warnings(settings.ingress))
     found.extend(anonymous_private_reads(settings))
     found.extend(node_warnings(settings))
@@ -179,6 +180,26 @@ def _bcrypt_cost_warnings(settings: Settings) -> Iterator[str]:
                 f"users[{index}].bcryptCost is {user.bcrypt_cost}: a leaked htpasswd line is cheap to guess below "
                 f"{HUMAN_BCRYPT_COST}; a low cost is acceptable only for machine users with long random passwords, "
                 "never for people's logins"
+            )
+
+
+def _idle_user_warnings(settings: Settings) -> Iterator[str]:
+    """Users that log in and may do nothing: zot v2.1.18 grants a login only what a policy naming it, the adminPolicy
+    or a defaultPolicy allow, never the anonymousPolicy (pkg/api/authz.go L134-175 can, L537-600 isPermitted). Users
+    without any accessControl are refused (settings.Settings.issues), as zot would then allow them everything."""
+    access = settings.access_control
+    if any(repo.default_policy for repo in access.repositories.values()):
+        return
+    named = {name for repo in access.repositories.values() for policy in repo.policies for name in policy.users}
+    named |= set(access.admin_policy.users if access.admin_policy else [])
+    named.add(settings.metrics.scrape_user or "")  # zot's accessControl.metrics.users lets it read /metrics
+    for index, user in enumerate(settings.users):
+        if user.name not in named:
+            yield (
+                f"users[{index}] ({user.name}) is named by no accessControl policy or adminPolicy, and no glob has "
+                "a defaultPolicy: it can log in and zot refuses whatever it asks (a login does not get the "
+                "anonymousPolicy); name it in the policies of the globs it should use, like "
+                'accessControl.repositories["**"].policies, or remove it'
             )
 
 
