@@ -60,6 +60,12 @@ def test_one_replica_changes_no_resource_input(stack: str, scale: dict[str, Any]
     after = run_program(stack, {**config, "scale": scale}, secret_keys)
     assert resource_inputs(after) == resource_inputs(before)
     assert after.outputs == before.outputs
+    # And what one replica had before scale-out existed: no cluster, no budget, no spreading, no replica count.
+    assert "cluster" not in json.loads(after.outputs["zotConfig"])
+    assert not [r for r in after.resources if r.type.endswith(":PodDisruptionBudget")]
+    inputs = json.dumps([r.inputs for r in after.resources])
+    for key in ("replicaCount", "topologySpreadConstraints", "hashKey"):
+        assert key not in inputs, key
 
 
 def test_node_wiring_is_one_mirror_url_whatever_the_replicas() -> None:

@@ -68,6 +68,32 @@ def test_in_pulumis_own_cluster_the_claim_needs_no_provider(platform: str) -> No
     assert run.one(CLAIM).inputs["spec"]["storageClassName"] == "fast-ssd"
 
 
+@pytest.mark.parametrize("platform", ["app", "helm"])
+def test_a_kubeconfig_without_app_cluster_sends_nothing_to_its_cluster(platform: str) -> None:
+    """Moving prod into Pulumi's own cluster (dropping app.cluster) leaves the kubeconfig unread, as the warning
+    says: the claim goes where zot runs, not to the workload cluster the kubeconfig names."""
+    config, secret_keys = stack_config("prod")
+    config = {**config, "app": {key: value for key, value in config["app"].items() if key != "cluster"}}
+    if platform == "helm":
+        config = {**config, "platform": "helm"}
+    run = run_program("prod", config, secret_keys)
+    assert not [r for r in run.resources if r.type == PROVIDER]
+    assert run.one(CLAIM).provider is None
+
+
+def test_in_render_mode_the_claim_goes_to_the_renderer_too() -> None:
+    """Render mode deploys nothing: the claim (and a scaled-out cache's budget) must not reach the workload cluster
+    through a provider of their own."""
+    config, secret_keys = stack_config("prod")
+    run = run_program("prod", {**config, "renderYamlToDirectory": "rendered/prod"}, secret_keys)
+    (renderer,) = [r for r in run.resources if r.type == PROVIDER]
+    assert "kubeconfig" not in renderer.inputs
+    for resource in run.resources:
+        if resource.type.startswith("kubernetes:") and resource.type != PROVIDER:
+            assert resource.provider is not None, resource.name
+            assert "::render::" in resource.provider, resource.name
+
+
 def test_growing_the_volume_changes_only_the_claims_request() -> None:
     """A quiet preview: no values change, so the App is not repointed and zot does not restart."""
     config, secret_keys = stack_config("prod")

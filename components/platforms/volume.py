@@ -45,7 +45,10 @@ def in_zot_cluster(name: str, settings: Settings, opts: pulumi.ResourceOptions) 
     installs the App or HelmRelease) does not reach. Pulumi keeps a provider's inputs in the state: the kubeconfig
     stays a secret there."""
     kubeconfig = settings.storage.kubeconfig
-    if kubeconfig is None or not program_owns_claim(settings):
+    # Without app.cluster zot runs where Pulumi's own kubeconfig points (the kubeconfig is warned as unread); in
+    # render mode every object goes to the renderer that __main__.py hands down, never to a real cluster.
+    unread = settings.app.cluster is None or settings.render_yaml_to_directory is not None
+    if kubeconfig is None or unread or not program_owns_claim(settings):
         return opts
     cluster = k8s.Provider(
         f"{name}-zot-cluster", kubeconfig=pulumi.Output.secret(kubeconfig.get_secret_value()), opts=opts

@@ -192,7 +192,12 @@ def _trust_issues(settings: Settings, nodes: Nodes) -> Iterator[Issue]:
             if value is not None:
                 yield ((*BASE, key), "applies to an https mirror only; this one is plain http, so remove it")
         return
-    issuer = settings.ingress.issuer if nodes.mode == "ingress" else None
+    # A url naming one of the TLS ingress's hosts reaches the same certificate as mode ingress.
+    url_host = urlsplit(nodes.url).hostname if nodes.mode == "url" and nodes.url else None
+    at_ingress = nodes.mode == "ingress" or (
+        settings.ingress.enabled and settings.ingress.tls and url_host in settings.ingress.hosts
+    )
+    issuer = settings.ingress.issuer if at_ingress else None
     kind = issuer_kind(issuer)
     choices = (
         "system (the nodes already trust its CA, e.g. Let's Encrypt), ca (set nodes.ca to the CA certificate; the "

@@ -193,6 +193,18 @@ INVALID = [
         "is not a PEM certificate OpenSSL can read",
     ),
     case(
+        "node-ca-with-a-private-key",
+        # A combined PEM: the key block (a stand-in, no real key) would reach every node and the plain output.
+        wired(
+            {
+                "mode": "nodePort",
+                "ca": "-----BEGIN PRIVATE KEY-----\nc3RhbmQtaW4=\n-----END PRIVATE KEY-----\n" + sample_ca_pem(),
+            }
+        ),
+        "nodes.ca",
+        "holds a PEM block other than a certificate (PRIVATE KEY)",
+    ),
+    case(
         "node-trust-unstated-for-a-private-issuer",
         pulled_by_node_user(
             ingress={"enabled": True, "hosts": ["zot.example.org"], "clusterIssuer": "private-giantswarm"}
@@ -216,6 +228,17 @@ INVALID = [
         ),
         "nodes.trust",
         "is system, but ingress.clusterIssuer 'selfsigned-giantswarm' is a private issuer",
+    ),
+    case(
+        "node-trust-system-for-the-ingress-host-by-url",
+        # mode url naming the ingress's own host reaches the same private certificate as mode ingress.
+        pulled_by_node_user(
+            nodes={"mode": "url", "url": "https://zot.example.org", "trust": "system"},
+            ingress={"enabled": True, "hosts": ["zot.example.org"], "clusterIssuer": "private-giantswarm"},
+            accessControl=NODES_ANONYMOUS,
+        ),
+        "nodes.trust",
+        "is system, but ingress.clusterIssuer 'private-giantswarm' is a private issuer",
     ),
     case(
         "node-trust-ca-without-the-ca",
@@ -279,6 +302,36 @@ INVALID = [
         ),
         "nodes.pullUser.previous.name",
         "zot keeps one password per user name, so the new login needs a name of its own",
+    ),
+    case(
+        "node-previous-login-same-password",
+        pulled_by_node_user(
+            nodes={
+                "mode": "ingress",
+                "pullUser": {
+                    "name": "node-pull-2",
+                    "password": NODE_PASSWORD,
+                    "previous": {"name": "node-pull", "password": NODE_PASSWORD},
+                },
+            }
+        ),
+        "nodes.pullUser",
+        "previous.password is the same as password: a rotation gives the nodes a new one",
+    ),
+    case(
+        "node-previous-password-short",
+        pulled_by_node_user(
+            nodes={
+                "mode": "ingress",
+                "pullUser": {
+                    "name": "node-pull-2",
+                    "password": NODE_PASSWORD,
+                    "previous": {"name": "node-pull", "password": "short"},
+                },
+            }
+        ),
+        "nodes.pullUser.previous.password",
+        "it must be the password the nodes' files carry now (nodes.pullUser.password before this rotation)",
     ),
     case(
         "node-previous-login-cannot-read",
