@@ -348,8 +348,11 @@ def _previous_login_issues(settings: Settings, pull_user: PullUser, previous: Pr
 
 def _read_only_issues(settings: Settings, name: str, path: tuple[str, ...]) -> Iterator[Issue]:
     access = settings.access_control
+    mirrored = access_rules.mirrored_by(settings)
     for pattern, repo in access.repositories.items():
         yield from _write_issues(("accessControl", "repositories", pattern), repo, name)
+        if pattern not in mirrored:
+            yield from _unmirrored_read_issues(("accessControl", "repositories", pattern), repo, name, path)
     if access.admin_policy is not None and name in access.admin_policy.users:
         yield (
             ("accessControl", "adminPolicy", "users", access.admin_policy.users.index(name)),
@@ -376,6 +379,21 @@ def _unreadable_issues(settings: Settings, index: int, registry: Registry, login
             f'upstream; add {{users: [{login}], actions: [read]}} to accessControl.repositories["{glob}"].policies'
         )
     yield (("registries", index), message)
+
+
+def _unmirrored_read_issues(
+    path: tuple[str, ...], repo: RepositoryAccess, name: str, login: tuple[str, ...]
+) -> Iterator[Issue]:
+    """The node login's password sits in a world-readable file on every node: it reads where nodes pull (the
+    mirrored namespaces, as access_rules.mirrored_by finds zot's longest matching glob) and nowhere else."""
+    for i, policy in enumerate(repo.policies):
+        if name in policy.users and "read" in policy.actions:
+            yield (
+                (*path, "policies", i, "users", policy.users.index(name)),
+                f"{name!r} is {'.'.join(login)}, whose password any process on a node can read, but {path[-1]!r} "
+                "reaches no namespace an upstream mirrors (nodes never pull there), so this grant would only let "
+                "that password read pushed or other unmirrored images; remove the node login from this policy",
+            )
 
 
 def _write_issues(path: tuple[str, ...], repo: RepositoryAccess, name: str) -> Iterator[Issue]:

@@ -106,7 +106,7 @@ NODES_ANONYMOUS: Config = {
 NODE_READS: Config = {
     "repositories": {
         f"{ns}/**": {"policies": [{"users": ["node-pull"], "actions": ["read"]}]}
-        for ns in ("docker.io", "ghcr.io", "my-registry.example.org")
+        for ns in ("docker.io", "ghcr.io")
     }
 }
 

@@ -49,6 +49,15 @@ from tests.tls import sample_ca_pem
         with_users([ADMIN, SCRAPER], metrics=SCRAPED_AS_METRICS),
         wired(),
         pulled_by_node_user(),
+        # With Docker Hub at the root, ** is the glob of its namespace: the node login reads it.
+        pulled_by_node_user(
+            registries=[hub(namespace="/"), GHCR],
+            accessControl={
+                "repositories": {
+                    glob: {"policies": [{"users": ["node-pull"], "actions": ["read"]}]} for glob in ("**", "ghcr.io/**")
+                }
+            },
+        ),
         wired(
             {"mode": "nodePort", "allowAnonymousRead": ["my-registry"]},
             registries=[DOCKER_HUB, GHCR, PRIVATE],
@@ -87,6 +96,7 @@ from tests.tls import sample_ca_pem
         "scrape-user",
         "nodes-anonymous-over-nodeport",
         "nodes-log-in-over-ingress",
+        "nodes-log-in-with-docker-hub-at-root",
         "nodes-anonymous-over-a-private-upstream-opted-in",
         "nodes-url-with-skip-verify",
         "nodes-trust-a-private-ca",

@@ -348,6 +348,56 @@ INVALID = [
         "registries[0]",
         "node login 'node-pull-2' cannot read all of namespace 'docker.io'",
     ),
+    case(
+        "node-login-reads-where-nothing-is-mirrored",
+        # As prod's internal/**, where admin pushes: no upstream fills it, so nodes never pull there.
+        pulled_by_node_user(
+            accessControl={
+                "repositories": {
+                    **NODE_READS["repositories"],
+                    "internal/**": {"policies": [{"users": ["admin", "node-pull"], "actions": ["read"]}]},
+                }
+            }
+        ),
+        'accessControl.repositories["internal/**"].policies[0].users[1]',
+        "'node-pull' is nodes.pullUser, whose password any process on a node can read, but 'internal/**' reaches "
+        "no namespace an upstream mirrors",
+    ),
+    case(
+        "node-login-reads-everything-beside-the-namespaces",
+        # With every upstream in a namespace of its own, ** is zot's longest match only for the rest.
+        pulled_by_node_user(
+            accessControl={
+                "repositories": {
+                    **NODE_READS["repositories"],
+                    "**": {"policies": [{"users": ["node-pull"], "actions": ["read"]}]},
+                }
+            }
+        ),
+        'accessControl.repositories["**"].policies[0].users[0]',
+        "remove the node login from this policy",
+    ),
+    case(
+        "node-previous-login-reads-where-nothing-is-mirrored",
+        pulled_by_node_user(
+            nodes={
+                "mode": "ingress",
+                "pullUser": {
+                    "name": "node-pull-2",
+                    "password": NODE_PASSWORD,
+                    "previous": {"name": "node-pull", "password": NODE_PASSWORD[::-1]},
+                },
+            },
+            accessControl={
+                "repositories": {
+                    ns: {"policies": [{"users": ["node-pull", "node-pull-2"], "actions": ["read"]}]}
+                    for ns in ("docker.io/**", "ghcr.io/**", "internal/**")
+                }
+            },
+        ),
+        'accessControl.repositories["internal/**"].policies[0].users[0]',
+        "'node-pull' is nodes.pullUser.previous, whose password any process on a node can read",
+    ),
 ]
 
 test_invalid_config_names_the_key_and_the_fix = invalid_config_test(INVALID)
