@@ -105,8 +105,7 @@ NODES_ANONYMOUS: Config = {
 }
 NODE_READS: Config = {
     "repositories": {
-        f"{ns}/**": {"policies": [{"users": ["node-pull"], "actions": ["read"]}]}
-        for ns in ("docker.io", "ghcr.io")
+        f"{ns}/**": {"policies": [{"users": ["node-pull"], "actions": ["read"]}]} for ns in ("docker.io", "ghcr.io")
     }
 }
 
