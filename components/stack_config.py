@@ -25,6 +25,14 @@ PROJECT = "zot-cache"
 # nobody, so a misspelt `zot_cache:storage` would leave the defaults in place without a word.
 OTHER_NAMESPACES = ("pulumi", "kubernetes")
 
+# Keys that have moved, with where they live now and why; an earlier stack file may still hold them.
+_MOVED_KEYS: dict[Path, tuple[str, str]] = {
+    ("scale", "clusterDomain"): (
+        "app.clusterDomain",
+        "every in-cluster name the program writes (inClusterUrl too) ends in it, with one replica as with many",
+    ),
+}
+
 # Config leaves that hold secrets: they must come from secret config and are never echoed back.
 _SECRET_LEAVES = {"password", "htpasswd", "htpasswdSaltKey", "kubeconfig"}
 
@@ -184,6 +192,12 @@ def _pydantic_issue(error: Any, secret_keys: set[str]) -> Issue:
     # pydantic marks errors in a map key with a "[key]" step after the key itself.
     path: Path = tuple(part for part in error["loc"] if part != "[key]")
     kind = error["type"]
+    if kind == "extra_forbidden" and path in _MOVED_KEYS:
+        new_key, why = _MOVED_KEYS[path]
+        return path, (
+            f"has moved to {new_key} ({why}); move the value: pulumi config set --path '{new_key}' <the same "
+            "value>, then remove this key"
+        )
     if kind == "extra_forbidden":
         known = ", ".join(_known_keys(path[:-1]))
         return path, f"unknown key; the keys here are: {known}"

@@ -11,6 +11,7 @@ from components.builders.names import in_cluster_url, registry_url, release_name
 from components.platforms.app import API_VERSION, KIND, app_labels, app_spec
 from components.settings.target import AppTarget
 from components.stack_config import load_settings
+from tests.harness import changed_inputs, changed_outputs, run_program, stack_config
 from tests.reference import app_crd_schema
 from tests.samples import everything_settings, stack_settings
 
@@ -96,3 +97,14 @@ def test_urls() -> None:
         "ingress": {"enabled": True, "tls": False, "hosts": ["h.example.org"]},
     }
     assert registry_url(load_settings(plain)) == "http://h.example.org"
+
+
+def test_the_cluster_domain_names_the_in_cluster_url_and_nothing_else_with_one_replica() -> None:
+    config, secret_keys = stack_config("dev")
+    before = run_program("dev", config, secret_keys)
+    config["app"] = {**config.get("app", {}), "clusterDomain": "dev01.example.internal"}
+    after = run_program("dev", config, secret_keys)
+    assert after.outputs["inClusterUrl"] == "http://zot.zot.svc.dev01.example.internal:5000"
+    # dev has no ingress: its registryUrl is the in-cluster one.
+    assert changed_outputs(before, after) == {"inClusterUrl", "registryUrl"}
+    assert changed_inputs(before, after) == set()

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 
 from components.builders import advice
 from components.builders.alerts import prometheus_rule_spec
-from components.builders.names import claim_name, member_claim_names, service_name
+from components.builders.names import claim_name, in_cluster_url, member_claim_names, service_name
 from components.builders.stack_keys import StackKeys
 from components.builders.zot_config import build_zot_config, cluster_hash_key
 from components.settings import Settings
@@ -102,11 +102,12 @@ def test_the_hash_key_is_the_same_in_every_run_and_members_are_in_ordinal_order(
 
 def test_the_cluster_domain_is_a_setting() -> None:
     config, secret_keys = scaled_prod(2)
-    config["scale"]["clusterDomain"] = "prod01.example.internal"
+    config["app"]["clusterDomain"] = "prod01.example.internal"
     settings = load_settings(config, secret_keys)
     assert build_zot_config(settings, keys_of(settings))["cluster"]["members"] == [
         f"zot-{i}.zot-headless.zot.svc.prod01.example.internal:5000" for i in range(2)
     ]
+    assert in_cluster_url(settings) == "http://zot.zot.svc.prod01.example.internal:5000"
 
 
 def test_the_config_passes_zot_v2_1_18s_key_inventory_and_load_rules() -> None:

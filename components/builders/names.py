@@ -89,13 +89,12 @@ def cluster_members(settings: Settings) -> list[str]:
     must list them in the same order, and member i finds itself after resolving members 0..i-1).
 
     A StatefulSet pod gets hostname <pod> and subdomain <serviceName>; the kubelet writes
-    `<pod>.<subdomain>.<namespace>.svc.<clusterDomain>` into its /etc/hosts (kubernetes pkg/kubelet/kubelet_pods.go
+    `<pod>.<subdomain>.<namespace>.svc.<app.clusterDomain>` into its /etc/hosts (kubernetes pkg/kubelet/kubelet_pods.go
     managedHostsFileContent), which Go's resolver reads before DNS: so a member resolves itself by this exact name
     even before its DNS record exists. The port is the container's, as zot compares it with its own http.port
     (v2.1.18 pkg/common/common.go L206-235 AreSocketsEqual) and dials members directly (pkg/api/proxy.go L130-131).
     """
-    name, headless = service_name(settings.app), headless_service_name(settings)
-    domain = f"{settings.app.namespace}.svc.{settings.scale.cluster_domain}"
+    name, headless, domain = service_name(settings.app), headless_service_name(settings), service_domain(settings)
     return [f"{name}-{i}.{headless}.{domain}:{CONTAINER_PORT}" for i in range(settings.scale.replicas)]
 
 
@@ -113,9 +112,13 @@ def series_scope(settings: Settings) -> dict[str, str]:
     return {"namespace": settings.app.namespace, **({"cluster_id": cluster.name} if cluster else {})}
 
 
+def service_domain(settings: Settings) -> str:
+    """What the cluster's DNS appends to a Service's name in zot's namespace: `<namespace>.svc.<clusterDomain>`."""
+    return f"{settings.app.namespace}.svc.{settings.app.cluster_domain}"
+
+
 def in_cluster_url(settings: Settings) -> str:
-    host = f"{service_name(settings.app)}.{settings.app.namespace}.svc.cluster.local"
-    return f"http://{host}:{settings.service.port}"
+    return f"http://{service_name(settings.app)}.{service_domain(settings)}:{settings.service.port}"
 
 
 def registry_url(settings: Settings) -> str:

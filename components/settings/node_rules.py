@@ -30,7 +30,8 @@ CHART_NODE_PORT = 32767
 # A node login's password guards a low bcrypt cost: only a long random one keeps a guess as hard as cost 10 would.
 NODE_PASSWORD_MIN = 32
 NODE_PASSWORD_COMMAND = "pulumi config set --secret --path 'nodes.pullUser.password' \"$(openssl rand -base64 32)\""
-# Names only the cluster's DNS resolves; containerd on the node asks the node's resolver.
+# Names only the cluster's DNS resolves (with `.svc.<app.clusterDomain>` too); containerd on the node asks the
+# node's resolver.
 IN_CLUSTER_SUFFIXES = (".svc", ".svc.cluster.local", ".cluster.local")
 # Kubernetes' default Service CIDRs (kube-apiserver --service-cluster-ip-range default) and Giant Swarm's
 # (cluster-aws values.yaml global.connectivity.network.services.cidrBlocks: 172.31.0.0/16).
@@ -124,7 +125,7 @@ def _url_host_issues(settings: Settings, host: str) -> Iterator[Issue]:
     labels = host.split(".")
     # `<service>` and `<service>.<namespace>` resolve in pods only, through the cluster's search domains.
     short = (len(labels) == 1 and host != "localhost") or (len(labels) == 2 and labels[1] == settings.app.namespace)
-    if host.endswith(IN_CLUSTER_SUFFIXES) or short:
+    if host.endswith((*IN_CLUSTER_SUFFIXES, f".svc.{settings.app.cluster_domain}")) or short:
         yield (
             (*BASE, "url"),
             f"{host!r} is an in-cluster DNS name (or a short one), but containerd runs on the node and uses the "

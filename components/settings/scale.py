@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator
 
-from components.settings.common import DnsSubdomain, Model
+from components.settings.common import Model
 from components.settings.units import parse_quantity
 
 if TYPE_CHECKING:
@@ -28,8 +28,6 @@ MEMBER_TEMPLATE_SIZE = "1Gi"
 class Scale(Model):
     replicas: int = Field(default=1, ge=1)
     storage: Literal["perMember"] = "perMember"
-    # The cluster's DNS domain: the members' names end in it, and each member finds itself by it in /etc/hosts.
-    cluster_domain: DnsSubdomain = "cluster.local"
 
     @field_validator("storage", mode="before")
     @classmethod
@@ -60,8 +58,6 @@ def scale_issues(settings: Settings) -> Iterator[Issue]:
     """What a cluster of members needs from the rest of the config."""
     scale = settings.scale
     if not scale.clustered:
-        if "cluster_domain" in scale.model_fields_set:
-            yield ((*BASE, "clusterDomain"), "is only read with scale.replicas above 1; remove it")
         return
     many = f"with scale.replicas {scale.replicas}"
     if not settings.storage.persistence:

@@ -66,6 +66,9 @@ class AppTarget(Model):
     version: ChartVersion = "2.9.0"
     catalog: DnsSubdomain = "giantswarm"
     namespace: DnsLabel = "zot"
+    # The DNS domain of the cluster zot runs in (the kubelet's clusterDomain): every in-cluster name the program
+    # writes ends in it, the inClusterUrl output and the scale-out members' names alike.
+    cluster_domain: DnsSubdomain = "cluster.local"
     cluster: WorkloadCluster | None = None
     app_namespace: DnsLabel | None = None
     pod_security_standards_enforced: bool = True

@@ -26,6 +26,12 @@ INVALID = [
         "is an in-cluster DNS name (or a short one), but containerd runs on the node and uses the node's resolver",
     ),
     case(
+        "node-url-in-cluster-dns-of-another-domain",
+        wired({"mode": "url", "url": "https://zot.zot.svc.prod01.internal"}, app={"clusterDomain": "prod01.internal"}),
+        "nodes.url",
+        "'zot.zot.svc.prod01.internal' is an in-cluster DNS name (or a short one)",
+    ),
+    case(
         "node-url-svc",
         wired({"mode": "url", "url": "https://zot.zot.svc"}),
         "nodes.url",

@@ -19,16 +19,12 @@ INVALID = [
     case("replicas-not-a-number", variant(scale={"replicas": "three"}), "scale.replicas", "integer"),
     case("shared-storage", variant(scale={"replicas": 3, "storage": "s3"}), "scale.storage", "not offered yet"),
     case(
-        "cluster-domain-without-members",
-        variant(scale={"clusterDomain": "example.internal"}),
+        # The key scale-out introduced before the domain named every in-cluster name.
+        "cluster-domain-moved",
+        variant(scale={**SCALED, "clusterDomain": "example.internal"}, **WITH_KEY),
         "scale.clusterDomain",
-        "only read with scale.replicas above 1",
-    ),
-    case(
-        "cluster-domain-invalid",
-        variant(scale={**SCALED, "clusterDomain": "Cluster_Local"}),
-        "scale.clusterDomain",
-        "is not a Kubernetes object name",
+        "has moved to app.clusterDomain (every in-cluster name the program writes (inClusterUrl too) ends in it, "
+        "with one replica as with many); move the value: pulumi config set --path 'app.clusterDomain'",
     ),
     case(
         "members-without-persistence",

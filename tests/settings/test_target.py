@@ -23,6 +23,12 @@ def with_keyring(keyring: str) -> Config:
 
 
 INVALID = [
+    case(
+        "cluster-domain-invalid",
+        variant(app={"clusterDomain": "Cluster_Local"}),
+        "app.clusterDomain",
+        "is not a Kubernetes object name",
+    ),
     case("app-name-not-dns-label", variant(app={"name": "Zot_Cache"}), "app.name", "is not a Kubernetes name"),
     case("app-name-trailing-newline", variant(app={"name": "zot\n"}), "app.name", "is not a Kubernetes name"),
     case(
