@@ -89,3 +89,28 @@ def test_readme_opens_with_the_two_commands_and_the_quick_start() -> None:
     assert "pulumi up --stack" in first_screen
     assert "make check" in first_screen
     assert "## Quick start" in first_screen
+
+
+# Giant Swarm's words a team new to it meets on the first pages: (how the text uses it, its bold definition).
+GIANT_SWARM_WORDS = {
+    "App CR": (r"\bApp`? CRs?\b|\b[Aa]n? App\b", r"\*\*App CR\*\*"),
+    "management cluster": (r"management clusters?\b", r"\*\*management cluster\*\*"),
+    "workload cluster": (r"workload clusters?\b", r"\*\*workload clusters?\*\*"),
+    "org-<organization>": (r"\borg-[<a-z]", r"\*\*`org-<organization>`\*\*"),
+    "the tutorial": (r"\btutorial\b", r"\*\*the tutorial\*\*"),
+}
+
+
+@pytest.mark.parametrize("name", ["README.md", "docs/getting-started.md"])
+def test_giant_swarm_words_are_explained_where_first_used(name: str) -> None:
+    """Each word used on the page is defined (in bold) in the paragraph or list where it first appears."""
+    text = outside_code((ROOT / name).read_text())
+    late = []
+    for word, (use, definition) in GIANT_SWARM_WORDS.items():
+        first = re.search(use, text)
+        if first is None:
+            continue
+        defined = re.search(definition, text)
+        if defined is None or first.start() < text.rfind("\n\n", 0, defined.start()):
+            late.append(f"{word} (first used at character {first.start()})")
+    assert not late, f"{name}: used before its explanation: {', '.join(late)}"
