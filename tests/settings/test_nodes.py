@@ -18,6 +18,16 @@ from tests.settings.configs import (
 )
 from tests.tls import sample_ca_pem
 
+# Nodes move from login node-pull to node-pull-2: the old one stays in zot until every node has new files.
+ROTATING = {
+    "mode": "ingress",
+    "pullUser": {
+        "name": "node-pull-2",
+        "password": NODE_PASSWORD,
+        "previous": {"name": "node-pull", "password": NODE_PASSWORD[::-1]},
+    },
+}
+
 INVALID = [
     case(
         "node-url-in-cluster-dns",
@@ -341,16 +351,7 @@ INVALID = [
     ),
     case(
         "node-previous-login-cannot-read",
-        pulled_by_node_user(
-            nodes={
-                "mode": "ingress",
-                "pullUser": {
-                    "name": "node-pull-2",
-                    "password": NODE_PASSWORD,
-                    "previous": {"name": "node-pull", "password": NODE_PASSWORD[::-1]},
-                },
-            }
-        ),
+        pulled_by_node_user(nodes=ROTATING),
         "registries[0]",
         "node login 'node-pull-2' cannot read all of namespace 'docker.io'",
     ),
@@ -386,14 +387,7 @@ INVALID = [
     case(
         "node-previous-login-reads-where-nothing-is-mirrored",
         pulled_by_node_user(
-            nodes={
-                "mode": "ingress",
-                "pullUser": {
-                    "name": "node-pull-2",
-                    "password": NODE_PASSWORD,
-                    "previous": {"name": "node-pull", "password": NODE_PASSWORD[::-1]},
-                },
-            },
+            nodes=ROTATING,
             accessControl={
                 "repositories": {
                     ns: {"policies": [{"users": ["node-pull", "node-pull-2"], "actions": ["read"]}]}
