@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
 
 from components.builders.chart_values import S3_KEY_FILES, chart_secret_name
@@ -70,7 +71,7 @@ def s3_settings(**changes: Any) -> Settings:
 def refusal(scale: dict[str, Any]) -> str:
     config, secret_keys = s3_prod()
     config["scale"] = scale
-    with pytest.raises(Exception) as error:  # noqa: PT011: pulumi.RunError, whose text is the point
+    with pytest.raises(pulumi.RunError) as error:
         load_settings(config, secret_keys)
     return str(error.value)
 
@@ -275,7 +276,7 @@ def test_secrets_reach_only_secrets_and_secret_outputs(platform: str) -> None:
 
 def test_secret_keys_set_without_secret_are_refused() -> None:
     config, secret_keys = s3_prod()
-    with pytest.raises(Exception) as error:  # noqa: PT011: pulumi.RunError
+    with pytest.raises(pulumi.RunError) as error:
         load_settings(config, secret_keys - {"scale"})
     assert "--secret" in str(error.value)
     assert SECRET_KEY not in str(error.value)

@@ -78,10 +78,11 @@ def _storage(settings: Settings) -> dict[str, Any]:
     is ever written here: the driver falls back to the AWS SDK's default chain when accesskey and secretkey are not
     both set (distribution s3-aws s3.go L460-467, L492), which reads the env from the chart's Secret or the workload
     identity."""
-    scale = settings.scale
-    if scale.storage != "s3" or scale.s3 is None or scale.remote_cache is None:
+    if settings.scale.storage != "s3":
         return {"rootDirectory": STORAGE_ROOT, "dedupe": True}
-    s3 = scale.s3
+    s3 = settings.scale.s3
+    if s3 is None:
+        raise ValueError("scale.storage s3 needs scale.s3; Settings.issues() reports this")
     driver: dict[str, Any] = {"name": "s3", "bucket": s3.bucket, "rootdirectory": s3.root_directory}
     if s3.region is not None:
         driver["region"] = s3.region
@@ -113,8 +114,10 @@ DYNAMODB_TABLES = {
 
 
 def cache_driver(settings: Settings) -> dict[str, Any]:
-    """zot's cacheDriver for the shared cache. Redis by addr and password, never a URL: zot logs its config at
-    start and masks keys named password, not a password inside a url (pkg/api/config/config.go L852-862)."""
+    """zot's cacheDriver for the shared cache. Redis by addr (a list), password and db, as
+    pkg/api/config/redis/redis.go ParseRedisUniversalOptions reads them (it masks password when it logs them),
+    never a URL: zot logs its config at start and masks keys named password, not a password inside a url
+    (pkg/api/config/config.go L852-862)."""
     cache = settings.scale.remote_cache
     if cache is None:
         raise ValueError("scale.storage s3 needs scale.remoteCache; Settings.issues() reports this")
