@@ -224,6 +224,13 @@ def check_s3_members(manifests: list[Manifest], settings: Settings, stack: str =
     for name, key in S3_KEY_FILES.items():
         assert env[name]["valueFrom"]["secretKeyRef"] == {"name": secret_name, "key": key}
         assert key in secret["data"]
+    # Availability as with perMember: one member disrupted at a time, spread over nodes and zones.
+    pod_labels = workload["spec"]["template"]["metadata"]["labels"]
+    (budget,) = checks.of_kind(manifests, "PodDisruptionBudget")
+    assert budget["spec"]["maxUnavailable"] == 1
+    assert budget["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+    spread = checks.pod_spec(manifests)["topologySpreadConstraints"]
+    assert {c["topologyKey"] for c in spread} == {"kubernetes.io/hostname", "topology.kubernetes.io/zone"}
     for manifest in manifests:
         if manifest["kind"] != "Secret":
             text = json.dumps(manifest)
