@@ -34,7 +34,7 @@ _MOVED_KEYS: dict[Path, tuple[str, str]] = {
 }
 
 # Config leaves that hold secrets: they must come from secret config and are never echoed back.
-_SECRET_LEAVES = {"password", "htpasswd", "htpasswdSaltKey", "kubeconfig"}
+_SECRET_LEAVES = {"password", "htpasswd", "htpasswdSaltKey", "kubeconfig", "accessKeyId", "secretAccessKey"}
 
 
 def read_stack_config(project: str = PROJECT) -> tuple[dict[str, Any], set[str], dict[str, Any] | None]:

@@ -19,7 +19,7 @@ PLATFORMS = {"app": app.deploy, "flux": flux.deploy, "helm": helm.deploy}
 class ZotRegistry(pulumi.ComponentResource):
     """Every platform gets the same plan; only the resources that install the chart differ between them."""
 
-    zot_config: str
+    zot_config: pulumi.Input[str]
     secret_fingerprints: dict[str, dict[str, str]]
     deployed: Deployed
 
@@ -35,7 +35,7 @@ class ZotRegistry(pulumi.ComponentResource):
         for warning in advice.warnings(settings):
             pulumi.log.warn(with_stack(warning, stack), resource=self)
         plan = build_plan(settings, keys)
-        self.zot_config = plan.zot_config
+        self.zot_config = pulumi.Output.secret(plan.zot_config) if plan.config_is_secret else plan.zot_config
         self.secret_fingerprints = plan.fingerprints
         self.deployed = PLATFORMS[settings.platform](name, settings, plan, pulumi.ResourceOptions(parent=self))
         beside = pulumi.ResourceOptions(parent=self, depends_on=list(self.deployed.namespace_ready))

@@ -11,10 +11,11 @@ import yaml
 
 from components.builders.availability import spread_values
 from components.builders.htpasswd import htpasswd_file
+from components.builders.names import release_name
 from components.builders.service_monitor import chart_scrapes, main_service_only
 from components.builders.stack_keys import StackKeys
 from components.builders.storage import chart_pvc_values
-from components.builders.zot_config import credentials_file
+from components.builders.zot_config import config_holds_secret, credentials_file, render_zot_config
 from components.settings import Settings
 from components.settings.alerts import TENANT_LABEL
 from components.settings.exposure import CLUSTER_ISSUER_ANNOTATION, NGINX_REGISTRY_ANNOTATIONS, Ingress
@@ -37,12 +38,11 @@ def build_values(settings: Settings, zot_config_json: str) -> dict[str, Any]:
             "requests": settings.resources.requests.model_dump(),
             "limits": settings.resources.limits.model_dump(),
         },
-        "env": go_runtime_env(settings.resources),
+        "env": [*go_runtime_env(settings.resources), *s3_key_env(settings)],
         "service": _service(settings),
         "httpGet": {"scheme": "HTTP", "port": CONTAINER_PORT},
         "ingress": _ingress(settings.ingress, settings.app.name),
-        "mountConfig": True,
-        "configFiles": {"config.json": zot_config_json},
+        **_config_file(settings, zot_config_json),
         # htpasswd and credentials come from the Secret values; the chart mounts them at /secret.
         "mountSecret": True,
         "persistence": settings.storage.persistence,
@@ -54,10 +54,62 @@ def build_values(settings: Settings, zot_config_json: str) -> dict[str, Any]:
     if settings.scale.clustered:
         values["replicaCount"] = settings.scale.replicas
         values.update(spread_values(settings))
+    annotations = service_account_annotations(settings)
+    if annotations is not None:
+        values["serviceAccount"] = {"annotations": annotations}
     if settings.strategy is not None:
         values["strategy"] = {"type": settings.strategy}
     values["metrics"] = {"enabled": settings.metrics.enabled, "serviceMonitor": _service_monitor(settings)}
     return values
+
+
+# The chart's Secret, `<release>-secret` (templates/secret.yaml in both charts), from secretFiles: the zot container
+# reads the S3 keys from it as env and, with a Redis password, config.json as a file.
+S3_KEY_FILES = {"AWS_ACCESS_KEY_ID": "aws-access-key-id", "AWS_SECRET_ACCESS_KEY": "aws-secret-access-key"}
+CONFIG_DIR = "/etc/zot"
+CONFIG_VOLUME = "zot-config-secret"
+
+
+def chart_secret_name(settings: Settings) -> str:
+    return f"{release_name(settings.app)}-secret"
+
+
+def s3_key_env(settings: Settings) -> list[dict[str, Any]]:
+    """AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the chart's Secret: the first source of the AWS SDK's
+    default chain, which the S3 driver (aws-sdk-go v1) and the DynamoDB cache (aws-sdk-go-v2) both read."""
+    s3 = settings.scale.s3
+    if settings.scale.storage != "s3" or s3 is None or s3.credentials is None:
+        return []
+    secret = chart_secret_name(settings)
+    return [
+        {"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
+        for name, key in S3_KEY_FILES.items()
+    ]
+
+
+def service_account_annotations(settings: Settings) -> dict[str, str] | None:
+    """IRSA's role annotation on the chart's ServiceAccount; EKS Pod Identity needs none (an association in AWS)."""
+    s3 = settings.scale.s3
+    if settings.scale.storage != "s3" or s3 is None or s3.workload_identity is None:
+        return None
+    annotations = s3.workload_identity.service_account_annotations
+    return dict(sorted(annotations.items())) if annotations else None
+
+
+def _config_file(settings: Settings, zot_config_json: str) -> dict[str, Any]:
+    """config.json at /etc/zot, where zot's image reads it: from the ConfigMap, or, when it holds the Redis
+    password, from the chart's Secret (build_secret_values) by a volume of its own at the same path."""
+    if not config_holds_secret(settings):
+        return {"mountConfig": True, "configFiles": {"config.json": zot_config_json}}
+    volume = {
+        "name": CONFIG_VOLUME,
+        "secret": {"secretName": chart_secret_name(settings), "items": [{"key": "config.json", "path": "config.json"}]},
+    }
+    return {
+        "mountConfig": False,
+        "extraVolumes": [volume],
+        "extraVolumeMounts": [{"name": CONFIG_VOLUME, "mountPath": CONFIG_DIR, "readOnly": True}],
+    }
 
 
 def _service_monitor(settings: Settings) -> dict[str, Any]:
@@ -74,6 +126,12 @@ def build_secret_values(settings: Settings, keys: StackKeys | None) -> dict[str,
     credentials = credentials_file(settings)
     if credentials is not None:
         files["credentials"] = credentials
+    s3 = settings.scale.s3
+    if settings.scale.storage == "s3" and s3 is not None and s3.credentials is not None:
+        files[S3_KEY_FILES["AWS_ACCESS_KEY_ID"]] = s3.credentials.access_key_id.get_secret_value()
+        files[S3_KEY_FILES["AWS_SECRET_ACCESS_KEY"]] = s3.credentials.secret_access_key.get_secret_value()
+    if config_holds_secret(settings):
+        files["config.json"] = render_zot_config(settings, keys)
     if any(files.values()):
         files[NONCE_FILE] = _nonce(keys)
     values: dict[str, Any] = {"secretFiles": files}

@@ -44,4 +44,23 @@ def upstream_values(plan: Plan, secret_files: Any) -> dict[str, Any]:
     values["externalSecrets"] = [{"secretName": secret_files, "mountPath": SECRET_DIR}]
     values["podSecurityContext"] = POD_SECURITY_CONTEXT
     values["securityContext"] = SECURITY_CONTEXT
+    values.update(_from_files_secret(values, secret_files))
     return values
+
+
+def _from_files_secret(values: dict[str, Any], secret_files: Any) -> dict[str, Any]:
+    """What reads the chart's Secret on Giant Swarm's chart (the S3 keys as env, config.json with a Redis password)
+    reads the files' Secret here instead: mountSecret is off, so the chart renders no Secret of its own."""
+    changed: dict[str, Any] = {}
+    if any("valueFrom" in entry for entry in values["env"]):
+        changed["env"] = [
+            {**entry, "valueFrom": {"secretKeyRef": {**entry["valueFrom"]["secretKeyRef"], "name": secret_files}}}
+            if "valueFrom" in entry
+            else entry
+            for entry in values["env"]
+        ]
+    if "extraVolumes" in values:
+        changed["extraVolumes"] = [
+            {**volume, "secret": {**volume["secret"], "secretName": secret_files}} for volume in values["extraVolumes"]
+        ]
+    return changed

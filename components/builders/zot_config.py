@@ -53,7 +53,7 @@ def build_zot_config(settings: Settings, keys: StackKeys | None = None) -> dict[
     if access:
         http["accessControl"] = access
     config: dict[str, Any] = {
-        "storage": {"rootDirectory": STORAGE_ROOT, "dedupe": True, "gc": True, **storage_gc(settings)},
+        "storage": {**_storage(settings), "gc": True, **storage_gc(settings)},
         "http": http,
         "log": {"level": settings.zot.log_level},
         "extensions": _extensions(settings),
@@ -69,9 +69,90 @@ def render_zot_config(settings: Settings, keys: StackKeys | None = None) -> str:
     return json.dumps(build_zot_config(settings, keys), indent=2) + "\n"
 
 
+def _storage(settings: Settings) -> dict[str, Any]:
+    """Local storage, or one S3 bucket shared by every member with the remote cache they share.
+
+    With S3, dedupe is off as in zot's own scale-out examples (examples/scale-out-cluster-cloud): a member then never
+    depends on a blob original another member owns and collects. remoteCache is written out: zot would imply it from
+    dedupe (pkg/cli/server/root.go L1060-1062), and without it the cacheDriver is ignored (L441-445). No access key
+    is ever written here: the driver falls back to the AWS SDK's default chain when accesskey and secretkey are not
+    both set (distribution s3-aws s3.go L460-467, L492), which reads the env from the chart's Secret or the workload
+    identity."""
+    if settings.scale.storage != "s3":
+        return {"rootDirectory": STORAGE_ROOT, "dedupe": True}
+    s3 = settings.scale.s3
+    if s3 is None:
+        raise ValueError("scale.storage s3 needs scale.s3; Settings.issues() reports this")
+    driver: dict[str, Any] = {"name": "s3", "bucket": s3.bucket, "rootdirectory": s3.root_directory}
+    if s3.region is not None:
+        driver["region"] = s3.region
+    if s3.endpoint is not None:
+        driver["regionendpoint"] = s3.endpoint
+        # zot sets it true for a regionendpoint anyway, with a deprecation warning (root.go L1078-1090).
+        driver["forcepathstyle"] = True if s3.force_path_style is None else s3.force_path_style
+        driver["secure"] = s3.endpoint.startswith("https://")
+    return {
+        "rootDirectory": STORAGE_ROOT,
+        "dedupe": False,
+        "remoteCache": True,
+        "storageDriver": driver,
+        "cacheDriver": cache_driver(settings),
+    }
+
+
+# The metaDB's DynamoDB tables: every one must be named, or zot panics at start (pkg/meta/meta.go L63-92); the blob
+# cache needs cachetablename (pkg/storage/cache.go L96-113). zot creates missing tables itself.
+DYNAMODB_TABLES = {
+    "cachetablename": "BlobTable",
+    "repometatablename": "RepoMetadataTable",
+    "repoblobsinfotablename": "RepoBlobsInfoTable",
+    "imagemetatablename": "ImageMetaTable",
+    "apikeytablename": "ApiKeyTable",
+    "versiontablename": "VersionTable",
+    "userdatatablename": "UserDataTable",
+}
+
+
+def cache_driver(settings: Settings) -> dict[str, Any]:
+    """zot's cacheDriver for the shared cache. Redis by addr (a list), password and db, as
+    pkg/api/config/redis/redis.go ParseRedisUniversalOptions reads them (it masks password when it logs them),
+    never a URL: zot logs its config at start and masks keys named password, not a password inside a url
+    (pkg/api/config/config.go L852-862)."""
+    cache = settings.scale.remote_cache
+    if cache is None:
+        raise ValueError("scale.storage s3 needs scale.remoteCache; Settings.issues() reports this")
+    if cache.redis is not None:
+        redis: dict[str, Any] = {"name": "redis", "addr": list(cache.redis.addr), "db": cache.redis.db}
+        if cache.redis.password is not None:
+            redis["password"] = cache.redis.password.get_secret_value()
+        return redis
+    if cache.dynamodb is None:
+        raise ValueError("scale.remoteCache needs redis or dynamodb; Settings.issues() reports this")
+    dynamo = cache.dynamodb
+    driver = {"name": "dynamodb", "endpoint": dynamo.endpoint or "", "region": dynamo.region}
+    return driver | {key: f"{dynamo.table_prefix}{table}" for key, table in DYNAMODB_TABLES.items()}
+
+
+def config_holds_secret(settings: Settings) -> bool:
+    """config.json carries the Redis password: it then goes into the chart's Secret, never a ConfigMap."""
+    cache = settings.scale.remote_cache
+    return (
+        settings.scale.storage == "s3"
+        and cache is not None
+        and cache.redis is not None
+        and (cache.redis.password is not None)
+    )
+
+
+# sync with remote storage needs a local download directory (root.go L642-649): on the member's own volume.
+SYNC_DOWNLOAD_DIR = f"{STORAGE_ROOT}/.sync"
+
+
 def _extensions(settings: Settings) -> dict[str, Any]:
     # Every extension object carries "enable": zot drops an empty {} beside any non-empty extension.
     sync: dict[str, Any] = {"enable": True}
+    if settings.scale.storage == "s3":
+        sync["downloadDir"] = SYNC_DOWNLOAD_DIR
     if any(registry.credentials for registry in settings.registries):
         sync["credentialsFile"] = CREDENTIALS_PATH
     sync["registries"] = [_sync_registry(registry, settings.zot.preserve_digests) for registry in settings.registries]

@@ -1,18 +1,19 @@
-"""Scale-out: several zot members, each owning a share of the repositories on a volume of its own.
+"""Scale-out: several zot members, each owning a share of the repositories, on a volume each (perMember) or on one
+S3-compatible bucket with a remote metadata cache (s3).
 
 zot v2.1.18's `cluster` (pkg/api/config/config.go L407-436) hashes a repository's name to one member; a member
-proxies requests for repositories it does not own (pkg/api/proxy.go). Only per-member storage is offered: shared
-storage (one S3 bucket, a remote metadata cache) is not built yet (docs/platforms.md, Scaling out).
+proxies requests for repositories it does not own (pkg/api/proxy.go). The rules for s3 follow zot's load-time
+checks (pkg/cli/server/root.go, cited at each rule; docs/design/scale-out-research.md sections 3 and 6).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr
 
-from components.settings.common import Model
+from components.settings.common import AnnotationKey, Model
 from components.settings.units import parse_quantity
 
 if TYPE_CHECKING:
@@ -25,19 +26,62 @@ BASE = ("scale",)
 MEMBER_TEMPLATE_SIZE = "1Gi"
 
 
+# An S3 bucket name (AWS's naming rules; S3-compatible stores accept these too).
+BucketName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+# host:port, as go-redis takes an address (pkg/api/config/redis/redis.go ParseRedisUniversalOptions `addr`).
+RedisAddress = Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]+:[0-9]{1,5}$")]
+
+
+class S3Keys(Model):
+    """Static keys: from secret config into the chart's Secret, and from there into the AWS SDK's environment."""
+
+    access_key_id: SecretStr
+    secret_access_key: SecretStr
+
+
+class WorkloadIdentity(Model):
+    """IRSA (eks.amazonaws.com/role-arn) or, with none, EKS Pod Identity: the SDK's default chain finds either."""
+
+    service_account_annotations: dict[AnnotationKey, str] = Field(default_factory=dict)
+
+
+class S3(Model):
+    bucket: BucketName
+    # Required without an endpoint: the driver then checks it is an AWS region (distribution s3-aws s3.go L214-222).
+    region: str | None = Field(default=None, pattern=r"^[a-z0-9-]+$")
+    # An S3-compatible store's URL (MinIO, Ceph RGW, ...): the driver's regionendpoint.
+    endpoint: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+    force_path_style: bool | None = None
+    # The prefix in the bucket; zot stores repositories under <rootDirectory>/<rootDirectory>/ (storage.go L261-277).
+    root_directory: str = Field(default="/zot", pattern=r"^/[A-Za-z0-9._/-]*$")
+    credentials: S3Keys | None = None
+    workload_identity: WorkloadIdentity | None = None
+
+
+class Redis(Model):
+    addr: list[RedisAddress] = Field(min_length=1)
+    password: SecretStr | None = None
+    db: int = Field(default=0, ge=0, le=15)
+
+
+class DynamoDb(Model):
+    region: str = Field(pattern=r"^[a-z0-9-]+$")
+    endpoint: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+    # Every table zot needs is named <tablePrefix><Purpose>: the blob cache and all six metaDB tables.
+    table_prefix: str = Field(default="zot", pattern=r"^[A-Za-z0-9_.-]{1,200}$")
+
+
+class RemoteCache(Model):
+    redis: Redis | None = None
+    dynamodb: DynamoDb | None = None
+
+
 class Scale(Model):
     replicas: int = Field(default=1, ge=1)
-    storage: Literal["perMember"] = "perMember"
-
-    @field_validator("storage", mode="before")
-    @classmethod
-    def _only_per_member(cls, value: object) -> object:
-        if value != "perMember":
-            raise ValueError(
-                f"{value!r} is not offered: only perMember (each member on a volume of its own) is built; shared "
-                "storage (s3) is not offered yet (docs/platforms.md, Scaling out)"
-            )
-        return value
+    storage: Literal["perMember", "s3"] = "perMember"
+    # storage: s3 only: the bucket every member stores in, and the metadata cache they share.
+    s3: S3 | None = None
+    remote_cache: RemoteCache | None = None
 
     @property
     def clustered(self) -> bool:
@@ -54,9 +98,53 @@ def maps_names(registry: Registry) -> bool:
     )
 
 
+def s3_issues(scale: Scale) -> Iterator[Issue]:
+    """What storage: s3 needs, and what only it reads."""
+    if scale.storage != "s3":
+        for key, field in (("s3", scale.s3), ("remoteCache", scale.remote_cache)):
+            if field is not None:
+                yield ((*BASE, key), "is only read with scale.storage: s3; remove it or set storage: s3")
+        return
+    if scale.s3 is None:
+        yield ((*BASE, "s3"), "is missing with storage: s3; give at least bucket and region (or endpoint)")
+    else:
+        yield from _bucket_issues(scale.s3)
+    cache = scale.remote_cache
+    if cache is None or (cache.redis is None) == (cache.dynamodb is None):
+        yield (
+            (*BASE, "remoteCache"),
+            f"{'is missing' if cache is None else 'names both or neither of redis and dynamodb'} with storage: s3: "
+            "zot keeps its blob and metadata cache there, shared by every member (with S3 and dedupe it turns "
+            "remoteCache on and then needs a cacheDriver, pkg/cli/server/root.go L411-418, L1060-1062); give "
+            "exactly one of redis or dynamodb",
+        )
+
+
+def _bucket_issues(s3: S3) -> Iterator[Issue]:
+    path = (*BASE, "s3")
+    if s3.region is None and s3.endpoint is None:
+        yield (
+            (*path, "region"),
+            "is missing: without an endpoint the S3 driver needs the bucket's AWS region (distribution s3-aws "
+            "s3.go L214-222); set region, or endpoint for an S3-compatible store",
+        )
+    if s3.force_path_style is not None and s3.endpoint is None:
+        yield (
+            (*path, "forcePathStyle"),
+            "is only read with an endpoint (AWS itself takes virtual-hosted names); remove it or set endpoint",
+        )
+    if (s3.credentials is None) == (s3.workload_identity is None):
+        yield (
+            (*path, "credentials"),
+            "and workloadIdentity: give exactly one: credentials (accessKeyId and secretAccessKey, with pulumi "
+            "config set --secret) or workloadIdentity (serviceAccountAnnotations for IRSA, {} for EKS Pod Identity)",
+        )
+
+
 def scale_issues(settings: Settings) -> Iterator[Issue]:
     """What a cluster of members needs from the rest of the config."""
     scale = settings.scale
+    yield from s3_issues(scale)
     if not scale.clustered:
         return
     many = f"with scale.replicas {scale.replicas}"

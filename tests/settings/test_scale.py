@@ -17,7 +17,8 @@ WITH_KEY = {"htpasswdSaltKey": SALT_KEY}
 INVALID = [
     case("no-replicas", variant(scale={"replicas": 0}), "scale.replicas", "greater than or equal to 1"),
     case("replicas-not-a-number", variant(scale={"replicas": "three"}), "scale.replicas", "integer"),
-    case("shared-storage", variant(scale={"replicas": 3, "storage": "s3"}), "scale.storage", "not offered yet"),
+    case("shared-storage-without-bucket", variant(scale={"replicas": 3, "storage": "s3"}), "scale.s3", "is missing"),
+    case("unknown-storage", variant(scale={"replicas": 3, "storage": "gcs"}), "scale.storage", "'perMember' or 's3'"),
     case(
         # The key scale-out introduced before the domain named every in-cluster name.
         "cluster-domain-moved",

@@ -1,0 +1,321 @@
+"""scale.storage: s3: every member on one S3-compatible bucket, with the remote metadata cache they share.
+
+zot itself cannot run here (no binary: tests/test_scale.py says why), so the tests check what zot v2.1.18 would load
+(its key inventory and load-time rules), what the real charts render from the program's values, that no secret
+leaves a Secret, and that the Redis address, password and database the program hands zot open a real Redis.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+
+from components.builders.chart_values import S3_KEY_FILES, chart_secret_name
+from components.builders.zot_config import DYNAMODB_TABLES, build_zot_config
+from components.settings import Settings
+from components.stack_config import load_settings
+from tests import chart_checks as checks
+from tests.daemons import free_port, listening, running
+from tests.harness import SECRET, run_program, stack_config
+from tests.helm import Manifest, render
+from tests.reference import unknown_zot_keys, zot_keys
+from tests.samples import keys_of, make_scalable
+from tests.test_platforms import on_helm
+from tests.test_scale import statefulset_pod_names
+from tests.test_upstream_renders import helm_platform_render
+
+ACCESS_KEY = "AKIAS3STANDINKEY0001"
+SECRET_KEY = "s3-standin-secret-access-key-not-real"
+REDIS_PASSWORD = "redis-standin-password-not-real"
+SECRETS = {
+    "scale.s3.credentials.accessKeyId": ACCESS_KEY,
+    "scale.s3.credentials.secretAccessKey": SECRET_KEY,
+    "scale.remoteCache.redis.password": REDIS_PASSWORD,
+}
+REDIS = {"addr": ["redis.cache.svc:6379"], "password": REDIS_PASSWORD, "db": 2}
+
+
+def s3_prod(scale: dict[str, Any] | None = None) -> tuple[dict[str, Any], set[str]]:
+    """prod with three members on a MinIO-style bucket, static keys and a Redis with a password."""
+    config, secret_keys = stack_config("prod")
+    make_scalable(config)
+    config["scale"] = scale or {
+        "replicas": 3,
+        "storage": "s3",
+        "s3": {
+            "bucket": "zot-cache",
+            "endpoint": "https://minio.storage.svc:9000",
+            "credentials": {"accessKeyId": ACCESS_KEY, "secretAccessKey": SECRET_KEY},
+        },
+        "remoteCache": {"redis": dict(REDIS)},
+    }
+    return config, secret_keys | {"scale"}
+
+
+def s3_settings(**changes: Any) -> Settings:
+    config, secret_keys = s3_prod()
+    config["scale"] = {**config["scale"], **changes}
+    return load_settings(config, secret_keys)
+
+
+# ------------------------------------------------------------------------------------------- refused, by key
+
+
+def refusal(scale: dict[str, Any]) -> str:
+    config, secret_keys = s3_prod()
+    config["scale"] = scale
+    with pytest.raises(pulumi.RunError) as error:
+        load_settings(config, secret_keys)
+    return str(error.value)
+
+
+BUCKET = {"bucket": "zot-cache", "region": "eu-west-1", "workloadIdentity": {}}
+CACHE = {"redis": {"addr": ["redis:6379"]}}
+
+
+@pytest.mark.parametrize(
+    ("scale", "key", "words"),
+    [
+        ({"replicas": 3, "storage": "s3", "remoteCache": CACHE}, "scale.s3", "is missing"),
+        ({"replicas": 3, "storage": "s3", "s3": BUCKET}, "scale.remoteCache", "is missing"),
+        (
+            {"replicas": 3, "storage": "s3", "s3": BUCKET, "remoteCache": {**CACHE, "dynamodb": {"region": "x"}}},
+            "scale.remoteCache",
+            "both or neither",
+        ),
+        (
+            {"replicas": 3, "storage": "s3", "s3": {**BUCKET, "region": None}, "remoteCache": CACHE},
+            "scale.s3.region",
+            "without an endpoint",
+        ),
+        (
+            {"replicas": 3, "storage": "s3", "s3": {**BUCKET, "forcePathStyle": True}, "remoteCache": CACHE},
+            "scale.s3.forcePathStyle",
+            "only read with an endpoint",
+        ),
+        (
+            {"replicas": 3, "storage": "s3", "s3": {"bucket": "zot-cache", "region": "x"}, "remoteCache": CACHE},
+            "scale.s3.credentials",
+            "exactly one",
+        ),
+        ({"replicas": 3, "s3": BUCKET}, "scale.s3", "only read with scale.storage: s3"),
+        ({"replicas": 3, "remoteCache": CACHE}, "scale.remoteCache", "only read with scale.storage: s3"),
+        ({"replicas": 3, "storage": "s3", "s3": {**BUCKET, "bucket": "Zot_Cache"}, "remoteCache": CACHE}, "bucket", ""),
+        (
+            {"replicas": 3, "storage": "s3", "s3": BUCKET, "remoteCache": {"redis": {"url": "redis://u:p@r:6379"}}},
+            "url",
+            "",
+        ),
+    ],
+)
+def test_refused_combinations_name_their_key(scale: dict[str, Any], key: str, words: str) -> None:
+    message = refusal(scale)
+    assert key in message, message
+    assert words in message, message
+    # The refusal never echoes a secret, whatever else it says.
+    assert "u:p@" not in message
+
+
+# ------------------------------------------------------------------------------------------------ zot's config
+
+
+def test_the_config_passes_zot_v2_1_18s_key_inventory_and_load_rules() -> None:
+    settings = s3_settings()
+    config = build_zot_config(settings, keys_of(settings))
+    assert unknown_zot_keys(config) == []
+    storage = config["storage"]
+    assert storage["storageDriver"] == {
+        "name": "s3",
+        "bucket": "zot-cache",
+        "rootdirectory": "/zot",
+        "regionendpoint": "https://minio.storage.svc:9000",
+        "forcepathstyle": True,
+        "secure": True,
+    }
+    # root.go L411-418 and L1060-1062: with a storageDriver, remoteCache needs a cacheDriver of a known name.
+    assert storage["remoteCache"] is True
+    assert storage["cacheDriver"] == {"name": "redis", **REDIS}
+    assert storage["dedupe"] is False
+    rules = {rule["path"]: rule["rule"] for rule in zot_keys()["validationRules"]}
+    assert rules["extensions.sync.downloadDir"].startswith("required when sync is enabled and storageDriver")
+    assert config["extensions"]["sync"]["downloadDir"].startswith(storage["rootDirectory"] + "/")
+    # CVE scanning is refused with any storageDriver (root.go L596-613): the program never writes search.cve.
+    assert "cve" not in config["extensions"].get("search", {})
+    # Credentials never reach config.json: the driver falls back to the SDK's default chain (s3.go L460-467).
+    assert not {"accesskey", "secretkey"} & set(storage["storageDriver"])
+    assert SECRET_KEY not in json.dumps(config)
+    assert len(config["cluster"]["members"]) == 3
+
+
+def test_an_aws_bucket_with_dynamodb_names_every_table_zot_needs() -> None:
+    settings = s3_settings(
+        s3={"bucket": "zot-cache", "region": "eu-west-1", "workloadIdentity": {}},
+        remoteCache={"dynamodb": {"region": "eu-west-1", "tablePrefix": "prod01-zot-"}},
+    )
+    config = build_zot_config(settings, keys_of(settings))
+    assert unknown_zot_keys(config) == []
+    assert config["storage"]["storageDriver"] == {
+        "name": "s3",
+        "bucket": "zot-cache",
+        "rootdirectory": "/zot",
+        "region": "eu-west-1",
+    }
+    driver = config["storage"]["cacheDriver"]
+    # All seven: a missing metaDB table name panics zot at start (pkg/meta/meta.go L63-92).
+    assert set(driver) == {"name", "endpoint", "region", *DYNAMODB_TABLES}
+    assert driver["repometatablename"] == "prod01-zot-RepoMetadataTable"
+    assert len({driver[key] for key in DYNAMODB_TABLES}) == len(DYNAMODB_TABLES)
+
+
+def test_one_replica_and_per_member_inputs_are_unchanged_by_the_new_keys() -> None:
+    config, secret_keys = stack_config("prod")
+    before = build_zot_config(load_settings(config, secret_keys))
+    assert "storageDriver" not in before["storage"]
+    assert before["storage"]["dedupe"] is True
+    assert "downloadDir" not in before["extensions"]["sync"]
+
+
+# ------------------------------------------------------------------------------------------------ real renders
+
+
+def test_one_member_on_the_bucket_without_persistence_is_a_deployment_without_claims() -> None:
+    """No cluster with one replica; the chart's Deployment keeps sync's downloads on an emptyDir."""
+    config, secret_keys = s3_prod()
+    config["scale"] = {**config["scale"], "replicas": 1}
+    config["storage"] = {"persistence": False}
+    settings = load_settings(config, secret_keys)
+    manifests = render(settings)
+    assert checks.workload(manifests)["kind"] == "Deployment"
+    assert checks.of_kind(manifests, "PersistentVolumeClaim") == []
+    volumes = {v["name"]: v for v in checks.pod_spec(manifests)["volumes"]}
+    (data,) = [m for m in checks.zot_container(manifests)["volumeMounts"] if m["mountPath"] == "/var/lib/registry"]
+    assert volumes[data["name"]] == {"name": data["name"], "emptyDir": {}}
+    config_json = json.loads(checks.mounted_files(manifests)[checks.ZOT_CONFIG_PATH][1])
+    assert "cluster" not in config_json
+    assert config_json["storage"]["storageDriver"]["bucket"] == "zot-cache"
+    assert unknown_zot_keys(config_json) == []
+
+
+def check_s3_members(manifests: list[Manifest], settings: Settings, stack: str = "test") -> None:
+    """Three members, config.json from the Secret with the members in it, the S3 keys as env from the Secret."""
+    workload = checks.workload(manifests)
+    assert (workload["kind"], workload["spec"]["replicas"]) == ("StatefulSet", 3)
+    files = checks.mounted_files(manifests)
+    kind, config_json = files[checks.ZOT_CONFIG_PATH]
+    assert kind == "Secret"
+    assert json.loads(config_json) == build_zot_config(settings, keys_of(settings, stack))
+    assert json.loads(config_json)["cluster"]["members"] == statefulset_pod_names(manifests)
+    # No ConfigMap carries the password (nor any config.json).
+    for config_map in checks.of_kind(manifests, "ConfigMap"):
+        assert REDIS_PASSWORD not in json.dumps(config_map)
+    env = {e["name"]: e for e in checks.zot_container(manifests)["env"]}
+    # The chart's Secret on Giant Swarm's chart; the program's files Secret on platform helm (upstream_values.py).
+    (secret_name,) = {env[name]["valueFrom"]["secretKeyRef"]["name"] for name in S3_KEY_FILES}
+    if settings.platform != "helm":
+        assert secret_name == chart_secret_name(settings)
+    secret = checks.named(manifests, "Secret", secret_name)
+    for name, key in S3_KEY_FILES.items():
+        assert env[name]["valueFrom"]["secretKeyRef"] == {"name": secret_name, "key": key}
+        assert key in secret["data"]
+    # Availability as with perMember: one member disrupted at a time, spread over nodes and zones.
+    pod_labels = workload["spec"]["template"]["metadata"]["labels"]
+    (budget,) = checks.of_kind(manifests, "PodDisruptionBudget")
+    assert budget["spec"]["maxUnavailable"] == 1
+    assert budget["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+    spread = checks.pod_spec(manifests)["topologySpreadConstraints"]
+    assert {c["topologyKey"] for c in spread} == {"kubernetes.io/hostname", "topology.kubernetes.io/zone"}
+    for manifest in manifests:
+        if manifest["kind"] != "Secret":
+            text = json.dumps(manifest)
+            assert not [s for s in (ACCESS_KEY, SECRET_KEY, REDIS_PASSWORD) if s in text], manifest["kind"]
+    checks.check_valid_for_kubernetes(manifests, settings)
+
+
+def test_giant_swarms_chart_renders_three_members_on_the_bucket() -> None:
+    settings = s3_settings()
+    check_s3_members(render(settings), settings)
+
+
+def test_the_upstream_chart_renders_three_members_on_the_bucket_on_platform_helm() -> None:
+    config, secret_keys = s3_prod()
+    config = on_helm(config)
+    manifests = helm_platform_render(run_program("prod", config, secret_keys))
+    check_s3_members(manifests, load_settings(config, secret_keys), "prod")
+
+
+def test_workload_identity_annotates_the_service_account_and_sets_no_key() -> None:
+    role = "arn:aws:iam::123456789012:role/zot-cache"
+    settings = s3_settings(
+        s3={
+            "bucket": "zot-cache",
+            "region": "eu-west-1",
+            "workloadIdentity": {"serviceAccountAnnotations": {"eks.amazonaws.com/role-arn": role}},
+        }
+    )
+    manifests = render(settings)
+    (account,) = checks.of_kind(manifests, "ServiceAccount")
+    assert account["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": role}
+    assert checks.pod_spec(manifests)["serviceAccountName"] == account["metadata"]["name"]
+    assert not {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} & {
+        e["name"] for e in checks.zot_container(manifests)["env"]
+    }
+
+
+@pytest.mark.parametrize("platform", ["app", "flux", "helm"])
+def test_secrets_reach_only_secrets_and_secret_outputs(platform: str) -> None:
+    config, secret_keys = s3_prod()
+    config = on_helm(config) if platform == "helm" else {**config, "platform": platform}
+    run = run_program("prod", config, secret_keys)
+    plain = [r.inputs for r in run.resources if r.type != SECRET and not r.type.startswith("pulumi:")]
+    plain_outputs = {key: value for key, value in run.outputs.items() if key not in run.secret_outputs}
+    text = json.dumps([plain, plain_outputs, run.logs])
+    assert [s for s in (ACCESS_KEY, SECRET_KEY, REDIS_PASSWORD) if s in text] == []
+    # The config with the password is still an output, as a secret one.
+    assert "zotConfig" in run.secret_outputs
+
+
+def test_secret_keys_set_without_secret_are_refused() -> None:
+    config, secret_keys = s3_prod()
+    with pytest.raises(pulumi.RunError) as error:
+        load_settings(config, secret_keys - {"scale"})
+    assert "--secret" in str(error.value)
+    assert SECRET_KEY not in str(error.value)
+
+
+# ---------------------------------------------------------------------------------------------- a real Redis
+
+
+def test_the_cache_driver_reaches_a_real_redis_with_the_password_from_the_secret(tmp_path: Path) -> None:
+    """redis-server on 127.0.0.1 with the password the program put into the chart's Secret: the address's port, the
+    password and the database of config.json authenticate and select, and a wrong password does not."""
+    server, cli = shutil.which("redis-server"), shutil.which("redis-cli")
+    if server is None or cli is None:
+        message = "redis-server is not installed (Debian package redis-server; .ci/run installs it)"
+        if os.environ.get("ZOT_CACHE_REQUIRE_TOOLS") == "1":
+            pytest.fail(f"{message}; ZOT_CACHE_REQUIRE_TOOLS=1 requires it")
+        pytest.skip(message)
+    port = free_port()
+    settings = s3_settings(remoteCache={"redis": {**REDIS, "addr": [f"127.0.0.1:{port}"]}})
+    files = checks.mounted_files(render(settings))
+    driver = json.loads(files[checks.ZOT_CONFIG_PATH][1])["storage"]["cacheDriver"]
+    host, _, driver_port = driver["addr"][0].rpartition(":")
+    conf = tmp_path / "redis.conf"
+    conf.write_text(
+        f'bind 127.0.0.1\nport {port}\ndir {tmp_path}\nrequirepass {REDIS_PASSWORD}\nsave ""\nappendonly no\n'
+    )
+
+    def cli_run(password: str, *command: str) -> str:
+        args = [cli, "-h", host, "-p", driver_port, "-n", str(driver["db"]), "--no-auth-warning", "-a", password]
+        return subprocess.run([*args, *command], capture_output=True, text=True, check=False, timeout=10).stdout
+
+    with running([server, str(conf)], tmp_path / "redis.log", listening(port), "redis-server"):
+        assert cli_run(driver["password"], "SET", "zot:probe", "1").strip() == "OK"
+        assert cli_run(driver["password"], "CLIENT", "INFO").count(f"db={driver['db']}") == 1
+        assert "NOAUTH" in cli_run("wrong", "GET", "zot:probe") or "WRONGPASS" in cli_run("wrong", "PING")
