@@ -15,6 +15,7 @@ from tools.offline import (
     RecordingMocks,
     Resource,
     is_secret_value,
+    path_parts,
     set_path,
     stack_file_config,
     standin_salt_key,
@@ -75,7 +76,7 @@ def stack_config(stack: str, secrets: dict[str, str] | None = None) -> tuple[dic
     config, secret_keys = stack_file_config(stack, lambda path: f"standin-secure-{path}", FIXTURES)
     for path, value in (STANDIN_SECRETS.get(stack, {}) if secrets is None else secrets).items():
         set_path(config, path, value)
-        secret_keys.add(path.split(".")[0].split("[")[0])
+        secret_keys.add(str(path_parts(path)[0]))
     for path in STANDIN_CAS.get(stack, []):
         set_path(config, path, sample_ca_pem())
     return config, secret_keys

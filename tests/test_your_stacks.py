@@ -28,7 +28,7 @@ from tests.helm import Manifest, render
 from tests.node_paths import requested_repository, sample_repositories, stored_repository
 from tests.test_chart_renders import CHECKS
 from tests.test_upstream_renders import helm_platform_render
-from tools.offline import run_program
+from tools.offline import path_parts, run_program
 from tools.render import PLACEHOLDER, placeholder_config
 
 STACKS = stacks()
@@ -59,14 +59,21 @@ def stack_config(stack: str) -> tuple[dict[str, Any], frozenset[str]]:
     its comments document that is not set yet, set where the documented command would set it."""
     config, secret_keys, _ = placeholder_config(stack)
     for path in documented_secret_paths(stack):
-        parts = [int(part) if part.isdigit() else part for part in re.findall(r"[^.\[\]]+", path)]
+        parts = path_parts(path)
         node: Any = config
         for part in parts[:-1]:
             try:
                 node = node[part]
             except (IndexError, KeyError, TypeError):
                 pytest.fail(f"Pulumi.{stack}.yaml documents a secret at {path}, which is no place in its config")
-        if parts[-1] not in node if isinstance(node, dict) else parts[-1] >= len(node):
+        last = parts[-1]
+        if isinstance(node, dict):
+            missing = last not in node
+        elif isinstance(node, list) and isinstance(last, int):
+            missing = last >= len(node)
+        else:
+            pytest.fail(f"Pulumi.{stack}.yaml documents a secret at {path}, which is no place in its config")
+        if missing:
             set_path(config, path, f"{PLACEHOLDER}{path}")
             secret_keys.add(str(parts[0]))
     return config, frozenset(secret_keys)

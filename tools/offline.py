@@ -127,11 +127,14 @@ def standin_salt_key(label: str) -> str:
     return base64.b64encode(hashlib.sha256(label.encode()).digest()).decode()
 
 
+def path_parts(path: str) -> list[str | int]:
+    """The keys and list indexes of a `pulumi config set --path` path, like `users[0].password`."""
+    return [int(token) if token.isdigit() else token for token in path.replace("]", "").replace("[", ".").split(".")]
+
+
 def set_path(config: dict[str, Any], path: str, value: Any) -> None:
     """`pulumi config set --path` semantics for the simple paths stack files use."""
-    parts: list[str | int] = []
-    for token in path.replace("]", "").replace("[", ".").split("."):
-        parts.append(int(token) if token.isdigit() else token)
+    parts = path_parts(path)
     node: Any = config
     for part, following in itertools.pairwise(parts):
         node = node[part] if isinstance(part, int) else node.setdefault(part, [] if isinstance(following, int) else {})
