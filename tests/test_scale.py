@@ -32,7 +32,7 @@ from tests.docs import page
 from tests.harness import ProgramRun, changed_inputs, resource_inputs, run_program, stack_config
 from tests.helm import Manifest, render
 from tests.reference import unknown_zot_keys, zot_keys
-from tests.samples import SALT_KEY, keys_of, make_scalable, scaled, scaled_prod
+from tests.samples import SALT_KEY, keys_of, scaled, scaled_prod
 from tests.siphash import siphash24, target_member
 from tests.test_alerts import CLAIM as CLAIM_SERIES
 from tests.test_alerts import Case, promtool, rules_file, series
@@ -295,7 +295,7 @@ def test_day2_edits_of_members_touch_no_immutable_field_but_the_one_readme_expla
 
 @pytest.mark.parametrize("platform", RENDERERS)
 def test_scaling_out_changes_the_claim_template_which_readme_explains(platform: str) -> None:
-    before, settings = RENDERERS[platform](make_scalable)
+    before, settings = RENDERERS[platform](None)
     after, _ = RENDERERS[platform](scaled(3))
     assert list(frozen_changes(before, after)) == [
         f"StatefulSet {service_name(settings.app)} spec.volumeClaimTemplates"

@@ -17,6 +17,7 @@ from typing import Any
 import pulumi
 import pytest
 
+from components.builders import advice
 from components.builders.chart_values import S3_KEY_FILES, chart_secret_name
 from components.builders.zot_config import DYNAMODB_TABLES, build_zot_config
 from components.settings import Settings
@@ -26,7 +27,7 @@ from tests.daemons import free_port, listening, running
 from tests.harness import SECRET, run_program, stack_config
 from tests.helm import Manifest, render
 from tests.reference import unknown_zot_keys, zot_keys
-from tests.samples import keys_of, make_scalable
+from tests.samples import keys_of
 from tests.test_platforms import on_helm
 from tests.test_scale import statefulset_pod_names
 from tests.test_upstream_renders import helm_platform_render
@@ -45,7 +46,6 @@ REDIS = {"addr": ["redis.cache.svc:6379"], "password": REDIS_PASSWORD, "db": 2}
 def s3_prod(scale: dict[str, Any] | None = None) -> tuple[dict[str, Any], set[str]]:
     """prod with three members on a MinIO-style bucket, static keys and a Redis with a password."""
     config, secret_keys = stack_config("prod")
-    make_scalable(config)
     config["scale"] = scale or {
         "replicas": 3,
         "storage": "s3",
@@ -121,6 +121,30 @@ def test_refused_combinations_name_their_key(scale: dict[str, Any], key: str, wo
     assert words in message, message
     # The refusal never echoes a secret, whatever else it says.
     assert "u:p@" not in message
+
+
+def active_only(config: dict[str, Any]) -> dict[str, Any]:
+    """prod's my-registry as it was before scale-out: synced actively only, into its own namespace."""
+    registries = config["registries"]
+    registries[1] = {**registries[1], "onDemand": False, "maxRetries": 3, "retryDelay": "5m"}
+    return config
+
+
+def test_an_upstream_synced_actively_only_into_its_namespace_scales_on_the_bucket() -> None:
+    """Members on volumes of their own refuse it (settings/scale.py); on the bucket the owner reads the copy."""
+    config, secret_keys = s3_prod()
+    settings = load_settings(active_only(config), secret_keys)
+    assert not [w for w in advice.warnings(settings) if "synced actively into other names" in w]
+    config["scale"] = {"replicas": 3, "storage": "perMember"}
+    with pytest.raises(pulumi.RunError, match=r"registries\[1\]\.onDemand.*scale\.storage: s3"):
+        load_settings(config, secret_keys)
+
+
+def test_an_upstream_synced_actively_and_on_demand_warns_of_two_writers_on_the_bucket() -> None:
+    (warning,) = [w for w in advice.warnings(s3_settings()) if "synced actively into other names" in w]
+    assert warning.startswith("registries[1] ")
+    assert "set onDemand: false" in warning
+    assert "Shared storage" in warning
 
 
 # ------------------------------------------------------------------------------------------------ zot's config

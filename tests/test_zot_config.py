@@ -127,8 +127,13 @@ def test_prod_keeps_each_upstream_in_its_own_namespace() -> None:
     hub, active = sync["registries"]
     assert hub["content"] == [{"prefix": "**", "destination": "/docker.io"}]
     assert active["urls"] == ["https://my-registry.example.org"]
-    assert active["onDemand"] is False
-    assert active["pollInterval"] == "5m"
+    # Synced actively and on demand, with the short retries a waiting node needs: it scales out as it is.
+    assert (active["onDemand"], active["pollInterval"], active["maxRetries"], active["retryDelay"]) == (
+        True,
+        "5m",
+        2,
+        "1s",
+    )
     assert active["content"] == [
         {
             "prefix": "my-organization/my-image",

@@ -115,14 +115,26 @@ def _member_warnings(settings: Settings) -> Iterator[str]:
     if not settings.scale.clustered:
         return
     for index, registry in enumerate(settings.registries):
-        if registry.active and registry.on_demand and maps_names(registry):
+        if not (registry.active and registry.on_demand and maps_names(registry)):
+            continue
+        split = (
+            f"registries[{index}] is synced actively into other names than upstream's with scale.replicas "
+            f"{settings.scale.replicas}: zot's active sync picks the member by the upstream name (v2.1.18 "
+            "pkg/extensions/sync/service.go GetNextRepo), pulls reach the member of the local name, "
+        )
+        if settings.scale.storage == "perMember":
             # Refused without onDemand (settings/scale.py); with it, pulls still work, the prefetch is wasted.
             yield (
-                f"registries[{index}] is synced actively into other names than upstream's with scale.replicas "
-                f"{settings.scale.replicas}: zot's active sync stores each repository on the member its upstream name "
-                "picks (v2.1.18 pkg/extensions/sync/service.go GetNextRepo), pulls reach the member its local name "
-                "picks, which syncs it again on demand; most prefetched copies take disk on a member that never "
+                f"{split}which syncs it again on demand; most prefetched copies take disk on a member that never "
                 "serves them (docs/platforms.md, Scaling out)"
+            )
+        else:
+            # zot's store lock is a sync.RWMutex in each process (pkg/storage/imagestore/imagestore.go L48,
+            # L119-122): two members writing one index.json may lose a tag, which the next poll or pull brings back.
+            yield (
+                f"{split}which may sync the same repository on demand while the other writes it to the bucket; set "
+                "onDemand: false if the prefetched tags are all nodes pull (the owner reads them from the bucket) "
+                "(docs/platforms.md, Shared storage)"
             )
 
 

@@ -180,12 +180,17 @@ def scale_issues(settings: Settings) -> Iterator[Issue]:
             f"is not supported {many}: each member lists and searches only the repositories it owns (zot's "
             "scale-out documentation); set ui: false",
         )
+    # With s3 the owner reads what any member synced from the shared bucket (imagestore reads index.json from the
+    # driver on every request, v2.1.18 pkg/storage/imagestore/imagestore.go L491-520): only volumes of their own part.
+    if scale.storage != "perMember":
+        return
     for index, registry in enumerate(settings.registries):
         if registry.active and not registry.on_demand and maps_names(registry):
             yield (
                 ("registries", index, "onDemand"),
                 f"is false for an upstream synced actively into {registry.namespace_path or 'a destination'}/ "
-                f"{many}: zot's active sync stores a repository on the member its upstream name picks, while pulls "
-                "go to the member its local name picks, which would not find it and may not sync it; set onDemand: "
-                "true (the member asked then syncs it), or keep scale.replicas at 1",
+                f"{many} on volumes of their own: zot's active sync stores a repository on the member its upstream "
+                "name picks, while pulls go to the member its local name picks, which would not find it and may not "
+                "sync it; set onDemand: true (the member asked then syncs it), scale.storage: s3 (every member "
+                "reads the bucket), or keep scale.replicas at 1",
             )
