@@ -105,6 +105,16 @@ CACHE = {"redis": {"addr": ["redis:6379"]}}
             "scale.s3.credentials",
             "exactly one",
         ),
+        (
+            {
+                "replicas": 3,
+                "storage": "s3",
+                "s3": {**BUCKET, "rootDirectory": "/var/lib/registry"},
+                "remoteCache": CACHE,
+            },
+            "scale.s3.rootDirectory",
+            "turn remoteCache off",
+        ),
         ({"replicas": 3, "s3": BUCKET}, "scale.s3", "only read with scale.storage: s3"),
         ({"replicas": 3, "remoteCache": CACHE}, "scale.remoteCache", "only read with scale.storage: s3"),
         ({"replicas": 3, "storage": "s3", "s3": {**BUCKET, "bucket": "Zot_Cache"}, "remoteCache": CACHE}, "bucket", ""),
@@ -162,6 +172,8 @@ def test_the_config_passes_zot_v2_1_18s_key_inventory_and_load_rules() -> None:
         "regionendpoint": "https://minio.storage.svc:9000",
         "forcepathstyle": True,
         "secure": True,
+        # Named, so that zot's driver does not sign for the region "<nil>" (zot_config.py).
+        "region": "us-east-1",
     }
     # root.go L411-418 and L1060-1062: with a storageDriver, remoteCache needs a cacheDriver of a known name.
     assert storage["remoteCache"] is True

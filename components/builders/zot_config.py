@@ -11,6 +11,7 @@ from components.builders.retention import storage_gc
 from components.builders.stack_keys import StackKeys
 from components.settings import Settings
 from components.settings.access import AccessControl
+from components.settings.storage import STORAGE_ROOT
 from components.settings.upstreams import Content, Registry
 from components.settings.zot import CONTAINER_PORT, Metrics
 
@@ -18,8 +19,9 @@ from components.settings.zot import CONTAINER_PORT, Metrics
 SECRET_DIR = "/secret"
 HTPASSWD_PATH = f"{SECRET_DIR}/htpasswd"
 CREDENTIALS_PATH = f"{SECRET_DIR}/credentials"
-STORAGE_ROOT = "/var/lib/registry"
 METRICS_PATH = "/metrics"
+# What AWS's SDKs and MinIO assume when no region is named.
+S3_COMPATIBLE_REGION = "us-east-1"
 
 
 # zot takes a hashKey of exactly 16 bytes (v2.1.18 pkg/cli/server/root.go L1714-1724) and reads it as SipHash's two
@@ -84,8 +86,9 @@ def _storage(settings: Settings) -> dict[str, Any]:
     if s3 is None:
         raise ValueError("scale.storage s3 needs scale.s3; Settings.issues() reports this")
     driver: dict[str, Any] = {"name": "s3", "bucket": s3.bucket, "rootdirectory": s3.root_directory}
-    if s3.region is not None:
-        driver["region"] = s3.region
+    # Always a region: with an endpoint and none, zot's driver signs for the region "<nil>" (fmt.Sprint of a
+    # missing parameter, distribution v3.1.1 s3-aws s3.go L211-212, L475), which a store set to a region refuses.
+    driver["region"] = s3.region or S3_COMPATIBLE_REGION
     if s3.endpoint is not None:
         driver["regionendpoint"] = s3.endpoint
         # zot sets it true for a regionendpoint anyway, with a deprecation warning (root.go L1078-1090).

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import Field, SecretStr
 
 from components.settings.common import AnnotationKey, Model
+from components.settings.storage import STORAGE_ROOT
 from components.settings.units import parse_quantity
 
 if TYPE_CHECKING:
@@ -122,6 +123,15 @@ def s3_issues(scale: Scale) -> Iterator[Issue]:
 
 def _bucket_issues(s3: S3) -> Iterator[Issue]:
     path = (*BASE, "s3")
+    # zot takes a local <rootdirectory>/cache.db as a sign of an old dedupe install and then turns remoteCache off
+    # (v2.1.18 pkg/cli/server/root.go L1064-1074): each member would keep its own metadata and apply retention to
+    # the others' repositories without their pulls. Under the member's volume, a perMember install left one there.
+    if f"{s3.root_directory.rstrip('/')}/".startswith(f"{STORAGE_ROOT}/"):
+        yield (
+            (*path, "rootDirectory"),
+            f"is under {STORAGE_ROOT}, where each member's volume is mounted: zot would find the cache.db an earlier "
+            "install left there and turn remoteCache off, so members stop sharing metadata; keep the default /zot",
+        )
     if s3.region is None and s3.endpoint is None:
         yield (
             (*path, "region"),

@@ -20,6 +20,8 @@ from components.settings.common import DnsSubdomain, Model, StorageQuantity
 if TYPE_CHECKING:
     from components.settings import Settings
 
+# Where both charts mount the cache's volume (templates/statefulset.yaml), and zot's storage.rootDirectory.
+STORAGE_ROOT = "/var/lib/registry"
 KUBECONFIG_COMMAND = "pulumi config set --secret --path 'storage.kubeconfig' \"$(cat <kubeconfig file>)\""
 
 
