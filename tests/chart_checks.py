@@ -192,6 +192,17 @@ def check_ports(manifests: list[Manifest], settings: Settings, in_cluster_url: s
     assert port.get("nodePort") == settings.service.node_port, f"nodePort {port.get('nodePort')}"
 
 
+def container_env(manifests: list[Manifest]) -> dict[str, str]:
+    """The zot container's environment as the kubelet fills it: plain values, and keys of the render's Secrets."""
+    env: dict[str, str] = {}
+    for entry in zot_container(manifests).get("env", []):
+        if "value" in entry:
+            env[entry["name"]] = entry["value"]
+        elif ref := entry.get("valueFrom", {}).get("secretKeyRef"):
+            env[entry["name"]] = base64.b64decode(named(manifests, "Secret", ref["name"])["data"][ref["key"]]).decode()
+    return env
+
+
 def mounted_files(manifests: list[Manifest]) -> dict[str, tuple[str, str]]:
     """Every file the zot container sees from a ConfigMap or Secret of the render: path -> (kind, text)."""
     volumes = {v["name"]: v for v in pod_spec(manifests).get("volumes", [])}

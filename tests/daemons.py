@@ -11,7 +11,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -78,11 +78,22 @@ def root_command() -> list[str]:
 
 @contextmanager
 def running(
-    command: Sequence[str], log: Path, ready: Callable[[], bool], name: str
+    command: Sequence[str],
+    log: Path,
+    ready: Callable[[], bool],
+    name: str,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run `command` with its output in `log` until `ready()`; terminate it (then kill it) when the block ends."""
+    """Run `command` with its output in `log` until `ready()`; terminate it (then kill it) when the block ends.
+    With `env`, the process sees that environment and nothing of the test run's."""
     with log.open("ab") as output:
-        process = subprocess.Popen(list(command), stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            list(command),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=None if env is None else dict(env),
+        )
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not ready():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,10 +58,17 @@ class Registry:
 
 @contextmanager
 def serve_registry(
-    folder: Path, *, port: int | None = None, htpasswd: Path | None = None, tls: Certificate | None = None
+    folder: Path,
+    *,
+    port: int | None = None,
+    htpasswd: Path | None = None,
+    tls: Certificate | None = None,
+    storage: Mapping[str, object] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[Registry]:
-    """A registry storing under `folder`, on `port` (any free one if None), with Basic auth from `htpasswd` and
-    https with `tls` when given; stopped when the block ends."""
+    """A registry storing under `folder` (or in the `storage` driver given, e.g. {"s3": {...}}), on `port` (any free
+    one if None), with Basic auth from `htpasswd` and https with `tls` when given, in `env` alone when given;
+    stopped when the block ends."""
     binary = require_program("docker-registry", "docker-registry")
     port = free_port() if port is None else port
     folder.mkdir(parents=True, exist_ok=True)
@@ -70,7 +77,7 @@ def serve_registry(
         # The access log has a line per request, refused ones (401) included; the JSON app log at info has none
         # for those. Warnings stay: they say why a login failed.
         "log": {"level": "warn", "formatter": "json"},
-        "storage": {"filesystem": {"rootdirectory": str(folder / "storage")}},
+        "storage": storage or {"filesystem": {"rootdirectory": str(folder / "storage")}},
         "http": {"addr": f"127.0.0.1:{port}"},
     }
     if tls:
@@ -81,5 +88,5 @@ def serve_registry(
     # JSON is YAML: the registry reads this file as YAML.
     config_file.write_text(json.dumps(config), encoding="utf-8")
     log = folder / "registry.log"
-    with running([binary, "serve", str(config_file)], log, listening(port), "docker-registry"):
+    with running([binary, "serve", str(config_file)], log, listening(port), "docker-registry", env):
         yield Registry(port, log, tls)

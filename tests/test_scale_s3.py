@@ -26,8 +26,12 @@ from tests import chart_checks as checks
 from tests.daemons import free_port, listening, running
 from tests.harness import SECRET, run_program, stack_config
 from tests.helm import Manifest, render
+from tests.oci_image import build_image
 from tests.reference import unknown_zot_keys, zot_keys
+from tests.registry import serve_registry
+from tests.s3_server import serve_s3
 from tests.samples import keys_of
+from tests.skopeo import push, skopeo
 from tests.test_platforms import on_helm
 from tests.test_scale import statefulset_pod_names
 from tests.test_upstream_renders import helm_platform_render
@@ -323,6 +327,48 @@ def test_secret_keys_set_without_secret_are_refused() -> None:
         load_settings(config, secret_keys - {"scale"})
     assert "--secret" in str(error.value)
     assert SECRET_KEY not in str(error.value)
+
+
+# ------------------------------------------------------------------------------- a real S3 driver on a bucket
+
+
+def test_members_store_in_and_read_from_one_bucket_through_the_go_s3_driver(tmp_path: Path) -> None:
+    """Two Go registries (Debian's docker-registry: the S3 driver family and AWS SDK zot builds in, tests/s3_server.py)
+    run with the storageDriver of config.json and the environment the chart gives zot's container, keys from the
+    chart's Secret and nothing else, against an S3 server that checks signatures: what one writes, the other
+    serves, all of it under rootDirectory; the same settings with another secret are refused."""
+    with serve_s3(tmp_path / "s3") as s3:
+        s3.client().create_bucket(Bucket="zot-cache")
+        keys = {"accessKeyId": s3.access_key_id, "secretAccessKey": s3.secret_access_key}
+        settings = s3_settings(s3={"bucket": "zot-cache", "endpoint": s3.url, "credentials": keys})
+        manifests = render(settings)
+        driver = dict(
+            json.loads(checks.mounted_files(manifests)[checks.ZOT_CONFIG_PATH][1])["storage"]["storageDriver"]
+        )
+        assert driver.pop("name") == "s3"
+        pod_env = checks.container_env(manifests)
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), **pod_env}
+        assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} <= set(pod_env)
+        # Blobs through the registry, as zot serves them, not by a redirect to a presigned bucket URL.
+        storage = {"s3": driver, "redirect": {"disable": True}}
+        image = build_image(tmp_path / "image", "6.1", "hello.txt", b"stored in the bucket")
+        reference = "my-registry.example.org/my-organization/my-image:6.1"
+        with (
+            serve_registry(tmp_path / "a", storage=storage, env=env) as writer,
+            serve_registry(tmp_path / "b", storage=storage, env=env) as reader,
+        ):
+            push(image.source, f"{writer.host}/{reference}")
+            read = skopeo("inspect", "--tls-verify=false", f"docker://{reader.host}/{reference}")
+            assert read.returncode == 0, read.stderr
+            assert json.loads(read.stdout)["Digest"] == image.manifest_digest
+        stored = s3.keys("zot-cache")
+        assert stored
+        assert all(key.startswith(f"{driver['rootdirectory'].strip('/')}/") for key in stored), stored
+        wrong = {**env, "AWS_SECRET_ACCESS_KEY": "not-" + s3.secret_access_key}
+        with serve_registry(tmp_path / "c", storage=storage, env=wrong) as refused:
+            denied = skopeo("copy", "--quiet", "--dest-tls-verify=false", image.source, f"docker://{refused.host}/x:1")
+            assert denied.returncode != 0
+            assert "SignatureDoesNotMatch" in (tmp_path / "c" / "registry.log").read_text(errors="replace")
 
 
 # ---------------------------------------------------------------------------------------------- a real Redis
