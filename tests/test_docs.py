@@ -101,6 +101,25 @@ GIANT_SWARM_WORDS = {
 }
 
 
+TUTORIAL_URL = "https://docs.giantswarm.io/tutorials/registry/zot/"
+
+
+LATER_PAGES = [page for page in PAGES if page.name not in ("README.md", "getting-started.md")]
+
+
+@pytest.mark.parametrize("page", LATER_PAGES, ids=name)
+def test_later_pages_link_the_tutorial_where_they_first_name_it(page: Path) -> None:
+    """A reader may land on any page: its first mention of the tutorial is a link to it."""
+    text = outside_code(page.read_text())
+    first = re.search(r"\btutorial\b", text)
+    if first is not None:
+        link = re.compile(r"\[[^\]]*\btutorial\b[^\]]*\]\(" + re.escape(TUTORIAL_URL) + r"\)")
+        linked = link.search(text)
+        where = f"{page.name}: first names the tutorial at character {first.start()} without linking {TUTORIAL_URL}"
+        assert linked is not None, where
+        assert linked.start() <= first.start() <= linked.end(), where
+
+
 @pytest.mark.parametrize("name", ["README.md", "docs/getting-started.md"])
 def test_giant_swarm_words_are_explained_where_first_used(name: str) -> None:
     """Each word used on the page is defined (in bold) in the paragraph or list where it first appears."""
