@@ -12,6 +12,7 @@ those modules, not the whole suite again: a failure elsewhere shows up once, whe
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -227,3 +228,59 @@ def test_readme_edits_to_every_stack_keep_the_checks_green(platform: str, tmp_pa
             check=False,
         )
         assert schema.returncode == 0, schema.stdout + schema.stderr
+
+
+# ------------------------------------------------------------------------------------- who reads the stack files
+
+
+def reads_of_the_stack_files(source: str) -> list[int]:
+    """Lines where `source` reads the repository's own stack files: ROOT / "Pulumi.<stack>.yaml" (an f-string
+    too), ROOT.glob("Pulumi.*"), or tools.stacks.stacks() without a folder."""
+
+    def stack_file(node: ast.expr) -> bool:
+        first = node.values[0] if isinstance(node, ast.JoinedStr) and node.values else node
+        text = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else ""
+        return text.startswith("Pulumi.") and text != "Pulumi.yaml"
+
+    def root(node: ast.expr) -> bool:
+        return (isinstance(node, ast.Name) and node.id == "ROOT") or (
+            isinstance(node, ast.Attribute) and node.attr == "ROOT"
+        )
+
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and root(node.left) and stack_file(node.right):
+            lines.append(node.lineno)
+        elif isinstance(node, ast.Call):
+            function = node.func
+            glob = isinstance(function, ast.Attribute) and function.attr == "glob" and root(function.value)
+            globbed = glob and bool(node.args) and stack_file(node.args[0])
+            listed = isinstance(function, ast.Name) and function.id == "stacks" and not (node.args or node.keywords)
+            if globbed or listed:
+                lines.append(node.lineno)
+    return sorted(lines)
+
+
+def test_the_reading_check_finds_each_way_of_reading_a_stack_file() -> None:
+    source = """
+from tools.stacks import stacks
+a = (ROOT / "Pulumi.prod.yaml").read_text()
+b = ROOT / f"Pulumi.{stack}.yaml"
+c = sorted(ROOT.glob("Pulumi.*.yaml"))
+d = stacks()
+e = ROOT / "Pulumi.yaml", FIXTURES / "Pulumi.prod.yaml", stacks(FIXTURES)
+f = harness.ROOT / "Pulumi.dev.yaml"
+"""
+    assert reads_of_the_stack_files(source) == [3, 4, 5, 6, 8]
+
+
+def test_only_the_live_modules_read_the_repositorys_stack_files() -> None:
+    """The adoption copies run only LIVE_MODULES: any other test that read the team's stack files would break on
+    their edits, and the adoption run would not show it."""
+    found = {
+        f"tests/{path.name}": lines
+        for path in sorted((ROOT / "tests").glob("*.py"))
+        if f"tests/{path.name}" not in [*LIVE_MODULES, "tests/test_adoption.py"]
+        and (lines := reads_of_the_stack_files(path.read_text()))
+    }
+    assert found == {}, f"these read the repository's stack files; read tests/fixtures instead: {found}"
