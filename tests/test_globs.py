@@ -71,6 +71,21 @@ def test_equally_long_globs_both_govern() -> None:
     assert globs.governing(["a/*/c", "a/b/*", "**"], "a/b/c") == {"a/*/c", "a/b/*"}
 
 
+def test_splits_are_at_the_slashes_between_components_only() -> None:
+    """A "/" in a class or a brace, or escaped, does not end a component: _translate reads those as one token."""
+    assert list(globs.splits("d*r.io/library/**")) == [
+        ("d*r.io", "library/**"),
+        ("d*r.io/library", "**"),
+        ("d*r.io/library/**", ""),
+    ]
+    assert [head for head, _ in globs.splits("a/{b/c,d}/[/x]/e\\/f")] == [
+        "a",
+        "a/{b/c,d}",
+        "a/{b/c,d}/[/x]",
+        "a/{b/c,d}/[/x]/e\\/f",
+    ]
+
+
 def test_examples_are_names_the_glob_matches() -> None:
     deep, segment = ["docker.io", "docker.io/zz0", "zz0"], ["zz0", "docker.io"]
     assert set(globs.examples("internal/**", deep, segment)) == {

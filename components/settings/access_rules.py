@@ -30,10 +30,9 @@ BASE: Path = ("accessControl",)
 def mirrored_by(settings: Settings) -> dict[str, set[int]]:
     """For each glob: the indexes of the upstreams into whose namespace it reaches as zot's longest match.
 
-    Sampled names: each namespace itself, names below it, and every glob filled in with those. That finds the
-    winner for globs made of literal paths, `**`, `?`, classes, and `*` at a component's start or end (`*`, `d*`,
-    `*.io`); a glob that matches no sample because its only way into a namespace is a `*` inside a component
-    followed by more path (`d*r.io/library/**`) is not seen.
+    Sampled names: each namespace itself, names below it, every glob filled in with those, and every glob whose
+    leading components match the namespace (a `*` then stands for any part of one: `d*r.io/library/**`) with the
+    rest filled in. The longest match is then decided on those names.
     """
     patterns = list(settings.access_control.repositories)
     reach: dict[str, set[int]] = {}
@@ -54,6 +53,12 @@ def samples(registry: Registry, patterns: list[str]) -> set[str]:
     segment += [part[i:] for part in parts for i in range(1, len(part))]
     names = {name for pattern in patterns for name in globs.examples(pattern, deep, segment)}
     names.update(path for path in deep if path)
+    if namespace:
+        for pattern in patterns:
+            for head, rest in globs.splits(pattern):
+                if globs.matches(head, namespace):
+                    tails = globs.examples(rest, FILLERS, FILLERS[:1]) if rest else [""]
+                    names.update("/".join(part for part in (namespace, tail) if part) for tail in tails)
     return {name for name in names if registry.holds(name)}
 
 

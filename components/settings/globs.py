@@ -41,6 +41,24 @@ def governing(patterns: Iterable[str], name: str) -> set[str]:
     return {pattern for pattern in matching if len(pattern) == longest}
 
 
+def splits(pattern: str) -> Iterator[tuple[str, str]]:
+    """(head, rest) at each "/" between path components (not in a class or brace), and (pattern, "")."""
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index = _class_end(pattern, index)
+        elif char == "{":
+            index = _brace_end(pattern, index)
+        elif char == "/":
+            yield pattern[:index], pattern[index + 1 :]
+        index += 1
+    yield pattern, ""
+
+
 def examples(pattern: str, deep: Iterable[str], segment: Iterable[str]) -> Iterator[str]:
     """Concrete names the glob matches: `**` filled from `deep` (paths), `*` from `segment` (one component)."""
     for name in dict.fromkeys(_candidates(pattern, tuple(deep), tuple(segment))):

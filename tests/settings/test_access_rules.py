@@ -36,6 +36,14 @@ INVALID = [
         "update lets admin push where 'docker.io/library/**' is the longest matching glob",
     ),
     case(
+        # The glob's "*" stands for the middle of docker.io: only a sample made from the namespace itself sees it.
+        "push-into-a-mirror-by-a-glob-with-a-star-inside-a-component",
+        with_users([ADMIN], access=admin_may(["read", "create"], "d*r.io/library/**")),
+        'accessControl.repositories["d*r.io/library/**"].policies[0].actions',
+        "create lets admin push where 'd*r.io/library/**' is the longest matching glob, which includes the namespace "
+        "'docker.io'",
+    ),
+    case(
         "push-into-a-mirror-by-default-policy",
         with_users([ADMIN], access=admin_may(["read"], extra={"docker.io/**": {"defaultPolicy": ["read", "create"]}})),
         'accessControl.repositories["docker.io/**"].defaultPolicy',
