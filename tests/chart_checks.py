@@ -18,7 +18,7 @@ import kubernetes_validate  # type: ignore[import-untyped]
 
 from components.builders import chart_values
 from components.builders.names import claim_name, member_claim_names
-from components.builders.zot_config import render_zot_config
+from components.builders.zot_config import config_holds_secret, render_zot_config
 from components.settings import Settings
 from components.settings.units import parse_go_memory, parse_quantity
 from tests.samples import keys_of
@@ -230,11 +230,13 @@ def mounted_files(manifests: list[Manifest]) -> dict[str, tuple[str, str]]:
 
 
 def check_config_mounted(manifests: list[Manifest], settings: Settings) -> None:
-    """The file zot reads is, byte for byte, the config.json the program built, from a ConfigMap."""
+    """The file zot reads is, byte for byte, the config.json the program built: from a ConfigMap, or from the
+    chart's Secret when it holds a password (a Redis remote cache's)."""
     files = mounted_files(manifests)
     assert ZOT_CONFIG_PATH in files, f"nothing is mounted at {ZOT_CONFIG_PATH}; mounted: {sorted(files)}"
     kind, text = files[ZOT_CONFIG_PATH]
-    assert kind == "ConfigMap", f"{ZOT_CONFIG_PATH} comes from a {kind}"
+    expected = "Secret" if config_holds_secret(settings) else "ConfigMap"
+    assert kind == expected, f"{ZOT_CONFIG_PATH} comes from a {kind}, not a {expected}"
     built = render_zot_config(settings, keys_of(settings))
     assert text == built, f"{ZOT_CONFIG_PATH} differs from the config.json the program built"
 

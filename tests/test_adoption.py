@@ -144,6 +144,22 @@ def new_user(document: Document) -> None:
     put_config(document, config)
 
 
+def scaled_out(storage: str) -> Callable[[Document], None]:
+    """docs/platforms.md, Scaling out: three members, on volumes of their own or on one S3-compatible bucket with a
+    Redis cache (keys and password then set with `pulumi config set --secret`, which first_run does)."""
+
+    def change(document: Document) -> None:
+        config = config_of(document)
+        config["scale"] = {"replicas": 3, "storage": storage}
+        if storage == "s3":
+            config["scale"]["s3"] = {"bucket": "zot-cache", "endpoint": "https://minio.storage.svc:9000"}
+            config["scale"]["s3"]["credentials"] = {}
+            config["scale"]["remoteCache"] = {"redis": {"addr": ["redis.cache.svc:6379"], "password": dict(SECURE)}}
+        put_config(document, config)
+
+    return change
+
+
 def on_platform(platform: str) -> Callable[[Document], None]:
     """Switch the install: Flux reads the same App settings; plain Helm installs where Pulumi's kubeconfig points,
     so only the release name and namespace stay under `app`."""
@@ -189,10 +205,14 @@ def test_readme_edits_to_every_stack_keep_the_checks_green(platform: str, tmp_pa
     root = copy_repository(tmp_path)
     added = new_stack(root) if platform == "flux" else None  # once is enough; the copy then gets every edit below
     before = {stack: (root / f"Pulumi.{stack}.yaml").read_text() for stack in stack_names(root)}
+    # The last stack the chain deploys (prod, in the examples) scales out: perMember in one copy, s3 in the other.
+    last = up_chain(yaml_load(root / ".github" / "workflows" / "up.yml"))[-1]
     for stack in stack_names(root):
         real_names(root, stack)
         edit(root, stack, new_upstream)
         edit(root, stack, new_user)
+        if stack == last:
+            edit(root, stack, scaled_out("perMember" if platform == "flux" else "s3"))
         first_run(root, stack)
     stacks = stack_names(root)
     edit(root, "dev" if "dev" in stacks else stacks[0], on_platform(platform))

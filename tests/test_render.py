@@ -141,6 +141,27 @@ def test_every_file_names_the_placeholders_and_secret_outputs_show_them(root: Pa
     assert "placeholder-for-" not in yaml.safe_dump(config_maps)
 
 
+def test_scaling_out_names_the_secrets_it_needs_before_they_are_set(root: Path, tmp_path: Path) -> None:
+    """Members need the salt key (their hash key) and, on a bucket with static keys, both keys: placeholders
+    and NOT SET lines for each, as for users' passwords."""
+    document = yaml.safe_load(fixture("dev"))
+    document["config"]["zot-cache:scale"] = {
+        "replicas": 3,
+        "storage": "s3",
+        "s3": {"bucket": "zot-cache", "endpoint": "https://minio.storage.svc:9000", "credentials": {}},
+        "remoteCache": {"redis": {"addr": ["redis.cache.svc:6379"]}},
+    }
+    (root / "Pulumi.dev.yaml").write_text(yaml.safe_dump(document))
+    _, _, filled = render.placeholder_config("dev", root)
+    assert filled == {
+        "scale.s3.credentials.accessKeyId": False,
+        "scale.s3.credentials.secretAccessKey": False,
+        "htpasswdSaltKey": False,
+    }
+    (path, *_) = render.render("dev", tmp_path / "out", root)[0]
+    assert "scale.s3.credentials.secretAccessKey" in path.read_text()
+
+
 def test_a_stack_without_secrets_says_so(root: Path, tmp_path: Path) -> None:
     (root / "Pulumi.dev.yaml").write_text(fixture("dev"))
     _, _, filled = render.placeholder_config("dev", root)

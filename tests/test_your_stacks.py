@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 
 from components.builders.node_files import containerd_hosts
-from components.builders.zot_config import build_zot_config
 from components.settings import Settings
 from components.stack_config import PROJECT, load_settings
 from components.stack_file import load_stack_file, project_config
+from tests import chart_checks as checks
 from tests.harness import ROOT, SECRET, ProgramRun, set_path, stacks
 from tests.helm import Manifest, render
 from tests.node_paths import requested_repository, sample_repositories, stored_repository
@@ -145,7 +145,7 @@ def test_node_files_send_each_upstream_image_where_zot_stores_it(stack: str) -> 
     assert settings.nodes is not None
     files = containerd_hosts(settings, None)
     checked = 0
-    for entry in build_zot_config(settings)["extensions"]["sync"]["registries"]:
+    for entry in checks.zot_config(settings)["extensions"]["sync"]["registries"]:
         for url in entry["urls"]:
             hosts_toml = files.get(f"/etc/containerd/certs.d/{url.split('://', 1)[1]}/hosts.toml", "")
             for repository in sample_repositories(entry) if hosts_toml else []:

@@ -99,7 +99,17 @@ def placeholder_config(stack: str, root: Path | None = None) -> tuple[dict[str, 
         # The stack file asks for it (its header): the claim is then the program's own, as after `config set`.
         config["storage"] = {**storage, "kubeconfig": placeholder("storage.kubeconfig")}
         secret_keys.add("storage")
-    if "htpasswdSaltKey" not in config and {"users", "registries", "nodes"} & secret_keys:
+    scale = config.get("scale") or {}
+    s3 = scale.get("s3") if isinstance(scale, dict) else None
+    keys = s3.get("credentials") if isinstance(s3, dict) else None
+    if isinstance(keys, dict):
+        for key in ("accessKeyId", "secretAccessKey"):
+            if key not in keys:
+                keys[key] = placeholder(f"scale.s3.credentials.{key}")
+                secret_keys.add("scale")
+    # Members' cluster.hashKey is derived from it, as are the htpasswd salts.
+    clustered = isinstance(scale, dict) and isinstance(scale.get("replicas"), int) and scale["replicas"] > 1
+    if "htpasswdSaltKey" not in config and ({"users", "registries", "nodes"} & secret_keys or clustered):
         config["htpasswdSaltKey"] = placeholder("htpasswdSaltKey")
         secret_keys.add("htpasswdSaltKey")
     return config, secret_keys, filled

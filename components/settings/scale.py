@@ -164,7 +164,8 @@ def scale_issues(settings: Settings) -> Iterator[Issue]:
             f"is false {many}: members find each other by the StatefulSet's pod names, which only persistence "
             "gives (a Deployment's pods have none); set storage.persistence: true",
         )
-    if settings.app.cluster is not None and settings.storage.kubeconfig is None:
+    # Without persistence the refusal above says what to do; nothing is applied in the workload cluster then.
+    if settings.app.cluster is not None and settings.storage.kubeconfig is None and settings.storage.persistence:
         yield (
             ("storage", "kubeconfig"),
             f"is missing {many}: the program applies each member's volume claim and the PodDisruptionBudget in "

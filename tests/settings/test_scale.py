@@ -8,6 +8,7 @@ from tests.settings.configs import (
     SALT_KEY,
     case,
     invalid_config_test,
+    refusal,
     variant,
 )
 
@@ -80,3 +81,11 @@ INVALID = [
 ]
 
 test_invalid_config_names_the_key_and_the_fix = invalid_config_test(INVALID)
+
+
+def test_members_without_persistence_in_a_workload_cluster_are_told_one_thing() -> None:
+    """Without persistence nothing is applied in the workload cluster, so its kubeconfig is not asked for too."""
+    cluster = {"name": "zot", "cluster": {"name": "prod01", "organization": "platform"}}
+    message = refusal(variant(scale=SCALED, storage={"persistence": False}, app=cluster, **WITH_KEY))
+    assert "storage.persistence" in message
+    assert "storage.kubeconfig" not in message
