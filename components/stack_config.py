@@ -201,6 +201,8 @@ def _pydantic_issue(error: Any, secret_keys: set[str]) -> Issue:
     if kind == "extra_forbidden":
         known = ", ".join(_known_keys(path[:-1]))
         return path, f"unknown key; the keys here are: {known}"
+    if kind == "missing" and path and path[-1] in _SECRET_LEAVES:
+        return path, f"is required; set it with pulumi config set --secret --path '{format_path(path)}' <value>"
     if kind == "missing":
         return path, "is required; see docs/reference.md"
     message = _public_urls(error["msg"].removeprefix("Value error, "))

@@ -329,6 +329,9 @@ def test_an_actively_synced_upstream_in_a_namespace_is_warned_with_members() -> 
     settings = load_settings(*scaled_prod())
     (warning,) = [w for w in advice.warnings(settings) if "synced actively into other names" in w]
     assert warning.startswith("registries[1] ")
+    # Why the names differ, and the ways out.
+    assert "differ by its namespace my-registry.example.org/: namespace: / without them" in warning
+    assert "scale.storage: s3 lets the owner read any member's copy" in warning
     assert not [w for w in advice.warnings(load_settings(*scaled_prod(1))) if "synced actively into other" in w]
 
 

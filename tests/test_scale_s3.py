@@ -105,11 +105,6 @@ CACHE = {"redis": {"addr": ["redis:6379"]}}
             "only read with an endpoint",
         ),
         (
-            {"replicas": 3, "storage": "s3", "s3": {"bucket": "zot-cache", "region": "x"}, "remoteCache": CACHE},
-            "scale.s3.credentials",
-            "exactly one",
-        ),
-        (
             {
                 "replicas": 3,
                 "storage": "s3",
@@ -118,6 +113,36 @@ CACHE = {"redis": {"addr": ["redis:6379"]}}
             },
             "scale.s3.rootDirectory",
             "turn remoteCache off",
+        ),
+        (
+            {
+                "replicas": 3,
+                "storage": "s3",
+                "s3": {**BUCKET, "endpoint": "minio.storage.svc:9000"},
+                "remoteCache": CACHE,
+            },
+            "scale.s3.endpoint",
+            "is not an endpoint URL; write https:// (or http://) and the host",
+        ),
+        (
+            {
+                "replicas": 3,
+                "storage": "s3",
+                "s3": {**BUCKET, "workloadIdentity": None, "credentials": {}},
+                "remoteCache": CACHE,
+            },
+            "scale.s3.credentials.accessKeyId",
+            "is required; set it with pulumi config set --secret --path 'scale.s3.credentials.accessKeyId' <value>",
+        ),
+        (
+            {"replicas": 3, "storage": "s3", "s3": {"bucket": "zot-cache", "region": "x"}, "remoteCache": CACHE},
+            "scale.s3.credentials",
+            "is missing, and so is workloadIdentity: give exactly one of them",
+        ),
+        (
+            {"replicas": 3, "storage": "s3", "s3": BUCKET, "remoteCache": {"redis": {"addr": ["redis://u:p@r:6379"]}}},
+            "scale.remoteCache.redis.addr[0]",
+            "is not a Redis address; write host:port",
         ),
         ({"replicas": 3, "s3": BUCKET}, "scale.s3", "only read with scale.storage: s3"),
         ({"replicas": 3, "remoteCache": CACHE}, "scale.remoteCache", "only read with scale.storage: s3"),

@@ -122,11 +122,14 @@ def _member_warnings(settings: Settings) -> Iterator[str]:
             f"{settings.scale.replicas}: zot's active sync picks the member by the upstream name (v2.1.18 "
             "pkg/extensions/sync/service.go GetNextRepo), pulls reach the member of the local name, "
         )
+        cause = f"its namespace {registry.namespace_path}/" if registry.namespace_path else "destination or stripPrefix"
         if settings.scale.storage == "perMember":
             # Refused without onDemand (settings/scale.py); with it, pulls still work, the prefetch is wasted.
             yield (
                 f"{split}which syncs it again on demand; most prefetched copies take disk on a member that never "
-                "serves them (docs/platforms.md, Scaling out)"
+                f"serves them. The names differ by {cause}: namespace: / without them keeps upstream's names (where "
+                "they collide with no other upstream's), scale.storage: s3 lets the owner read any member's copy, "
+                "or accept the extra disk (docs/platforms.md, Scaling out)"
             )
         else:
             # zot's store lock is a sync.RWMutex in each process (pkg/storage/imagestore/imagestore.go L48,

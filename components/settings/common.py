@@ -60,12 +60,13 @@ def _size(unit: str, reader: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-def _full_match(pattern: re.Pattern[str], limit: int, what: str) -> AfterValidator:
-    """Names some chart or API writes as they are: at most `limit` characters, all matched by `pattern`."""
+def full_match(pattern: re.Pattern[str], limit: int, what: str, echo: bool = True) -> AfterValidator:
+    """Names some chart or API writes as they are: at most `limit` characters, all matched by `pattern`. With
+    echo False the value is not repeated (it may hold what a user mistook for its place, like a password)."""
 
     def check(value: str) -> str:
         if len(value) > limit or not pattern.fullmatch(value):
-            raise ValueError(f"{value!r} is not {what}")
+            raise ValueError(f"{value!r} is not {what}" if echo else f"is not {what}")
         return value
 
     return AfterValidator(check)
@@ -126,7 +127,7 @@ StorageQuantity = Annotated[Quantity, _size("Gi", "Kubernetes")]
 GoMemory = Annotated[str, AfterValidator(_go_memory), _size("MiB", "the Go runtime")]
 DnsLabel = Annotated[
     str,
-    _full_match(
+    full_match(
         _DNS_LABEL,
         63,
         "a Kubernetes name; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or "
@@ -136,18 +137,16 @@ DnsLabel = Annotated[
 # Names of storage classes, ingress classes, issuers and Secrets: the chart writes some of them raw.
 DnsSubdomain = Annotated[
     str,
-    _full_match(
+    full_match(
         DNS_SUBDOMAIN,
         253,
         "a Kubernetes object name; use at most 253 lower-case letters, digits, '-' and '.', starting and ending "
         "with a letter or digit, like fast-ssd",
     ),
 ]
-ChartName = Annotated[
-    str, _full_match(_DNS_LABEL, 63, "a chart name; use lower-case letters, digits and '-', like zot")
-]
+ChartName = Annotated[str, full_match(_DNS_LABEL, 63, "a chart name; use lower-case letters, digits and '-', like zot")]
 ChartVersion = Annotated[
-    str, _full_match(_SEMVER, 128, "a chart version; use the SemVer version the catalog lists, like 2.9.0")
+    str, full_match(_SEMVER, 128, "a chart version; use the SemVer version the catalog lists, like 2.9.0")
 ]
 AnnotationKey = Annotated[str, AfterValidator(_annotation_key)]
 GoRegex = Annotated[str, AfterValidator(_go_regex)]

@@ -8,12 +8,13 @@ checks (pkg/cli/server/root.go, cited at each rule; docs/design/scale-out-resear
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, SecretStr
 
-from components.settings.common import AnnotationKey, Model
+from components.settings.common import AnnotationKey, Model, full_match
 from components.settings.storage import STORAGE_ROOT
 from components.settings.units import parse_quantity
 
@@ -28,9 +29,54 @@ MEMBER_TEMPLATE_SIZE = "1Gi"
 
 
 # An S3 bucket name (AWS's naming rules; S3-compatible stores accept these too).
-BucketName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
-# host:port, as go-redis takes an address (pkg/api/config/redis/redis.go ParseRedisUniversalOptions `addr`).
-RedisAddress = Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]+:[0-9]{1,5}$")]
+BucketName = Annotated[
+    str,
+    full_match(
+        re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"),
+        63,
+        "a bucket name; use 3 to 63 lower-case letters, digits, '.' and '-', like zot-cache",
+    ),
+]
+# host:port, as go-redis takes an address (pkg/api/config/redis/redis.go ParseRedisUniversalOptions `addr`). Not
+# echoed: a URL with a password in it is the likely mistake.
+RedisAddress = Annotated[
+    str,
+    full_match(
+        re.compile(r"[A-Za-z0-9.-]+:[0-9]{1,5}"),
+        261,
+        "a Redis address; write host:port, no scheme and no password (that goes in password), like "
+        "redis.cache.svc:6379",
+        echo=False,
+    ),
+]
+Region = Annotated[
+    str,
+    full_match(re.compile(r"[a-z0-9-]+"), 64, "a region name; use lower-case letters, digits and '-', like eu-west-1"),
+]
+Endpoint = Annotated[
+    str,
+    full_match(
+        re.compile(r"https?://[^\s/]+(/[^\s]*)?"),
+        2048,
+        "an endpoint URL; write https:// (or http://) and the host, like https://minio.storage.svc:9000",
+    ),
+]
+BucketPath = Annotated[
+    str,
+    full_match(
+        re.compile(r"/[A-Za-z0-9._/-]*"),
+        1024,
+        "a path in the bucket; start with '/' and use letters, digits, '.', '_', '-' and '/', like /zot",
+    ),
+]
+TablePrefix = Annotated[
+    str,
+    full_match(
+        re.compile(r"[A-Za-z0-9_.-]{1,200}"),
+        200,
+        "a table name prefix; use letters, digits, '_', '.' and '-', like zot",
+    ),
+]
 
 
 class S3Keys(Model):
@@ -49,12 +95,12 @@ class WorkloadIdentity(Model):
 class S3(Model):
     bucket: BucketName
     # Required without an endpoint: the driver then checks it is an AWS region (distribution s3-aws s3.go L214-222).
-    region: str | None = Field(default=None, pattern=r"^[a-z0-9-]+$")
+    region: Region | None = None
     # An S3-compatible store's URL (MinIO, Ceph RGW, ...): the driver's regionendpoint.
-    endpoint: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+    endpoint: Endpoint | None = None
     force_path_style: bool | None = None
     # The prefix in the bucket; zot stores repositories under <rootDirectory>/<rootDirectory>/ (storage.go L261-277).
-    root_directory: str = Field(default="/zot", pattern=r"^/[A-Za-z0-9._/-]*$")
+    root_directory: BucketPath = "/zot"
     credentials: S3Keys | None = None
     workload_identity: WorkloadIdentity | None = None
 
@@ -66,10 +112,10 @@ class Redis(Model):
 
 
 class DynamoDb(Model):
-    region: str = Field(pattern=r"^[a-z0-9-]+$")
-    endpoint: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+    region: Region
+    endpoint: Endpoint | None = None
     # Every table zot needs is named <tablePrefix><Purpose>: the blob cache and all six metaDB tables.
-    table_prefix: str = Field(default="zot", pattern=r"^[A-Za-z0-9_.-]{1,200}$")
+    table_prefix: TablePrefix = "zot"
 
 
 class RemoteCache(Model):
@@ -104,7 +150,7 @@ def s3_issues(scale: Scale) -> Iterator[Issue]:
     if scale.storage != "s3":
         for key, field in (("s3", scale.s3), ("remoteCache", scale.remote_cache)):
             if field is not None:
-                yield ((*BASE, key), "is only read with scale.storage: s3; remove it or set storage: s3")
+                yield ((*BASE, key), "is only read with scale.storage: s3; remove it or set scale.storage: s3")
         return
     if scale.s3 is None:
         yield ((*BASE, "s3"), "is missing with storage: s3; give at least bucket and region (or endpoint)")
@@ -146,8 +192,10 @@ def _bucket_issues(s3: S3) -> Iterator[Issue]:
     if (s3.credentials is None) == (s3.workload_identity is None):
         yield (
             (*path, "credentials"),
-            "and workloadIdentity: give exactly one: credentials (accessKeyId and secretAccessKey, with pulumi "
-            "config set --secret) or workloadIdentity (serviceAccountAnnotations for IRSA, {} for EKS Pod Identity)",
+            f"{'and workloadIdentity are both given' if s3.credentials else 'is missing, and so is workloadIdentity'}"
+            ": give exactly one of them: credentials, set with pulumi config set --secret --path "
+            "'scale.s3.credentials.accessKeyId' <key id> and the same for secretAccessKey, or workloadIdentity "
+            "(serviceAccountAnnotations for IRSA, {} for EKS Pod Identity)",
         )
 
 
