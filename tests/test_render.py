@@ -80,7 +80,7 @@ def rendered(stack: str, root: Path, out: Path) -> dict[str, Any]:
 
 
 def manifest_files(files: dict[str, Any]) -> dict[str, Any]:
-    return {name: document for name, document in files.items() if re.match(r"\d\d-", name)}
+    return {name: document for name, document in files.items() if re.match(r"[12]-", name)}
 
 
 @pytest.mark.parametrize("stack", FIXTURE_STACKS)
@@ -89,9 +89,10 @@ def test_renders_the_objects_the_program_creates(stack: str, root: Path, tmp_pat
     files = rendered(stack, root, tmp_path / "out")
     objects = manifest_files(files)
     assert list(files) == [*objects, "outputs.yaml"]
+    # The core group (1-) before every other (2-), as kubectl apply -f takes the folder; named by the object.
     assert list(objects) == [
-        f"{index:02d}-{manifest['kind'].lower()}-{manifest['metadata']['name']}.yaml"
-        for index, manifest in enumerate(objects.values(), start=1)
+        f"{2 if '/' in manifest['apiVersion'] else 1}-{manifest['kind'].lower()}-{manifest['metadata']['name']}.yaml"
+        for manifest in objects.values()
     ]
     by_kind = {manifest["kind"]: manifest for manifest in objects.values()}
     app, secret = by_kind["App"], by_kind["Secret"]
@@ -170,11 +171,34 @@ def test_a_stack_without_secrets_says_so(root: Path, tmp_path: Path) -> None:
         assert "# Placeholders: none (this stack's config holds no secret).\n" in path.read_text()
 
 
+def test_an_added_object_renames_no_other_file_and_warnings_are_kept(root: Path, tmp_path: Path) -> None:
+    """Two branches' renders diff file by file: scaling out adds the members' claims and a budget, and every file
+    of the single-member render keeps its name. outputs.yaml keeps the warnings a preview would show."""
+    document = yaml.safe_load(fixture("prod"))
+    (root / "Pulumi.prod.yaml").write_text(yaml.safe_dump(document))
+    one = {path.name for path in render.render("prod", tmp_path / "one", root)[0]}
+    document["config"]["zot-cache:scale"] = {"replicas": 3}
+    (root / "Pulumi.prod.yaml").write_text(yaml.safe_dump(document))
+    paths, warnings = render.render("prod", tmp_path / "three", root)
+    three = {path.name for path in paths}
+    assert one < three
+    assert sorted(three - one) == [
+        "1-persistentvolumeclaim-zot-pvc-zot-1.yaml",
+        "1-persistentvolumeclaim-zot-pvc-zot-2.yaml",
+        "2-poddisruptionbudget-zot.yaml",
+    ]
+    outputs = (tmp_path / "three" / "outputs.yaml").read_text()
+    assert warnings
+    assert all(f"#   {warning}\n" in outputs for warning in warnings)
+    assert "# Warnings a preview would show: none." in (tmp_path / "one" / "outputs.yaml").read_text()
+
+
 def test_rendering_twice_gives_the_same_bytes_and_drops_stale_files(root: Path, tmp_path: Path) -> None:
     (root / "Pulumi.prod.yaml").write_text(fixture("prod", "helm"))
     out = tmp_path / "out"
     first = {path.name: path.read_bytes() for path in render.render("prod", out, root)[0]}
-    (out / "04-configmap-left-over.yaml").write_text("kind: ConfigMap\n")
+    (out / "1-configmap-left-over.yaml").write_text("kind: ConfigMap\n")
+    (out / "04-configmap-an-older-render.yaml").write_text("kind: ConfigMap\n")
     (out / "helm-values-left-over.yaml").write_text("{}\n")
     (out / "notes.txt").write_text("not ours")
     second = {path.name: path.read_bytes() for path in render.render("prod", out, root)[0]}
@@ -403,9 +427,8 @@ def test_with_a_local_chart_the_render_holds_the_objects_the_chart_makes(root: P
     (root / "Pulumi.dev.yaml").write_text(fixture("dev", "helm"))
     out = tmp_path / "out"
     files = render.render("dev", out, root, chart_dir(UPSTREAM_CHART), str(helm_binary()))[0]
-    assert [path.name[:2] for path in files if re.match(r"\d\d-", path.name)] == [
-        f"{index:02d}" for index in range(1, len(files) - 1)
-    ]
+    names = [path.name for path in files if re.match(r"[12]-", path.name)]
+    assert names == sorted(names, key=lambda name: name[0]), "core objects, the chart's too, before other groups"
     (values_file,) = [path for path in files if path.name.startswith("helm-values-")]
     origin = f"# Made by chart zot {UPSTREAM_CHART.rsplit('-', 1)[1]} from {values_file.name} (real helm template), "
     made = [yaml.safe_load(path.read_text()) for path in files if origin in path.read_text()]
@@ -416,7 +439,7 @@ def test_with_a_local_chart_the_render_holds_the_objects_the_chart_makes(root: P
     assert kinds_and_names(made) == kinds_and_names(expected)
     assert {"Service", "StatefulSet"} <= {manifest["kind"] for manifest in made}
     program = [
-        yaml.safe_load(p.read_text()) for p in files if re.match(r"\d\d-", p.name) and origin not in p.read_text()
+        yaml.safe_load(p.read_text()) for p in files if re.match(r"[12]-", p.name) and origin not in p.read_text()
     ]
     assert [manifest["kind"] for manifest in program] == [
         "Namespace",

@@ -272,24 +272,47 @@ def render(
     if chart is not None:
         documents += chart_objects(run, chart, helm)
     out.mkdir(parents=True, exist_ok=True)
-    for old in [*out.glob("[0-9][0-9]-*.yaml"), *out.glob("helm-values-*.yaml"), out / "outputs.yaml"]:
+    # Earlier renders numbered every file (NN-...): those go too.
+    stale = [*out.glob("[0-9]-*.yaml"), *out.glob("[0-9][0-9]-*.yaml"), *out.glob("helm-values-*.yaml")]
+    for old in [*stale, out / "outputs.yaml"]:
         old.unlink(missing_ok=True)
     note = header(stack, filled)
     written = []
     for name, text in chart_values_files(run).items():
         (out / name).write_text(note + text)
         written.append(out / name)
-    for index, (manifest, origin) in enumerate(sorted(documents, key=lambda d: _position(d[0])), start=1):
-        path = out / f"{index:02d}-{manifest['kind'].lower()}-{manifest['metadata']['name']}.yaml"
-        path.write_text(note + origin + to_yaml(manifest))
-        written.append(path)
+    for name, (manifest, origin) in _file_names(documents).items():
+        (out / name).write_text(note + origin + to_yaml(manifest))
+        written.append(out / name)
     outputs = out / "outputs.yaml"
     secrets = ", ".join(sorted(run.secret_outputs)) or "none"
     outputs.write_text(
         f"{note}# The stack's outputs. Secret outputs (`pulumi stack output --show-secrets`), here from placeholders: "
-        f"{secrets}\n{to_yaml(run.outputs)}"
+        f"{secrets}\n{_warnings_note(run.warnings)}{to_yaml(run.outputs)}"
     )
     return [*sorted(written), outputs], run.warnings
+
+
+def _file_names(documents: list[tuple[dict[str, Any], str]]) -> dict[str, tuple[dict[str, Any], str]]:
+    """`1-<kind>-<name>.yaml` for the core API group (v1), `2-...` for every other group, custom resources among
+    them, so `kubectl apply -f` takes a Namespace or Secret before what names it; named by the object alone, so
+    adding one renames no other and two branches' renders diff file by file. The namespace joins a name two
+    objects share."""
+    named: dict[str, tuple[dict[str, Any], str]] = {}
+    for document in sorted(documents, key=lambda d: _position(d[0])):
+        custom, kind, name = _position(document[0])
+        base = f"{2 if custom else 1}-{kind.lower()}-{name}"
+        namespace = document[0]["metadata"].get("namespace", "cluster")
+        candidates = [base, f"{base}-{namespace}", *(f"{base}-{namespace}-{n}" for n in range(2, len(documents) + 2))]
+        named[next(f"{c}.yaml" for c in candidates if f"{c}.yaml" not in named)] = document
+    return named
+
+
+def _warnings_note(warnings: list[str]) -> str:
+    """The warnings a preview would show, kept with the render so a reviewer of its diff sees them too."""
+    if not warnings:
+        return "# Warnings a preview would show: none.\n"
+    return "# Warnings a preview would show:\n" + "".join(f"#   {warning}\n" for warning in warnings)
 
 
 USAGE = """usage: python -m tools.render STACK [OUT_DIR] [--chart CHART]
