@@ -108,7 +108,8 @@ CACHE = {"redis": {"addr": ["redis:6379"]}}
             {
                 "replicas": 3,
                 "storage": "s3",
-                "s3": {**BUCKET, "rootDirectory": "/var/lib/registry"},
+                # Go's path.Join cleans it to the volume's root, where a perMember install's cache.db is.
+                "s3": {**BUCKET, "rootDirectory": "/var//lib/registry/./"},
                 "remoteCache": CACHE,
             },
             "scale.s3.rootDirectory",
@@ -160,6 +161,23 @@ def test_refused_combinations_name_their_key(scale: dict[str, Any], key: str, wo
     assert words in message, message
     # The refusal never echoes a secret, whatever else it says.
     assert "u:p@" not in message
+
+
+@pytest.mark.parametrize("root_directory", ["/zot", "/var/lib/registry/zot", "/var/lib/registry2"])
+def test_a_bucket_path_beside_or_below_the_volume_root_is_fine(root_directory: str) -> None:
+    """zot looks for cache.db at the cleaned rootDirectory itself (root.go L1064-1074), nowhere below it."""
+    settings = s3_settings(s3={**BUCKET, "rootDirectory": root_directory})
+    assert build_zot_config(settings, keys_of(settings))["storage"]["storageDriver"]["rootdirectory"] == root_directory
+
+
+def test_the_ui_is_accepted_on_the_bucket_where_the_catalog_is_whole() -> None:
+    """zot does not pass /v2/_catalog on; on one bucket every member lists all of it (routes.go L201-206)."""
+    config, secret_keys = s3_prod()
+    config["zot"] = {**config.get("zot", {}), "search": True, "ui": True}
+    assert load_settings(config, secret_keys).zot.ui
+    config["scale"] = {"replicas": 3, "storage": "perMember"}
+    with pytest.raises(pulumi.RunError, match=r"zot\.ui: is not supported with scale\.replicas 3 on volumes"):
+        load_settings(config, secret_keys)
 
 
 def active_only(config: dict[str, Any]) -> dict[str, Any]:
@@ -361,7 +379,8 @@ def test_members_store_in_and_read_from_one_bucket_through_the_go_s3_driver(tmp_
     """Two Go registries (Debian's docker-registry: the S3 driver family and AWS SDK zot builds in, tests/s3_server.py)
     run with the storageDriver of config.json and the environment the chart gives zot's container, keys from the
     chart's Secret and nothing else, against an S3 server that checks signatures: what one writes, the other
-    serves, all of it under rootDirectory; the same settings with another secret are refused."""
+    serves, all of it under rootDirectory; the same settings with another secret are refused. Not checked here:
+    the signing region (moto takes any) and forcepathstyle (2.8.2 ignores it); the config test asserts both."""
     with serve_s3(tmp_path / "s3") as s3:
         s3.client().create_bucket(Bucket="zot-cache")
         keys = {"accessKeyId": s3.access_key_id, "secretAccessKey": s3.secret_access_key}

@@ -135,7 +135,8 @@ def _member_warnings(settings: Settings) -> Iterator[str]:
             # zot's store lock is a sync.RWMutex in each process (pkg/storage/imagestore/imagestore.go L48,
             # L119-122): two members writing one index.json may lose a tag, which the next poll or pull brings back.
             yield (
-                f"{split}which may sync the same repository on demand while the other writes it to the bucket; set "
+                f"{split}which may sync a tag new upstream since the last poll on demand while the other writes the "
+                "same repository to the bucket, and one index.json update can be lost until the next poll; set "
                 "onDemand: false if the prefetched tags are all nodes pull (the owner reads them from the bucket) "
                 "(docs/platforms.md, Shared storage)"
             )

@@ -8,6 +8,7 @@ checks (pkg/cli/server/root.go, cited at each rule; docs/design/scale-out-resear
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -169,13 +170,14 @@ def s3_issues(scale: Scale) -> Iterator[Issue]:
 
 def _bucket_issues(s3: S3) -> Iterator[Issue]:
     path = (*BASE, "s3")
-    # zot takes a local <rootdirectory>/cache.db as a sign of an old dedupe install and then turns remoteCache off
-    # (v2.1.18 pkg/cli/server/root.go L1064-1074): each member would keep its own metadata and apply retention to
-    # the others' repositories without their pulls. Under the member's volume, a perMember install left one there.
-    if f"{s3.root_directory.rstrip('/')}/".startswith(f"{STORAGE_ROOT}/"):
+    # zot takes a local <rootdirectory>/cache.db (path.Join, so cleaned) as a sign of an old dedupe install and then
+    # turns remoteCache off (v2.1.18 pkg/cli/server/root.go L1064-1074): each member would keep its own metadata
+    # and apply retention to the others' repositories without their pulls. A perMember install left one at the
+    # root of the member's volume.
+    if posixpath.normpath(re.sub("/+", "/", s3.root_directory)) == STORAGE_ROOT:
         yield (
             (*path, "rootDirectory"),
-            f"is under {STORAGE_ROOT}, where each member's volume is mounted: zot would find the cache.db an earlier "
+            f"is {STORAGE_ROOT}, where each member's volume is mounted: zot would find the cache.db an earlier "
             "install left there and turn remoteCache off, so members stop sharing metadata; keep the default /zot",
         )
     if s3.region is None and s3.endpoint is None:
@@ -233,14 +235,15 @@ def scale_issues(settings: Settings) -> Iterator[Issue]:
             f"template ({MEMBER_TEMPLATE_SIZE}) before the program applies it could not shrink to it; use "
             f"{MEMBER_TEMPLATE_SIZE} or more",
         )
-    if settings.zot.ui:
+    # On one bucket the catalog and search read what every member shares (v2.1.18 pkg/api/routes.go L201-206).
+    if settings.zot.ui and scale.storage == "perMember":
         yield (
             ("zot", "ui"),
-            f"is not supported {many}: each member lists and searches only the repositories it owns (zot's "
-            "scale-out documentation); set ui: false",
+            f"is not supported {many} on volumes of their own: each member lists and searches only the "
+            "repositories it owns (zot's scale-out documentation); set ui: false, or use scale.storage: s3",
         )
     # With s3 the owner reads what any member synced from the shared bucket (imagestore reads index.json from the
-    # driver on every request, v2.1.18 pkg/storage/imagestore/imagestore.go L491-520): only volumes of their own part.
+    # driver on every request, v2.1.18 pkg/storage/imagestore/imagestore.go L491-537): only volumes of their own part.
     if scale.storage != "perMember":
         return
     for index, registry in enumerate(settings.registries):
