@@ -242,7 +242,8 @@ def header(stack: str, filled: dict[str, bool]) -> str:
             lines += [f"  {path}" for path in ciphered]
         lines += [
             "Everything made from them is computed from the placeholders too: htpasswd hashes, base64 logins",
-            "(Authorization headers, auth files) and secretFingerprints. None of it matches the real stack.",
+            "(Authorization headers, auth files), secretFingerprints and members' cluster.hashKey. None of it",
+            "matches the real stack.",
         ]
     else:
         lines.append("Placeholders: none (this stack's config holds no secret).")
