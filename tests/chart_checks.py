@@ -18,7 +18,7 @@ import kubernetes_validate  # type: ignore[import-untyped]
 
 from components.builders import chart_values
 from components.builders.names import claim_name, member_claim_names
-from components.builders.zot_config import config_holds_secret, render_zot_config
+from components.builders.zot_config import render_zot_config
 from components.settings import Settings
 from components.settings.units import parse_go_memory, parse_quantity
 from tests.samples import keys_of
@@ -235,9 +235,11 @@ def check_config_mounted(manifests: list[Manifest], settings: Settings) -> None:
     files = mounted_files(manifests)
     assert ZOT_CONFIG_PATH in files, f"nothing is mounted at {ZOT_CONFIG_PATH}; mounted: {sorted(files)}"
     kind, text = files[ZOT_CONFIG_PATH]
-    expected = "Secret" if config_holds_secret(settings) else "ConfigMap"
-    assert kind == expected, f"{ZOT_CONFIG_PATH} comes from a {kind}, not a {expected}"
     built = render_zot_config(settings, keys_of(settings))
+    cache = settings.scale.remote_cache
+    password = cache.redis.password if cache is not None and cache.redis is not None else None
+    expected = "Secret" if password is not None and password.get_secret_value() in built else "ConfigMap"
+    assert kind == expected, f"{ZOT_CONFIG_PATH} comes from a {kind}, not a {expected}"
     assert text == built, f"{ZOT_CONFIG_PATH} differs from the config.json the program built"
 
 

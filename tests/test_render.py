@@ -79,8 +79,15 @@ def rendered(stack: str, root: Path, out: Path) -> dict[str, Any]:
     return {path.name: yaml.safe_load(path.read_text()) for path in render.render(stack, out, root)[0]}
 
 
+def rank(manifest: dict[str, Any]) -> int:
+    """Where kubectl must meet it: a Namespace or CRD before what lives in or uses it, the core group next."""
+    if manifest["kind"] in ("Namespace", "CustomResourceDefinition"):
+        return 0
+    return 2 if "/" in manifest["apiVersion"] else 1
+
+
 def manifest_files(files: dict[str, Any]) -> dict[str, Any]:
-    return {name: document for name, document in files.items() if re.match(r"[12]-", name)}
+    return {name: document for name, document in files.items() if re.match(r"[012]-", name)}
 
 
 @pytest.mark.parametrize("stack", FIXTURE_STACKS)
@@ -89,9 +96,9 @@ def test_renders_the_objects_the_program_creates(stack: str, root: Path, tmp_pat
     files = rendered(stack, root, tmp_path / "out")
     objects = manifest_files(files)
     assert list(files) == [*objects, "outputs.yaml"]
-    # The core group (1-) before every other (2-), as kubectl apply -f takes the folder; named by the object.
+    # Namespaces (0-), the core group (1-), every other group (2-), as kubectl apply -f takes the folder.
     assert list(objects) == [
-        f"{2 if '/' in manifest['apiVersion'] else 1}-{manifest['kind'].lower()}-{manifest['metadata']['name']}.yaml"
+        f"{rank(manifest)}-{manifest['kind'].lower()}-{manifest['metadata']['name']}.yaml"
         for manifest in objects.values()
     ]
     by_kind = {manifest["kind"]: manifest for manifest in objects.values()}
@@ -191,6 +198,35 @@ def test_an_added_object_renames_no_other_file_and_warnings_are_kept(root: Path,
     assert warnings
     assert all(f"#   {warning}\n" in outputs for warning in warnings)
     assert "# Warnings a preview would show: none." in (tmp_path / "one" / "outputs.yaml").read_text()
+
+
+def test_file_names_are_the_objects_own_whatever_order_they_come_in() -> None:
+    """Kind and name shared across namespaces (or, with the same namespace, clusters) never take another object's
+    file, and the same objects get the same names in any registration order."""
+
+    def config_map(name: str, namespace: str, data: str = "") -> tuple[dict[str, Any], str]:
+        meta = {"name": name, "namespace": namespace}
+        return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {"k": data}}, ""
+
+    documents = [
+        config_map("zot", "y"),
+        config_map("zot-y", "x"),
+        config_map("zot", "x", "b"),
+        config_map("zot", "x", "a"),
+        ({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}}, ""),
+    ]
+    named = render._file_names(documents)
+    assert named == render._file_names(list(reversed(documents)))
+    assert sorted(named) == [
+        "0-namespace-x.yaml",
+        "1-configmap-zot-y.yaml",
+        "1-configmap-zot_x_1.yaml",
+        "1-configmap-zot_x_2.yaml",
+        "1-configmap-zot_y.yaml",
+    ]
+    # Twins in one namespace are told apart by their content, in a fixed order.
+    assert [named[f"1-configmap-zot_x_{n}.yaml"][0]["data"]["k"] for n in (1, 2)] == ["a", "b"]
+    assert named["1-configmap-zot_y.yaml"][0]["metadata"]["namespace"] == "y"
 
 
 def test_rendering_twice_gives_the_same_bytes_and_drops_stale_files(root: Path, tmp_path: Path) -> None:
@@ -427,8 +463,14 @@ def test_with_a_local_chart_the_render_holds_the_objects_the_chart_makes(root: P
     (root / "Pulumi.dev.yaml").write_text(fixture("dev", "helm"))
     out = tmp_path / "out"
     files = render.render("dev", out, root, chart_dir(UPSTREAM_CHART), str(helm_binary()))[0]
-    names = [path.name for path in files if re.match(r"[12]-", path.name)]
-    assert names == sorted(names, key=lambda name: name[0]), "core objects, the chart's too, before other groups"
+    # In the order kubectl apply -f walks the folder, the chart's Namespace comes before all that lives in it.
+    by_name = {path.name: yaml.safe_load(path.read_text()) for path in files if re.match(r"[012]-", path.name)}
+    assert all(name.startswith(f"{rank(manifest)}-") for name, manifest in by_name.items())
+    walked = sorted(by_name)
+    namespaces = [walked.index(name) for name, manifest in by_name.items() if manifest["kind"] == "Namespace"]
+    namespaced = [walked.index(name) for name, manifest in by_name.items() if manifest["metadata"].get("namespace")]
+    assert namespaces
+    assert max(namespaces) < min(namespaced)
     (values_file,) = [path for path in files if path.name.startswith("helm-values-")]
     origin = f"# Made by chart zot {UPSTREAM_CHART.rsplit('-', 1)[1]} from {values_file.name} (real helm template), "
     made = [yaml.safe_load(path.read_text()) for path in files if origin in path.read_text()]
@@ -439,7 +481,7 @@ def test_with_a_local_chart_the_render_holds_the_objects_the_chart_makes(root: P
     assert kinds_and_names(made) == kinds_and_names(expected)
     assert {"Service", "StatefulSet"} <= {manifest["kind"] for manifest in made}
     program = [
-        yaml.safe_load(p.read_text()) for p in files if re.match(r"[12]-", p.name) and origin not in p.read_text()
+        yaml.safe_load(p.read_text()) for p in files if re.match(r"[012]-", p.name) and origin not in p.read_text()
     ]
     assert [manifest["kind"] for manifest in program] == [
         "Namespace",

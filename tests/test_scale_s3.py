@@ -24,7 +24,7 @@ from components.settings import Settings
 from components.stack_config import load_settings
 from tests import chart_checks as checks
 from tests.daemons import free_port, listening, running
-from tests.harness import SECRET, run_program, stack_config
+from tests.harness import SECRET, run_program, set_path, stack_config
 from tests.helm import Manifest, render
 from tests.oci_image import build_image
 from tests.reference import unknown_zot_keys, zot_keys
@@ -85,6 +85,36 @@ CACHE = {"redis": {"addr": ["redis:6379"]}}
 
 
 @pytest.mark.parametrize(
+    ("where", "value", "words"),
+    [
+        (("s3", "endpoint"), "https://AKIAKEY:hunter2@minio:9000", "is not an endpoint URL"),
+        (("s3", "endpoint"), "https://minio:9000/?X-Amz-Signature=hunter2", "no user:password@ or query"),
+        (("remoteCache", "redis", "addr"), ["AKIAKEY:hunter2@redis:6379"], "is not a Redis address; write host:port"),
+    ],
+)
+def test_a_key_typed_into_an_address_is_refused_and_never_echoed(
+    where: tuple[str, ...], value: Any, words: str
+) -> None:
+    """Where a key would end up in config.json (a ConfigMap without a Redis password), nor in the refusal: the
+    scale key holds no secret here, so nothing else would take the value out of the message."""
+    scale: dict[str, Any] = {
+        "replicas": 3,
+        "storage": "s3",
+        "s3": {**BUCKET, "endpoint": "https://minio:9000"},
+        "remoteCache": {"redis": {"addr": ["redis:6379"]}},
+    }
+    set_path(scale, ".".join(where), value)
+    config, secret_keys = stack_config("prod")
+    config["scale"] = scale
+    with pytest.raises(pulumi.RunError) as error:
+        load_settings(config, secret_keys)
+    message = str(error.value)
+    assert words in message, message
+    assert "hunter2" not in message
+    assert "AKIAKEY" not in message
+
+
+@pytest.mark.parametrize(
     ("scale", "key", "words"),
     [
         ({"replicas": 3, "storage": "s3", "remoteCache": CACHE}, "scale.s3", "is missing"),
@@ -123,7 +153,7 @@ CACHE = {"redis": {"addr": ["redis:6379"]}}
                 "remoteCache": CACHE,
             },
             "scale.s3.endpoint",
-            "is not an endpoint URL; write https:// (or http://) and the host",
+            "is not an endpoint URL; write https:// (or http://), the host",
         ),
         (
             {

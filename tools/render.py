@@ -125,10 +125,17 @@ def manifests(run: ProgramRun) -> list[dict[str, Any]]:
     ]
 
 
-def _position(manifest: dict[str, Any]) -> tuple[bool, str, str]:
-    """Core objects before custom resources that name them; not registration order, which Pulumi's worker threads
+# What `kubectl apply -f <folder>` (files in name order) must create before anything that lives in or uses it.
+_FIRST = {"Namespace", "CustomResourceDefinition"}
+
+
+def _position(manifest: dict[str, Any]) -> tuple[int, str, str, str, str]:
+    """Namespaces and CRDs, then the core API group (v1), then every other group, custom resources among them; by
+    kind, name, namespace and apiVersion within, so never by registration order, which Pulumi's worker threads
     vary."""
-    return "/" in manifest["apiVersion"], manifest["kind"], manifest["metadata"]["name"]
+    kind, metadata = manifest["kind"], manifest["metadata"]
+    rank = 0 if kind in _FIRST else 2 if "/" in manifest["apiVersion"] else 1
+    return rank, kind, metadata["name"], metadata.get("namespace", ""), manifest["apiVersion"]
 
 
 def _kubectl_order(state: dict[str, Any]) -> dict[str, Any]:
@@ -274,7 +281,7 @@ def render(
         documents += chart_objects(run, chart, helm)
     out.mkdir(parents=True, exist_ok=True)
     # Earlier renders numbered every file (NN-...): those go too.
-    stale = [*out.glob("[0-9]-*.yaml"), *out.glob("[0-9][0-9]-*.yaml"), *out.glob("helm-values-*.yaml")]
+    stale = [*out.glob("[012]-*.yaml"), *out.glob("[0-9][0-9]-*.yaml"), *out.glob("helm-values-*.yaml")]
     for old in [*stale, out / "outputs.yaml"]:
         old.unlink(missing_ok=True)
     note = header(stack, filled)
@@ -295,25 +302,29 @@ def render(
 
 
 def _file_names(documents: list[tuple[dict[str, Any], str]]) -> dict[str, tuple[dict[str, Any], str]]:
-    """`1-<kind>-<name>.yaml` for the core API group (v1), `2-...` for every other group, custom resources among
-    them, so `kubectl apply -f` takes a Namespace or Secret before what names it; named by the object alone, so
-    adding one renames no other and two branches' renders diff file by file. The namespace joins a name two
-    objects share."""
-    named: dict[str, tuple[dict[str, Any], str]] = {}
-    for document in sorted(documents, key=lambda d: _position(d[0])):
-        custom, kind, name = _position(document[0])
-        base = f"{2 if custom else 1}-{kind.lower()}-{name}"
-        namespace = document[0]["metadata"].get("namespace", "cluster")
-        candidates = [base, f"{base}-{namespace}", *(f"{base}-{namespace}-{n}" for n in range(2, len(documents) + 2))]
-        named[next(f"{c}.yaml" for c in candidates if f"{c}.yaml" not in named)] = document
-    return named
+    """`<rank>-<kind>-<name>.yaml`, the rank of `_position`, so `kubectl apply -f` takes them in that order; named
+    by the object alone, so adding one renames no other and two branches' renders diff file by file. Objects that
+    share kind and name all add `_<namespace>`, and twins even then (one object in two clusters) `_<n>` in the
+    order of their content; `_` is in no Kubernetes name, so no object's name can take another's file."""
+    ordered = sorted(documents, key=lambda document: (_position(document[0]), to_yaml(document[0])))
+    positions = [_position(manifest) for manifest, _ in ordered]
+    stems = [f"{rank}-{kind.lower()}-{name}" for rank, kind, name, _, _ in positions]
+    stems = [
+        stem if stems.count(stem) == 1 else f"{stem}_{namespace}"
+        for stem, (_, _, _, namespace, _) in zip(stems, positions, strict=True)
+    ]
+    return {
+        f"{stem}.yaml" if stems.count(stem) == 1 else f"{stem}_{stems[:index].count(stem) + 1}.yaml": document
+        for index, (stem, document) in enumerate(zip(stems, ordered, strict=True))
+    }
 
 
 def _warnings_note(warnings: list[str]) -> str:
     """The warnings a preview would show, kept with the render so a reviewer of its diff sees them too."""
     if not warnings:
         return "# Warnings a preview would show: none.\n"
-    return "# Warnings a preview would show:\n" + "".join(f"#   {warning}\n" for warning in warnings)
+    lines = [line for warning in warnings for line in warning.splitlines()]
+    return "# Warnings a preview would show:\n" + "".join(f"#   {line}\n" for line in lines)
 
 
 USAGE = """usage: python -m tools.render STACK [OUT_DIR] [--chart CHART]

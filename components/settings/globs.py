@@ -42,7 +42,8 @@ def governing(patterns: Iterable[str], name: str) -> set[str]:
 
 
 def splits(pattern: str) -> Iterator[tuple[str, str]]:
-    """(head, rest) at each "/" between path components (not in a class or brace), and (pattern, "")."""
+    """(head, rest) at each "/" between path components (not in a class or brace), and (pattern, ""): a head that
+    matches a namespace whole shows the glob reaches into it, whatever its `*` stand for (access_rules.samples)."""
     index = 0
     while index < len(pattern):
         char = pattern[index]

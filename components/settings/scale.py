@@ -54,12 +54,16 @@ Region = Annotated[
     str,
     full_match(re.compile(r"[a-z0-9-]+"), 64, "a region name; use lower-case letters, digits and '-', like eu-west-1"),
 ]
+# config.json (a ConfigMap unless it holds the Redis password) carries it: no user:password@, query or fragment,
+# and the refusal does not echo it, as that is where a key would be.
 Endpoint = Annotated[
     str,
     full_match(
-        re.compile(r"https?://[^\s/]+(/[^\s]*)?"),
+        re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s?#@]*)?"),
         2048,
-        "an endpoint URL; write https:// (or http://) and the host, like https://minio.storage.svc:9000",
+        "an endpoint URL; write https:// (or http://), the host and an optional port and path, with no "
+        "user:password@ or query (keys go in credentials), like https://minio.storage.svc:9000",
+        echo=False,
     ),
 ]
 BucketPath = Annotated[
