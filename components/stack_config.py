@@ -148,11 +148,13 @@ def _plain_text_secrets(
                 continue
             yield (
                 path,
-                (
-                    f"is stored in clear text; run pulumi config set --secret --path '{format_path(path)}' "
-                    "<value> so that it is encrypted in the stack file"
-                ),
+                f"is stored in clear text; run {_set_secret(path)} so that it is encrypted in the stack file",
             )
+
+
+def _set_secret(path: Path) -> str:
+    """The command that sets a secret leaf encrypted (with_stack adds the stack where the run knows it)."""
+    return f"pulumi config set --secret --path '{format_path(path)}' <value>"
 
 
 def _file_value(config: Mapping[str, Any], path: Path) -> Any:
@@ -202,7 +204,7 @@ def _pydantic_issue(error: Any, secret_keys: set[str]) -> Issue:
         known = ", ".join(_known_keys(path[:-1]))
         return path, f"unknown key; the keys here are: {known}"
     if kind == "missing" and path and path[-1] in _SECRET_LEAVES:
-        return path, f"is required; set it with pulumi config set --secret --path '{format_path(path)}' <value>"
+        return path, f"is required; set it with {_set_secret(path)}"
     if kind == "missing":
         return path, "is required; see docs/reference.md"
     message = _public_urls(error["msg"].removeprefix("Value error, "))

@@ -43,18 +43,22 @@ class S3Server:
 
     def client(self, secret_access_key: str | None = None) -> Any:
         """An S3 client with the server's key (or its id with another secret)."""
-        return boto3.client(
-            "s3",
-            endpoint_url=self.url,
-            region_name=REGION,
-            aws_access_key_id=self.access_key_id,
-            aws_secret_access_key=secret_access_key or self.secret_access_key,
-        )
+        return _client("s3", self.url, self.access_key_id, secret_access_key or self.secret_access_key)
 
     def keys(self, bucket: str) -> list[str]:
         """Every object's key in `bucket`."""
         pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=bucket)
         return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
+
+
+def _client(service: str, url: str, access_key_id: str, secret_access_key: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=url,
+        region_name=REGION,
+        aws_access_key_id=access_key_id,
+        aws_secret_access_key=secret_access_key,
+    )
 
 
 @contextmanager
@@ -66,10 +70,7 @@ def serve_s3(folder: Path) -> Iterator[S3Server]:
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(folder), "INITIAL_NO_AUTH_ACTION_COUNT": str(SETUP_ACTIONS)}
     command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     with running(command, folder / "moto.log", listening(port), "moto", env):
-        url = f"http://127.0.0.1:{port}"
-        iam = boto3.client(
-            "iam", endpoint_url=url, region_name=REGION, aws_access_key_id="setup", aws_secret_access_key="setup"
-        )
+        iam = _client("iam", f"http://127.0.0.1:{port}", "setup", "setup")
         iam.create_user(UserName="zot")
         key = iam.create_access_key(UserName="zot")["AccessKey"]
         iam.put_user_policy(UserName="zot", PolicyName="s3", PolicyDocument=json.dumps(POLICY))
